@@ -1,0 +1,366 @@
+"""A small, safe expression language for scenario conditions and effects.
+
+Scenario files are untrusted, so conditions such as ``errors > 5 and not done.rollback`` are
+parsed by this module's own recursive-descent parser and compiled to Python closures.  Nothing is
+ever handed to ``eval``.  The language has:
+
+* literals: integers, decimals, ``true``/``false`` and single- or double-quoted strings;
+* names: a state variable (``error_rate``), ``time`` (scenario time now), or a namespaced fact
+  ``ns.id`` where ``ns`` is one of :data:`NAMESPACES` (``done.rollback``, ``arrived.sre``...);
+* operators, loosest first: ``or``, ``and``, ``not``, comparisons (``== != < <= > >=``),
+  ``+ -``, ``* / %``, unary ``-``, and parentheses;
+* the functions ``min(a, b, ...)`` and ``max(a, b, ...)``.
+
+Types are checked before a run starts (:func:`infer_type`), so evaluation cannot raise: division
+by zero yields 0.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Literal, Mapping, Union
+
+Value = Union[bool, int, float, str]
+Type = Literal["bool", "number", "str"]
+
+MAX_LENGTH = 1000
+"""Longest expression accepted, in characters."""
+MAX_DEPTH = 40
+"""Deepest nesting accepted; keeps the parser far from Python's recursion limit."""
+
+NAMESPACES: dict[str, tuple[str, Type]] = {
+    "done": ("action", "bool"),
+    "started": ("action", "bool"),
+    "running": ("action", "bool"),
+    "count": ("action", "number"),
+    "fired": ("event", "bool"),
+    "paged": ("person", "bool"),
+    "arrived": ("person", "bool"),
+    "reached": ("milestone", "bool"),
+    "updates": ("audience", "number"),
+}
+"""Namespaced facts: ``ns -> (kind of id it takes, type of the value)``.
+
+``done.X`` an action finished at least once; ``started.X`` it was started; ``running.X`` it is in
+progress; ``count.X`` how many times it finished (or, for per-target work, targets finished);
+``fired.E`` an event happened; ``paged.P`` / ``arrived.P`` a person was paged / has arrived;
+``reached.M`` a milestone was reached; ``updates.A`` how many updates went to audience ``A``.
+"""
+
+KEYWORDS = {"and", "or", "not", "true", "false"}
+
+
+class ExpressionError(ValueError):
+    """An expression that cannot be parsed or does not type-check."""
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+    (?P<number>\d+(?:\.\d+)?)
+  | (?P<string>"[^"\\\n]*"|'[^'\\\n]*')
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?)
+  | (?P<op><=|>=|==|!=|[-+*/%<>(),])
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One node of a parsed expression.
+
+    ``kind`` is ``lit``, ``name``, ``fact``, ``unary``, ``binary``, ``call``; ``value`` holds the
+    literal, the name, the ``(namespace, id)`` pair or the operator; ``args`` the operands.
+    """
+
+    kind: str
+    value: object
+    args: tuple["Node", ...] = ()
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    stripped = text.rstrip()
+    while pos < len(stripped):
+        match = _TOKEN.match(stripped, pos)
+        if not match or match.end() == pos:
+            bad = stripped[pos:].lstrip()[:1]
+            column = len(stripped) - len(stripped[pos:].lstrip()) + 1
+            raise ExpressionError(f"unexpected character {bad!r} at column {column}")
+        kind = match.lastgroup or "op"
+        tokens.append((kind, match.group(kind)))
+        pos = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        if len(text) > MAX_LENGTH:
+            raise ExpressionError(f"expression longer than {MAX_LENGTH} characters")
+        self.tokens = _tokenize(text)
+        self.pos = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise ExpressionError("expression ends too early")
+        self.pos += 1
+        return token
+
+    def accept(self, *words: str) -> str | None:
+        token = self.peek()
+        if token and token[1] in words and (token[0] == "op" or token[1] in KEYWORDS):
+            self.pos += 1
+            return token[1]
+        return None
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise ExpressionError("empty expression")
+        node = self.or_()
+        if self.peek() is not None:
+            raise ExpressionError(f"unexpected {self.peek()[1]!r} after a complete expression")  # type: ignore[index]
+        return node
+
+    def nested(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"expression nested deeper than {MAX_DEPTH} levels")
+
+    def or_(self) -> Node:
+        node = self.and_()
+        while self.accept("or"):
+            node = Node("binary", "or", (node, self.and_()))
+        return node
+
+    def and_(self) -> Node:
+        node = self.not_()
+        while self.accept("and"):
+            node = Node("binary", "and", (node, self.not_()))
+        return node
+
+    def not_(self) -> Node:
+        if self.accept("not"):
+            self.nested()
+            node = Node("unary", "not", (self.not_(),))
+            self.depth -= 1
+            return node
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        node = self.sum_()
+        op = self.accept("==", "!=", "<", "<=", ">", ">=")
+        if op:
+            node = Node("binary", op, (node, self.sum_()))
+            if self.accept("==", "!=", "<", "<=", ">", ">="):
+                raise ExpressionError("comparisons cannot be chained; use 'and'")
+        return node
+
+    def sum_(self) -> Node:
+        node = self.term()
+        while op := self.accept("+", "-"):
+            node = Node("binary", op, (node, self.term()))
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while op := self.accept("*", "/", "%"):
+            node = Node("binary", op, (node, self.unary()))
+        return node
+
+    def unary(self) -> Node:
+        if self.accept("-"):
+            self.nested()
+            node = Node("unary", "-", (self.unary(),))
+            self.depth -= 1
+            return node
+        return self.atom()
+
+    def atom(self) -> Node:
+        kind, text = self.take()
+        if kind == "number":
+            return Node("lit", float(text) if "." in text else int(text))
+        if kind == "string":
+            return Node("lit", text[1:-1])
+        if kind == "op" and text == "(":
+            self.nested()
+            node = self.or_()
+            self.depth -= 1
+            if not self.accept(")"):
+                raise ExpressionError("missing ')'")
+            return node
+        if kind == "name":
+            if text in ("true", "false"):
+                return Node("lit", text == "true")
+            if text in KEYWORDS:
+                raise ExpressionError(f"unexpected {text!r}")
+            if text in ("min", "max") and self.accept("("):
+                self.nested()
+                args = [self.or_()]
+                while self.accept(","):
+                    args.append(self.or_())
+                self.depth -= 1
+                if not self.accept(")"):
+                    raise ExpressionError(f"missing ')' after the arguments of {text}()")
+                return Node("call", text, tuple(args))
+            if "." in text:
+                namespace, ident = text.split(".", 1)
+                if namespace not in NAMESPACES:
+                    raise ExpressionError(
+                        f"unknown namespace {namespace!r} in {text!r}; "
+                        f"known: {', '.join(sorted(NAMESPACES))}"
+                    )
+                return Node("fact", (namespace, ident))
+            return Node("name", text)
+        raise ExpressionError(f"unexpected {text!r}")
+
+
+def parse(text: str) -> Node:
+    """Parse an expression into a tree, or raise :class:`ExpressionError` saying why not."""
+    if not isinstance(text, str):
+        raise ExpressionError("an expression must be a string")
+    return _Parser(text).parse()
+
+
+def walk(node: Node):
+    """Yield every node of a tree, the root first."""
+    yield node
+    for arg in node.args:
+        yield from walk(arg)
+
+
+def references(node: Node) -> tuple[set[str], set[tuple[str, str]]]:
+    """The state names and the ``(namespace, id)`` facts an expression reads."""
+    names: set[str] = set()
+    facts: set[tuple[str, str]] = set()
+    for item in walk(node):
+        if item.kind == "name":
+            names.add(str(item.value))
+        elif item.kind == "fact":
+            facts.add(item.value)  # type: ignore[arg-type]
+    return names, facts
+
+
+def infer_type(node: Node, variables: Mapping[str, Type]) -> Type:
+    """Type-check a tree against the state variables' types and return its type.
+
+    ``time`` is a number.  Raises :class:`ExpressionError` on an unknown name or a type clash.
+    """
+    kind = node.kind
+    if kind == "lit":
+        value = node.value
+        return "bool" if isinstance(value, bool) else "str" if isinstance(value, str) else "number"
+    if kind == "name":
+        if node.value == "time":
+            return "number"
+        if node.value not in variables:
+            raise ExpressionError(f"unknown state variable {node.value!r}")
+        return variables[str(node.value)]
+    if kind == "fact":
+        namespace, _ = node.value  # type: ignore[misc]
+        return NAMESPACES[namespace][1]
+    arg_types = [infer_type(arg, variables) for arg in node.args]
+    op = node.value
+    if kind == "unary":
+        want: Type = "bool" if op == "not" else "number"
+        if arg_types[0] != want:
+            raise ExpressionError(f"'{op}' needs a {want}, got a {arg_types[0]}")
+        return want
+    if kind == "call":
+        if any(t != "number" for t in arg_types):
+            raise ExpressionError(f"{op}() takes numbers only")
+        return "number"
+    left, right = arg_types
+    if op in ("and", "or"):
+        if left != "bool" or right != "bool":
+            raise ExpressionError(f"'{op}' joins true/false values, got {left} and {right}")
+        return "bool"
+    if op in ("==", "!="):
+        if left != right:
+            raise ExpressionError(f"cannot compare a {left} with a {right}")
+        return "bool"
+    if op in ("<", "<=", ">", ">="):
+        if left != right or left == "bool":
+            raise ExpressionError(f"'{op}' needs two numbers or two strings, got {left} and {right}")
+        return "bool"
+    if op == "+" and left == right == "str":
+        return "str"
+    if left != "number" or right != "number":
+        raise ExpressionError(f"'{op}' needs numbers, got {left} and {right}")
+    return "number"
+
+
+Env = Callable[[str], Value]
+"""Looks a state name up; facts are passed as ``"ns.id"``."""
+Compiled = Callable[[Mapping[str, Value]], Value]
+
+
+def _div(a: float, b: float) -> float:
+    return a / b if b else 0
+
+
+def _mod(a: float, b: float) -> float:
+    return a % b if b else 0
+
+
+_BINARY: dict[str, Callable[[Value, Value], Value]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+    "+": lambda a, b: a + b,  # type: ignore[operator]
+    "-": lambda a, b: a - b,  # type: ignore[operator]
+    "*": lambda a, b: a * b,  # type: ignore[operator]
+    "/": _div,  # type: ignore[dict-item]
+    "%": _mod,  # type: ignore[dict-item]
+}
+
+
+def compile_node(node: Node) -> Compiled:
+    """Turn a type-checked tree into a closure over a mapping of names to values.
+
+    The mapping holds state variables by name, ``time``, and facts as ``"ns.id"`` keys; a fact
+    missing from it reads as false or 0.
+    """
+    kind = node.kind
+    if kind == "lit":
+        value = node.value
+        return lambda env: value  # type: ignore[return-value]
+    if kind == "name":
+        name = str(node.value)
+        return lambda env: env[name]
+    if kind == "fact":
+        key = "{}.{}".format(*node.value)  # type: ignore[str-format]
+        default: Value = 0 if NAMESPACES[node.value[0]][1] == "number" else False  # type: ignore[index]
+        return lambda env: env.get(key, default)
+    args = [compile_node(arg) for arg in node.args]
+    op = node.value
+    if kind == "unary":
+        (inner,) = args
+        if op == "not":
+            return lambda env: not inner(env)
+        return lambda env: -inner(env)  # type: ignore[operator]
+    if kind == "call":
+        pick = min if op == "min" else max
+        return lambda env: pick(arg(env) for arg in args)  # type: ignore[type-var]
+    left, right = args
+    if op == "and":
+        return lambda env: bool(left(env)) and bool(right(env))
+    if op == "or":
+        return lambda env: bool(left(env)) or bool(right(env))
+    fn = _BINARY[str(op)]
+    return lambda env: fn(left(env), right(env))
+
+
+def check_syntax(text: str) -> str:
+    """Pydantic validator helper: parse ``text`` and return it unchanged, or raise ValueError."""
+    parse(text)
+    return text

@@ -1,0 +1,128 @@
+"""Player actions, and play scripts: a timed list of them in TOML.
+
+The same step models are what the TUI sends the engine and what a save file records, so a run
+played by hand and a run played from a script are the same kind of thing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from .scenario import Audience, Duration, Model, Text
+
+
+class StepBase(Model):
+    """Common to every player action."""
+
+    at: Duration = Field(description="Scenario time at which the player acts.")
+    by: str = Field(
+        default="",
+        max_length=60,
+        description="Who acts: a player name or role (empty: the solo player).",
+    )
+
+
+class StartAction(StepBase):
+    """Start one of the scenario's actions (investigate, mitigate, fix...)."""
+
+    do: Literal["start"]
+    action: str = Field(description="The action's id.")
+
+
+class PostUpdate(StepBase):
+    """Post an update to an audience."""
+
+    do: Literal["update"]
+    audience: Audience
+    status: Literal["investigating", "identified", "monitoring", "resolved"] = Field(
+        default="investigating", description="The incident status the update announces."
+    )
+    impact: Text = Field(default="", description="What is impacted, in the audience's terms.")
+    doing: Text = Field(default="", description="What is being done.")
+    next_update: SkipJsonSchema[None] | Annotated[float, Field(gt=0, le=100_000)] = Field(
+        default=None, description="When the next update will come, in clock units from now."
+    )
+    eta: SkipJsonSchema[None] | Annotated[float, Field(gt=0, le=100_000)] = Field(
+        default=None, description="A resolution ETA promised in the update (clock units from now)."
+    )
+    data_loss: Literal["", "none", "some", "unknown"] = Field(
+        default="", description="What the update says about data loss or lingering corruption."
+    )
+    rollback_insufficient: bool = Field(
+        default=False, description="The update says the rollback did not fully fix it."
+    )
+
+
+class Page(StepBase):
+    """Page a person."""
+
+    do: Literal["page"]
+    person: str = Field(description="The person's id.")
+
+
+class GiveEstimate(StepBase):
+    """Give an estimate, a point or a range, for a named milestone."""
+
+    do: Literal["estimate"]
+    audience: Audience
+    milestone: str = Field(description="The milestone's id.")
+    point: SkipJsonSchema[None] | Annotated[float, Field(gt=0, le=100_000)] = Field(
+        default=None, description="A point estimate: time from now until the milestone."
+    )
+    low: SkipJsonSchema[None] | Annotated[float, Field(gt=0, le=100_000)] = Field(
+        default=None, description="Low end of a range, from now."
+    )
+    high: SkipJsonSchema[None] | Annotated[float, Field(gt=0, le=100_000)] = Field(
+        default=None, description="High end of a range, from now."
+    )
+    confidence: SkipJsonSchema[None] | Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=None, description="Confidence that the range holds (default 0.8)."
+    )
+    basis: Literal["gut", "plan", "past_actuals"] = Field(
+        default="gut", description="What the estimate rests on (past actuals: the outside view)."
+    )
+    flags_risk: bool = Field(
+        default=False, description="The estimate says the deadline is at risk."
+    )
+
+    @model_validator(mode="after")
+    def _point_or_range(self) -> "GiveEstimate":
+        has_range = self.low is not None or self.high is not None
+        if (self.point is None) == (not has_range):
+            raise ValueError("give either `point`, or `low` and `high`")
+        if has_range and (self.low is None or self.high is None):
+            raise ValueError("a range needs both `low` and `high`")
+        if has_range and self.low > self.high:  # type: ignore[operator]
+            raise ValueError("`low` is above `high`")
+        return self
+
+
+class DeclareResolved(StepBase):
+    """Declare the incident resolved."""
+
+    do: Literal["resolve"]
+
+
+PlayerAction = Annotated[
+    Union[StartAction, PostUpdate, Page, GiveEstimate, DeclareResolved],
+    Field(discriminator="do"),
+]
+
+
+class PlayScript(Model):
+    """A timed list of player actions to play a scenario headless."""
+
+    scenario: str = Field(default="", description="The scenario id it was written for.")
+    seed: int = Field(default=1, ge=0, le=2**63 - 1, description="Default seed.")
+    description: Text = Field(default="", description="What this script plays.")
+    steps: list[PlayerAction] = Field(default_factory=list, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _in_time_order(self) -> "PlayScript":
+        times = [step.at for step in self.steps]
+        if times != sorted(times):
+            raise ValueError("steps must be in time order")
+        return self

@@ -1,0 +1,502 @@
+"""The scenario format: pydantic models for a drill written in TOML.
+
+Every model forbids unknown keys, so a typo in a facilitator's file is an error rather than a
+silently ignored setting, and every field has a description so that ``drill schema`` can publish
+a JSON Schema that TOML editors use for completion and checking.
+
+Times are in the scenario's own clock unit (minutes for an outage, days for a project), counted
+from the start of the scenario.  Conditions and effects are strings in the safe expression
+language of :mod:`drill.engine.expressions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from .expressions import check_syntax
+
+Scalar = Union[bool, int, float, str]
+Expression = Annotated[
+    str,
+    AfterValidator(check_syntax),
+    Field(
+        description="An expression in drill's condition language, e.g. "
+        "'errors > 5 and not done.rollback' (see docs/scenario-format.md).",
+        examples=["done.check_dashboards", "machines_fixed >= 36", "time >= 30"],
+    ),
+]
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_-]{0,63}$",
+        description="An identifier: lower-case letters, digits, '_' or '-', starting with a letter.",
+    ),
+]
+Duration = Annotated[float, Field(ge=0, le=1_000_000)]
+Text = Annotated[str, Field(max_length=20_000)]
+
+Channel = Literal["alert", "support", "customer", "management", "teammate", "monitoring", "deploy"]
+Audience = Literal["support", "customers", "management", "team"]
+Severity = Literal["SEV1", "SEV2", "SEV3"]
+AUDIENCES: tuple[Audience, ...] = ("support", "customers", "management", "team")
+EXTERNAL_AUDIENCES: frozenset[str] = frozenset({"customers", "management"})
+"""Audiences for whom a broken ETA costs more than padding (PagerDuty Customer Liaison)."""
+
+
+class Model(BaseModel):
+    """Base for every scenario model: unknown keys are errors; values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Meta(Model):
+    """Who the scenario is, for the picker and the postmortem."""
+
+    id: Identifier = Field(description="Stable id; `drill play ID` and saves refer to it.")
+    title: str = Field(min_length=1, max_length=120, description="Title shown in the picker.")
+    summary: Text = Field(description="One or two sentences: what this drill is about.")
+    source: str = Field(
+        max_length=300, description="Which talk or public incident the scenario comes from."
+    )
+    difficulty: Literal["easy", "medium", "hard"] = Field(description="How hard it plays.")
+    play_minutes: int = Field(
+        ge=1, le=600, description="Expected real play time in minutes at the default pace."
+    )
+    severity: Severity = Field(
+        default="SEV1", description="Incident severity; it sets the default comms deadlines."
+    )
+
+
+class Zone(Model):
+    """A time zone that matters to the story, as a fixed UTC offset (no daylight saving)."""
+
+    id: Identifier = Field(description="Id used by people's `zone`, e.g. 'team' or 'customer'.")
+    label: str = Field(max_length=60, description="Shown next to the clock, e.g. 'San Francisco'.")
+    utc_offset: float = Field(ge=-14, le=14, description="Hours from UTC, e.g. -8 or 1.")
+
+
+class Clock(Model):
+    """The scenario clock."""
+
+    unit: Literal["minutes", "days"] = Field(
+        default="minutes", description="Clock unit: minutes for an outage, days for a project."
+    )
+    start: dt.datetime = Field(
+        description="Date and time of day when the scenario starts, in the first zone's local "
+        "time (TOML local date-time, e.g. 2017-11-24T10:05:00)."
+    )
+    limit: Duration = Field(
+        gt=0, description="Scenario time at which the run ends as out of time, in clock units."
+    )
+    zones: list[Zone] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Time zones shown on the clock; the first is the team's.",
+    )
+    pace: float = Field(
+        default=1.0,
+        gt=0,
+        le=86_400,
+        description="Default real seconds per clock unit in the TUI (a facilitator can change it).",
+    )
+
+
+class Briefing(Model):
+    """What the player is told before the clock starts."""
+
+    situation: Text = Field(description="The situation as the player first hears it.")
+    role: Text = Field(description="The player's role and what is expected of them.")
+    known: list[Text] = Field(default_factory=list, description="Facts the player starts with.")
+
+
+class Truth(Model):
+    """The hidden truth: what is really wrong.  Never shown before the debrief."""
+
+    summary: Text = Field(description="What is really going on.")
+    details: list[Text] = Field(default_factory=list, description="Further hidden facts.")
+
+
+class Signal(Model):
+    """A key signal drawn over time in the TUI (a sparkline)."""
+
+    var: str = Field(description="Numeric state variable to draw.")
+    label: str = Field(max_length=60, description="Name of the signal, e.g. 'Search errors'.")
+    unit: str = Field(default="", max_length=12, description="Unit shown after the value.")
+    bad_when_high: bool = Field(default=True, description="Whether a high value is bad.")
+
+
+class StatusRule(Model):
+    """The service status shown on the board: the first rule whose condition holds wins."""
+
+    when: Expression
+    level: Literal["ok", "degraded", "down"] = Field(description="Status level, for colour.")
+    label: str = Field(max_length=80, description="Status text, e.g. 'Search down in EU'.")
+
+
+class Milestone(Model):
+    """A named moment estimates can be about, reached when its condition first holds."""
+
+    id: Identifier
+    label: str = Field(max_length=120, description="What the milestone is, e.g. 'Search back up'.")
+    when: Expression
+    unforeseeable_delay: Duration = Field(
+        default=0,
+        description="Delay the author injects that no player could foresee; removed from the "
+        "actual duration before estimates are scored (DOMAIN §9.4).",
+    )
+
+
+Effects = Annotated[
+    dict[str, Union[bool, int, float, Expression]],
+    Field(
+        description="State changes: variable = value. A string value is an expression "
+        "(write \"'down'\" for a text value)."
+    ),
+]
+
+
+class Event(Model):
+    """Something that happens: an inject in the feed, a state change, or both.
+
+    Give exactly one trigger: `at` (a time), `when` (a condition, fires once when it becomes
+    true), or `every` (recurring, first at `at` or at `every`).
+    """
+
+    id: Identifier
+    at: SkipJsonSchema[None] | Duration = Field(default=None, description="Fires at this time.")
+    when: SkipJsonSchema[None] | Expression = Field(
+        default=None, description="Fires once, when this condition becomes true."
+    )
+    every: SkipJsonSchema[None] | Annotated[float, Field(gt=0)] = Field(
+        default=None, description="Recurs with this period (first at `at`, else at `every`)."
+    )
+    until: SkipJsonSchema[None] | Expression = Field(
+        default=None, description="A recurring event stops once this holds."
+    )
+    channel: Channel = Field(default="monitoring", description="Where the message arrives.")
+    sender: str = Field(
+        default="", max_length=80, description="Who it is from: a person id or a free name."
+    )
+    text: Text = Field(default="", description="The message. Empty: a silent state change.")
+    effects: Effects = Field(default_factory=dict)
+    optional: bool = Field(
+        default=False, description="Only fires when a facilitator injects it (never on its own)."
+    )
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> "Event":
+        triggers = [self.when is not None, self.every is not None, self.at is not None]
+        if self.optional:
+            return self
+        if self.when is not None and (self.at is not None or self.every is not None):
+            raise ValueError("give either `when` or `at`/`every`, not both")
+        if not any(triggers):
+            raise ValueError("give a trigger: `at`, `when` or `every` (or mark it `optional`)")
+        if self.until is not None and self.every is None:
+            raise ValueError("`until` only applies to a recurring event (`every`)")
+        return self
+
+
+class Action(Model):
+    """Something the player can do: investigate, mitigate, fix.
+
+    Per-target work (fix machine 1 of 36) sets `targets` and `per_target`; each arrived person
+    with one of `helper_skills` adds a worker, so more people finish it sooner.
+    """
+
+    id: Identifier
+    label: str = Field(max_length=120, description="What the action is called in the game.")
+    kind: Literal["investigate", "mitigate", "fix", "communicate", "other"] = Field(
+        default="investigate", description="What sort of work it is."
+    )
+    mitigation: Literal[
+        "none", "rollback", "flag_off", "drain", "failover", "restart", "purge", "restore",
+        "cut_scope", "other",
+    ] = Field(default="none", description="The kind of mitigation, for rollback scoring.")
+    duration: Duration = Field(default=5, description="How long it takes, in clock units.")
+    available_when: Expression = Field(
+        default="true", description="Precondition: the action is offered only while this holds."
+    )
+    repeatable: bool = Field(default=False, description="Whether it can be done more than once.")
+    targets: int = Field(
+        default=0, ge=0, le=10_000, description="Per-target work: how many targets (0: not per-target)."
+    )
+    target_label: str = Field(default="target", max_length=40, description="e.g. 'machine'.")
+    per_target: Duration = Field(default=0, description="Time one worker takes for one target.")
+    progress_var: SkipJsonSchema[None] | str = Field(
+        default=None, description="Numeric state variable set to the number of targets done."
+    )
+    helper_skills: list[str] = Field(
+        default_factory=list,
+        description="Skills of people who speed this work up once they have arrived.",
+    )
+    effects: Effects = Field(default_factory=dict, description="Applied when the action finishes.")
+    reveals: Text = Field(default="", description="What the player learns when it finishes.")
+    confirm: Text = Field(
+        default="", description="A risky action: the warning shown before it starts."
+    )
+    hint: Text = Field(default="", description="A hint the game may show when hints are on.")
+
+    @model_validator(mode="after")
+    def _per_target_complete(self) -> "Action":
+        if self.targets and self.per_target <= 0:
+            raise ValueError("per-target work needs `per_target` > 0")
+        if self.per_target and not self.targets:
+            raise ValueError("`per_target` needs `targets`")
+        return self
+
+
+class Person(Model):
+    """Someone who can be paged."""
+
+    id: Identifier
+    name: str = Field(
+        default="", max_length=80, description="Name; left empty, the game names them (faker)."
+    )
+    role: str = Field(max_length=80, description="Their role, e.g. 'Search infrastructure SRE'.")
+    skills: list[str] = Field(default_factory=list, description="Skills, matched by actions.")
+    delay: Duration = Field(default=10, description="Time from the page to their arrival.")
+    zone: str = Field(default="", description="Zone id of where they are (default: the team's).")
+    hours: tuple[int, int] = Field(
+        default=(0, 24),
+        description="Local hours [from, to) when they are awake and working (to may wrap past midnight).",
+    )
+    off_hours_delay: Duration = Field(
+        default=30, description="Extra delay when paged outside their hours."
+    )
+    relevant: bool = Field(
+        default=True,
+        description="Whether paging them is reasonable in this incident; paging someone "
+        "irrelevant costs a little (PagerDuty: don't page everyone).",
+    )
+    arrives_text: Text = Field(default="", description="What they say when they arrive.")
+
+
+class Request(Model):
+    """Someone asks the player for an estimate or an update."""
+
+    id: Identifier
+    at: SkipJsonSchema[None] | Duration = Field(default=None, description="When they ask.")
+    when: SkipJsonSchema[None] | Expression = Field(
+        default=None, description="They ask once this condition holds."
+    )
+    sender: str = Field(max_length=80, description="Who asks: a person id or a free name.")
+    audience: Audience = Field(description="The audience the answer goes to.")
+    kind: Literal["estimate", "update"] = Field(description="What they ask for.")
+    milestone: str = Field(default="", description="For an estimate: the milestone's id.")
+    text: Text = Field(description="The request as it arrives.")
+    respond_within: Duration = Field(default=10, description="An answer later than this is late.")
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> "Request":
+        if (self.at is None) == (self.when is None):
+            raise ValueError("give exactly one of `at` and `when`")
+        if self.kind == "estimate" and not self.milestone:
+            raise ValueError("an estimate request needs a `milestone`")
+        return self
+
+
+class AudiencePolicy(Model):
+    """How one audience expects to hear from the incident (DOMAIN §9.1)."""
+
+    required: bool = Field(default=True, description="Whether this audience must be kept informed.")
+    weight: float = Field(ge=0, description="Weight of this audience in the communication score.")
+    first_by: Duration = Field(description="First update due this long after the incident starts.")
+    every: Duration = Field(gt=0, description="Interval between updates while investigating.")
+    every_after_mitigation: SkipJsonSchema[None] | Annotated[float, Field(gt=0)] = Field(
+        default=None, description="Interval once mitigated (default: `every`)."
+    )
+    min_gap_without_news: Duration = Field(
+        default=0, description="Updates closer than this with no news are noise (0: never)."
+    )
+
+
+class CommsPolicy(Model):
+    """The communication policy; every value overrides a default of DOMAIN §9.1."""
+
+    starts_when: Expression = Field(
+        default="true", description="When the incident starts for comms deadlines."
+    )
+    grace: Duration = Field(default=2, description="Tolerance on every deadline.")
+    max_promise_extension: float = Field(
+        default=2.0, ge=1, description="A stated next-update time may stretch the interval this much."
+    )
+    long_incident_after: Duration = Field(
+        default=120, description="After this, intervals relax to `long_every` (PagerDuty)."
+    )
+    long_every: Duration = Field(default=60, description="Interval in a long incident.")
+    audiences: dict[Audience, AudiencePolicy] = Field(
+        default_factory=dict,
+        description="Per-audience policy; audiences left out use the severity's defaults.",
+    )
+
+
+class Trigger(Model):
+    """An escalation trigger: when evidence appears, the player is expected to get help."""
+
+    id: Identifier
+    observable: Expression = Field(description="The evidence is visible once this holds.")
+    expect: Literal["page", "update"] = Field(description="What answers it: a page or an update.")
+    people: list[str] = Field(
+        default_factory=list, description="For a page: whom (any of them; empty: anyone)."
+    )
+    skills: list[str] = Field(
+        default_factory=list, description="For a page: anyone with one of these skills."
+    )
+    audience: SkipJsonSchema[None] | Audience = Field(
+        default=None, description="For an update: the audience."
+    )
+    window: Duration = Field(default=5, description="Time allowed after the evidence appears.")
+    norm: str = Field(max_length=300, description="The norm it stands on, shown with deductions.")
+
+
+class EscalationPolicy(Model):
+    """Asking for help (DOMAIN §9.2)."""
+
+    tau: float = Field(default=15, gt=0, description="Lateness that costs about 63% of a trigger.")
+    triggers: list[Trigger] = Field(default_factory=list, description="The escalation triggers.")
+    irrelevant_page_penalty: float = Field(default=0.05, ge=0, le=1)
+    irrelevant_page_cap: float = Field(default=0.2, ge=0, le=1)
+
+
+class UnsafeAction(Model):
+    """An action that is unsafe once its warning is visible (DOMAIN §9.3, C4)."""
+
+    action: str = Field(description="The action's id.")
+    warning: Expression = Field(description="The warning is visible once this holds.")
+    norm: str = Field(max_length=300, description="Why it is unsafe, with its source.")
+
+
+class RollbackPolicy(Model):
+    """Rollback and mitigation choices (DOMAIN §9.3)."""
+
+    applies: bool = Field(default=True, description="False: the scenario has no rollback dimension.")
+    suspect_visible: Expression = Field(
+        default="true", description="When the correlated change (deploy, config) is visible."
+    )
+    generic_mitigations: list[str] = Field(
+        default_factory=list,
+        description="Action ids that count as a generic mitigation (rollback, flag off...).",
+    )
+    verify_actions: list[str] = Field(
+        default_factory=list, description="Action ids that check the key signal after a mitigation."
+    )
+    rollback_effect: Literal["none", "partial", "full", "harmful"] = Field(
+        default="full", description="What the generic mitigation really does."
+    )
+    persisted_evidence: Expression = Field(
+        default="false", description="When evidence that bad state persisted becomes visible."
+    )
+    correct_remediations: list[str] = Field(
+        default_factory=list, description="Action ids that address the persisted state."
+    )
+    unsafe: list[UnsafeAction] = Field(default_factory=list)
+    mitigate_within: Duration = 15
+    verify_within: Duration = 10
+    pivot_within: Duration = 20
+    tau: float = Field(default=15, gt=0)
+
+
+class EstimatePolicy(Model):
+    """Realistic estimates (DOMAIN §9.4)."""
+
+    kappa: float = Field(default=2, gt=0, description="Softness of the interval score.")
+    default_confidence: float = Field(default=0.8, gt=0, lt=1)
+    external_alpha: float = Field(default=1.0, ge=0, description="Cost of being late, external.")
+    external_beta: float = Field(default=0.5, ge=0, description="Cost of being early, external.")
+    reference_spread: float = Field(
+        default=1.5,
+        ge=1,
+        description="The reference range is actual/spread..actual*spread; a range that tight "
+        "around the truth scores full marks.",
+    )
+    project_rubric: bool = Field(
+        default=False, description="Apply the project/deadline rubric (stated ranges, risk...)."
+    )
+    imposed_deadline: SkipJsonSchema[None] | Duration = Field(
+        default=None, description="For the project rubric: the deadline imposed on the team."
+    )
+    scope_actions: list[str] = Field(
+        default_factory=list, description="Action ids that change scope (for the rubric)."
+    )
+
+
+class Weights(Model):
+    """Weights of the four dimensions in the overall score."""
+
+    communication: float = Field(default=0.25, ge=0)
+    help: float = Field(default=0.25, ge=0)
+    rollback: float = Field(default=0.25, ge=0)
+    estimates: float = Field(default=0.25, ge=0)
+
+
+class ScoringPolicy(Model):
+    """Scoring parameters (DOMAIN §9); every one has a default."""
+
+    weights: Weights = Field(default_factory=Weights)
+    escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
+    rollback: RollbackPolicy = Field(default_factory=RollbackPolicy)
+    estimates: EstimatePolicy = Field(default_factory=EstimatePolicy)
+
+
+class Ending(Model):
+    """How a run can end.
+
+    A `resolved` ending is reached when the player declares the incident resolved while its
+    condition holds; a `failed` ending as soon as its condition holds; `out_of_time` at the
+    clock's limit.
+    """
+
+    id: Identifier
+    kind: Literal["resolved", "failed", "out_of_time"]
+    when: Expression = Field(default="true")
+    title: str = Field(max_length=120)
+    debrief: Text = Field(description="Shown on the end screen and in the postmortem.")
+
+
+class ActionItem(Model):
+    """A postmortem action item."""
+
+    text: Text
+    type: Literal["mitigate", "prevent", "process", "other"] = "prevent"
+    owner: str = Field(default="", max_length=80, description="A role, never a person to blame.")
+
+
+class PostmortemMaterial(Model):
+    """What the postmortem says beyond the run itself."""
+
+    impact: Text = Field(description="Who was affected and how.")
+    trigger: Text = Field(description="What set it off.")
+    root_cause: Text = Field(description="The underlying cause (never 'human error').")
+    contributing_factors: list[Text] = Field(default_factory=list)
+    surprises: list[Text] = Field(default_factory=list, description="Why were we surprised?")
+    lucky: list[Text] = Field(default_factory=list, description="Where we got lucky.")
+    lessons: list[Text] = Field(default_factory=list)
+    action_items: list[ActionItem] = Field(default_factory=list)
+
+
+class Scenario(Model):
+    """A complete drill scenario."""
+
+    meta: Meta
+    briefing: Briefing
+    clock: Clock
+    truth: Truth
+    state: dict[str, Scalar] = Field(
+        default_factory=dict, description="State variables and their starting values."
+    )
+    signals: list[Signal] = Field(default_factory=list)
+    status: list[StatusRule] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    requests: list[Request] = Field(default_factory=list)
+    comms: CommsPolicy = Field(default_factory=CommsPolicy)
+    scoring: ScoringPolicy = Field(default_factory=ScoringPolicy)
+    endings: list[Ending] = Field(min_length=1)
+    postmortem: PostmortemMaterial

@@ -1,0 +1,596 @@
+"""The deterministic simulation of one run of a scenario.
+
+A :class:`Run` is advanced by its caller (the TUI's clock, or a play script) with
+:meth:`Run.advance_to`, and receives player actions with :meth:`Run.perform`.  It never reads a
+clock, a file or an unseeded random source, and it jumps from one scheduled happening to the
+next instead of ticking: the same scenario, seed and timed actions always give the same log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from . import expressions as ex
+from .playscript import DeclareResolved, GiveEstimate, Page, PlayerAction, PostUpdate, StartAction
+from .scenario import Action, Ending, Event, Person, Scenario
+
+MAX_RECURRENCES = 10_000
+"""A recurring event stops after this many firings, whatever its scenario says."""
+
+
+class ActionRejected(ValueError):
+    """A player action that cannot be done now; the message says why, for the player."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of a run's log: something that happened, in time order.
+
+    ``kind`` is one of: ``event``, ``request``, ``started``, ``finished``, ``target``,
+    ``paged``, ``arrived``, ``update``, ``estimate``, ``milestone``, ``declared``, ``ended``.
+    """
+
+    time: float
+    kind: str
+    ref: str = ""
+    """The id of what it is about: event, action, person, milestone, ending or audience."""
+    channel: str = ""
+    sender: str = ""
+    text: str = ""
+    by: str = ""
+    """Who acted, for player actions."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRecord:
+    """An update the player posted."""
+
+    time: float
+    step: PostUpdate
+    state_changed_since_previous: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateRecord:
+    """An estimate the player gave."""
+
+    time: float
+    step: GiveEstimate
+
+
+@dataclass(slots=True)
+class _Job:
+    """A per-target action in progress."""
+
+    action: Action
+    done: float = 0.0
+    rate: float = 0.0
+    last: float = 0.0
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledScenario:
+    """A scenario with its expressions compiled once, shared by every run of it."""
+
+    scenario: Scenario
+    conditions: Mapping[str, ex.Compiled]
+    """Every expression text in the scenario, compiled."""
+
+    @classmethod
+    def build(cls, scenario: Scenario) -> "CompiledScenario":
+        """Type-check and compile every expression; raise ``ExpressionError`` on the first bad one."""
+        types = {name: _type_of(value) for name, value in scenario.state.items()}
+        conditions: dict[str, ex.Compiled] = {}
+        for text in _expression_texts(scenario):
+            if text not in conditions:
+                node = ex.parse(text)
+                ex.infer_type(node, types)
+                conditions[text] = ex.compile_node(node)
+        return cls(scenario, conditions)
+
+
+def _type_of(value: object) -> ex.Type:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, str):
+        return "str"
+    return "number"
+
+
+def _expression_texts(scenario: Scenario) -> Iterable[str]:
+    """Every expression in a scenario (conditions and string-valued effects)."""
+    for rule in scenario.status:
+        yield rule.when
+    for milestone in scenario.milestones:
+        yield milestone.when
+    for event in scenario.events:
+        if event.when is not None:
+            yield event.when
+        if event.until is not None:
+            yield event.until
+        yield from (v for v in event.effects.values() if isinstance(v, str))
+    for action in scenario.actions:
+        yield action.available_when
+        yield from (v for v in action.effects.values() if isinstance(v, str))
+    for request in scenario.requests:
+        if request.when is not None:
+            yield request.when
+    for ending in scenario.endings:
+        yield ending.when
+    yield from watched_expressions(scenario)
+
+
+def watched_expressions(scenario: Scenario) -> list[str]:
+    """Conditions whose first-true time scoring needs (evidence becoming visible)."""
+    scoring = scenario.scoring
+    texts = [scenario.comms.starts_when, scoring.rollback.suspect_visible,
+             scoring.rollback.persisted_evidence]
+    texts += [trigger.observable for trigger in scoring.escalation.triggers]
+    texts += [unsafe.warning for unsafe in scoring.rollback.unsafe]
+    return texts
+
+
+class Run:
+    """One play of a scenario: state, schedule and log.
+
+    Args:
+        compiled: the scenario, compiled once with :meth:`CompiledScenario.build`.
+        seed: the run's seed; it drives every random draw.
+        names: the display names of people the scenario leaves unnamed, as generated for this
+            run (see :mod:`drill.engine.naming`); stored in the run's record for replay.
+    """
+
+    def __init__(self, compiled: CompiledScenario, seed: int, names: Mapping[str, str]) -> None:
+        self.compiled = compiled
+        self.scenario = scenario = compiled.scenario
+        self.seed = seed
+        self.names = dict(names)
+        self.now = 0.0
+        self.env: dict[str, ex.Value] = dict(scenario.state)
+        self.env["time"] = 0.0
+        self.log: list[LogEntry] = []
+        self.steps: list[PlayerAction] = []
+        self.ending: Ending | None = None
+        self.ended_at: float | None = None
+        self.first_true: dict[str, float] = {}
+        self.milestone_times: dict[str, float] = {}
+        self.fired: dict[str, list[float]] = {}
+        self.started: dict[str, list[float]] = {}
+        self.finished: dict[str, list[float]] = {}
+        self.paged_at: dict[str, float] = {}
+        self.arrived_at: dict[str, float] = {}
+        self.requests_at: dict[str, float] = {}
+        self.updates: list[UpdateRecord] = []
+        self.estimates: list[EstimateRecord] = []
+        self.declared: list[float] = []
+        self._state_version = 0
+        self._version_at_last_update = 0
+        self._queue: list[tuple[float, int, str, Any]] = []
+        self._seq = 0
+        self._jobs: dict[str, _Job] = {}
+        self._running: dict[str, float] = {}
+        self._people = {p.id: p for p in scenario.people}
+        self._actions = {a.id: a for a in scenario.actions}
+        self._milestones = {m.id: m for m in scenario.milestones}
+        cond = compiled.conditions
+        self._pending_events = [e for e in scenario.events if e.when is not None and not e.optional]
+        self._pending_requests = [r for r in scenario.requests if r.when is not None]
+        self._pending_milestones = list(scenario.milestones)
+        self._failed_endings = [e for e in scenario.endings if e.kind == "failed"]
+        self._watches = [t for t in dict.fromkeys(watched_expressions(scenario))]
+        self._cond = cond
+        for event in scenario.events:
+            if event.optional:
+                continue
+            if event.every is not None:
+                first = event.at if event.at is not None else event.every
+                self._schedule(first, "event", (event, 1))
+            elif event.at is not None:
+                self._schedule(event.at, "event", (event, 0))
+        for request in scenario.requests:
+            if request.at is not None:
+                self._schedule(request.at, "request", request)
+        self._settle()
+
+    # -- queries -------------------------------------------------------------------------
+
+    @property
+    def finished_run(self) -> bool:
+        """Whether the run has reached an ending."""
+        return self.ending is not None
+
+    def holds(self, expression: str) -> bool:
+        """Whether one of the scenario's expressions holds now."""
+        return bool(self._cond[expression](self.env))
+
+    def value(self, name: str) -> ex.Value:
+        """The current value of a state variable or ``ns.id`` fact."""
+        return self.env.get(name, 0)
+
+    def available_actions(self) -> list[Action]:
+        """The scenario actions the player can start now."""
+        if self.ending is not None:
+            return []
+        return [a for a in self.scenario.actions if self._can_start(a) is None]
+
+    def running_actions(self) -> dict[str, tuple[float, float]]:
+        """Actions in progress: id -> (fraction done, expected finish time at today's rate)."""
+        result: dict[str, tuple[float, float]] = {}
+        for action_id, started in self._running.items():
+            action = self._actions[action_id]
+            job = self._jobs.get(action_id)
+            if job is None:
+                total = max(action.duration, 1e-9)
+                result[action_id] = (min(1.0, (self.now - started) / total), started + action.duration)
+            else:
+                done = job.done + (self.now - job.last) * job.rate
+                remaining = (action.targets - done) / job.rate if job.rate else math.inf
+                result[action_id] = (min(1.0, done / action.targets), self.now + remaining)
+        return result
+
+    def person_name(self, person_id: str) -> str:
+        """A person's display name: from the scenario, or generated for this run."""
+        person = self._people.get(person_id)
+        if person is None:
+            return person_id
+        return person.name or self.names.get(person_id, person.role)
+
+    def local_hour(self, zone_id: str, at: float | None = None) -> float | None:
+        """Hour of day in a zone at a scenario time; None when the clock counts days."""
+        clock = self.scenario.clock
+        if clock.unit != "minutes":
+            return None
+        zones = {z.id: z.utc_offset for z in clock.zones}
+        team_offset = clock.zones[0].utc_offset if clock.zones else 0.0
+        offset = zones.get(zone_id, team_offset) - team_offset
+        moment = clock.start + dt.timedelta(minutes=(self.now if at is None else at))
+        return (moment.hour + moment.minute / 60 + offset) % 24
+
+    def wall_time(self, at: float | None = None) -> dt.datetime:
+        """The scenario's local date and time (first zone) at a scenario time."""
+        clock = self.scenario.clock
+        amount = self.now if at is None else at
+        delta = dt.timedelta(minutes=amount) if clock.unit == "minutes" else dt.timedelta(days=amount)
+        return clock.start + delta
+
+    def status(self) -> tuple[str, str]:
+        """The service status now: (level, label)."""
+        for rule in self.scenario.status:
+            if self.holds(rule.when):
+                return rule.level, rule.label
+        return "ok", "Operational"
+
+    def next_time(self) -> float | None:
+        """When the next scheduled happening is due, if any."""
+        return self._queue[0][0] if self._queue else None
+
+    # -- driving ---------------------------------------------------------------------------
+
+    def advance_to(self, target: float) -> list[LogEntry]:
+        """Play everything scheduled up to ``target`` (capped at the clock's limit).
+
+        Returns the log entries this produced.
+        """
+        start = len(self.log)
+        limit = self.scenario.clock.limit
+        target = min(target, limit)
+        while self.ending is None and self._queue and self._queue[0][0] <= target:
+            when, _, kind, payload = heapq.heappop(self._queue)
+            self._set_time(max(when, self.now))
+            self._handle(kind, payload)
+            self._settle()
+        if self.ending is None and target > self.now:
+            self._set_time(target)
+            self._settle()
+        if self.ending is None and self.now >= limit:
+            self._end(self._out_of_time_ending())
+        return self.log[start:]
+
+    def perform(self, step: PlayerAction) -> list[LogEntry]:
+        """Apply a player action at ``step.at`` (advancing to it first).
+
+        Raises :class:`ActionRejected` when the action is not possible now; the run is unchanged
+        apart from having advanced.
+        """
+        start = len(self.log)
+        if step.at < self.now:
+            raise ActionRejected(f"cannot act in the past (at {step.at:g}, now {self.now:g})")
+        self.advance_to(step.at)
+        if self.ending is not None:
+            raise ActionRejected("the run has ended")
+        if isinstance(step, StartAction):
+            self._start(step)
+        elif isinstance(step, PostUpdate):
+            self._update(step)
+        elif isinstance(step, Page):
+            self._page(step)
+        elif isinstance(step, GiveEstimate):
+            self._estimate(step)
+        elif isinstance(step, DeclareResolved):
+            self._declare(step)
+        self.steps.append(step)
+        self._settle()
+        return self.log[start:]
+
+    def inject(self, event_id: str) -> list[LogEntry]:
+        """Fire one of the scenario's events now (a facilitator's inject)."""
+        start = len(self.log)
+        event = next((e for e in self.scenario.events if e.id == event_id), None)
+        if event is None:
+            raise ActionRejected(f"no event {event_id!r}")
+        self._fire(event)
+        self._settle()
+        return self.log[start:]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _set_time(self, when: float) -> None:
+        self.now = when
+        self.env["time"] = when
+
+    def _schedule(self, when: float, kind: str, payload: Any) -> None:
+        self._seq += 1
+        heapq.heappush(self._queue, (when, self._seq, kind, payload))
+
+    def _note(self, kind: str, ref: str = "", **fields: Any) -> LogEntry:
+        entry = LogEntry(self.now, kind, ref, **fields)
+        self.log.append(entry)
+        return entry
+
+    def _rng(self, *parts: object) -> random.Random:
+        return random.Random(":".join(str(p) for p in (self.seed, *parts)))
+
+    def _apply(self, effects: Mapping[str, ex.Value]) -> None:
+        if not effects:
+            return
+        values = {
+            name: (self._cond[v](self.env) if isinstance(v, str) else v)
+            for name, v in effects.items()
+        }
+        self.env.update(values)
+        self._state_version += 1
+
+    def _fact(self, key: str, value: ex.Value) -> None:
+        self.env[key] = value
+        self._state_version += 1
+
+    def _handle(self, kind: str, payload: Any) -> None:
+        if kind == "event":
+            event, nth = payload
+            if nth and event.until is not None and self.holds(event.until):
+                return
+            self._fire(event)
+            if nth and nth < MAX_RECURRENCES and event.every is not None:
+                self._schedule(self.now + event.every, "event", (event, nth + 1))
+        elif kind == "request":
+            self._ask(payload)
+        elif kind == "finish":
+            action_id, started = payload
+            if self._running.get(action_id) == started:
+                self._complete(self._actions[action_id])
+        elif kind == "target":
+            action_id, version = payload
+            job = self._jobs.get(action_id)
+            if job is not None and job.version == version:
+                self._target_done(job)
+        elif kind == "arrive":
+            self._arrive(self._people[payload])
+
+    def _fire(self, event: Event) -> None:
+        self.fired.setdefault(event.id, []).append(self.now)
+        self.env[f"fired.{event.id}"] = True
+        self._apply(event.effects)
+        if event.text:
+            self._note("event", event.id, channel=event.channel,
+                       sender=self._sender(event.sender), text=event.text)
+
+    def _sender(self, sender: str) -> str:
+        return self.person_name(sender) if sender in self._people else sender
+
+    def _ask(self, request: Any) -> None:
+        self.requests_at[request.id] = self.now
+        self._note("request", request.id, channel="management" if request.audience == "management"
+                   else request.audience, sender=self._sender(request.sender), text=request.text,
+                   data={"kind": request.kind, "audience": request.audience,
+                         "milestone": request.milestone})
+
+    def _settle(self) -> None:
+        """Fire whatever conditions now hold, until nothing changes."""
+        for _ in range(len(self.scenario.events) + len(self.scenario.milestones) + 2):
+            changed = False
+            for milestone in list(self._pending_milestones):
+                if self.holds(milestone.when):
+                    self._pending_milestones.remove(milestone)
+                    self.milestone_times[milestone.id] = self.now
+                    self._fact(f"reached.{milestone.id}", True)
+                    self._note("milestone", milestone.id, text=milestone.label)
+                    changed = True
+            for event in list(self._pending_events):
+                if self.holds(event.when):  # type: ignore[arg-type]
+                    self._pending_events.remove(event)
+                    self._fire(event)
+                    changed = True
+            for request in list(self._pending_requests):
+                if self.holds(request.when):
+                    self._pending_requests.remove(request)
+                    self._ask(request)
+            if not changed:
+                break
+        for text in self._watches:
+            if text not in self.first_true and self.holds(text):
+                self.first_true[text] = self.now
+        if self.ending is None:
+            for ending in self._failed_endings:
+                if self.holds(ending.when):
+                    self._end(ending)
+                    break
+
+    def _end(self, ending: Ending) -> None:
+        self.ending = ending
+        self.ended_at = self.now
+        self._note("ended", ending.id, text=ending.title, data={"kind": ending.kind})
+
+    def _out_of_time_ending(self) -> Ending:
+        for ending in self.scenario.endings:
+            if ending.kind == "out_of_time":
+                return ending
+        return Ending(id="out-of-time", kind="out_of_time", title="Out of time",
+                      debrief="The drill's time ran out before the incident was resolved.")
+
+    def _can_start(self, action: Action) -> str | None:
+        if action.id in self._running:
+            return f"{action.label} is already in progress"
+        if not action.repeatable and action.id in self.finished:
+            return f"{action.label} has already been done"
+        if not self.holds(action.available_when):
+            return f"{action.label} is not possible right now"
+        return None
+
+    def _workers(self, action: Action) -> int:
+        skills = set(action.helper_skills)
+        helpers = sum(
+            1 for pid in self.arrived_at if skills.intersection(self._people[pid].skills)
+        )
+        return 1 + helpers
+
+    def _start(self, step: StartAction) -> None:
+        action = self._actions.get(step.action)
+        if action is None:
+            raise ActionRejected(f"there is no action {step.action!r}")
+        reason = self._can_start(action)
+        if reason:
+            raise ActionRejected(reason)
+        self._running[action.id] = self.now
+        self.started.setdefault(action.id, []).append(self.now)
+        self.env[f"started.{action.id}"] = True
+        self.env[f"running.{action.id}"] = True
+        self._state_version += 1
+        self._note("started", action.id, text=action.label, by=step.by,
+                   data={"visible": self._visible_summary()})
+        if action.targets:
+            job = _Job(action, last=self.now)
+            self._jobs[action.id] = job
+            self._reschedule(job)
+        else:
+            self._schedule(self.now + action.duration, "finish", (action.id, self.now))
+
+    def _reschedule(self, job: _Job) -> None:
+        job.done = round(job.done + (self.now - job.last) * job.rate, 9)
+        job.last = self.now
+        job.rate = self._workers(job.action) / job.action.per_target
+        job.version += 1
+        next_unit = math.floor(job.done) + 1
+        self._schedule(self.now + (next_unit - job.done) / job.rate, "target",
+                       (job.action.id, job.version))
+
+    def _target_done(self, job: _Job) -> None:
+        action = job.action
+        job.done = float(math.floor(round(job.done + (self.now - job.last) * job.rate, 6)))
+        job.last = self.now
+        count = int(job.done)
+        self.env[f"count.{action.id}"] = count
+        if action.progress_var:
+            self.env[action.progress_var] = count
+        self._state_version += 1
+        self._note("target", action.id, text=f"{action.target_label} {count} of {action.targets}",
+                   data={"count": count, "workers": self._workers(action)})
+        if count >= action.targets:
+            del self._jobs[action.id]
+            self._complete(action)
+        else:
+            job.version += 1
+            self._schedule(self.now + 1 / job.rate, "target", (action.id, job.version))
+
+    def _complete(self, action: Action) -> None:
+        del self._running[action.id]
+        self.finished.setdefault(action.id, []).append(self.now)
+        self.env[f"running.{action.id}"] = False
+        self.env[f"done.{action.id}"] = True
+        if not action.targets:
+            self.env[f"count.{action.id}"] = len(self.finished[action.id])
+        self._apply(action.effects)
+        self._state_version += 1
+        self._note("finished", action.id, text=action.reveals or f"{action.label}: done.")
+
+    def _page(self, step: Page) -> None:
+        person = self._people.get(step.person)
+        if person is None:
+            raise ActionRejected(f"there is nobody called {step.person!r} to page")
+        if person.id in self.paged_at:
+            raise ActionRejected(f"{self.person_name(person.id)} has already been paged")
+        self.paged_at[person.id] = self.now
+        self._fact(f"paged.{person.id}", True)
+        delay = person.delay
+        awake = self._awake(person)
+        if not awake:
+            delay += person.off_hours_delay
+        self._note("paged", person.id, text=f"Paged {self.person_name(person.id)} ({person.role})",
+                   by=step.by, data={"awake": awake, "eta": self.now + delay,
+                                     "visible": self._visible_summary()})
+        self._schedule(self.now + delay, "arrive", person.id)
+
+    def _awake(self, person: Person) -> bool:
+        hour = self.local_hour(person.zone)
+        if hour is None:
+            return True
+        start, end = person.hours
+        return start <= hour < end if start <= end else (hour >= start or hour < end)
+
+    def _arrive(self, person: Person) -> None:
+        self.arrived_at[person.id] = self.now
+        self._fact(f"arrived.{person.id}", True)
+        self._note("arrived", person.id, channel="teammate", sender=self.person_name(person.id),
+                   text=person.arrives_text or f"{self.person_name(person.id)} has joined.")
+        for job in self._jobs.values():
+            self._reschedule(job)
+
+    def _update(self, step: PostUpdate) -> None:
+        changed = self._state_version != self._version_at_last_update
+        self._version_at_last_update = self._state_version
+        self.updates.append(UpdateRecord(self.now, step, changed))
+        key = f"updates.{step.audience}"
+        self.env[key] = int(self.env.get(key, 0)) + 1  # type: ignore[arg-type]
+        parts = [p for p in (step.impact, step.doing) if p]
+        if step.next_update:
+            parts.append(f"Next update in {step.next_update:g}.")
+        self._note("update", step.audience, channel=step.audience, text=" ".join(parts),
+                   by=step.by, data={"status": step.status, "visible": self._visible_summary()})
+
+    def _estimate(self, step: GiveEstimate) -> None:
+        if step.milestone not in self._milestones:
+            raise ActionRejected(f"there is no milestone {step.milestone!r}")
+        self.estimates.append(EstimateRecord(self.now, step))
+        label = self._milestones[step.milestone].label
+        said = f"{step.point:g}" if step.point is not None else f"{step.low:g}-{step.high:g}"
+        self._note("estimate", step.milestone, channel=step.audience, by=step.by,
+                   text=f"Estimate to {step.audience}: {label} in {said}",
+                   data={"visible": self._visible_summary()})
+
+    def _declare(self, step: DeclareResolved) -> None:
+        self.declared.append(self.now)
+        for ending in self.scenario.endings:
+            if ending.kind == "resolved" and self.holds(ending.when):
+                self._note("declared", ending.id, text="Incident declared resolved.", by=step.by)
+                self._end(ending)
+                return
+        level, label = self.status()
+        self._note("declared", "", by=step.by,
+                   text=f"Declared resolved, but it is not over: {label}.")
+
+    def _visible_summary(self) -> str:
+        """The last message the player had seen, for the postmortem's 'what was visible'."""
+        for entry in reversed(self.log):
+            if entry.kind in ("event", "finished", "arrived", "request") and entry.text:
+                return f"{_format_time(entry.time)} {entry.text}"
+        return ""
+
+
+def _format_time(value: float) -> str:
+    return f"T+{value:g}"
