@@ -1,0 +1,126 @@
+"""Where scenarios are found, and how a SCENARIO argument becomes a file.
+
+Bundled scenarios live in the package as ``drill/_bundled_scenarios`` when drill is installed
+from a wheel (pyproject.toml force-includes the top-level ``scenarios/`` there), and in the
+repository's ``scenarios/`` in a checkout or an editable install.  A facilitator's own
+scenarios are any ``*.toml`` files in ``./scenarios`` of the current directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Sequence
+
+if TYPE_CHECKING:
+    from .loading import Problem
+
+Origin = Literal["bundled", "local"]
+LOCAL_DIR = "scenarios"
+"""Directory, relative to the current one, searched for a facilitator's own scenarios."""
+
+
+class UnknownScenario(LookupError):
+    """A SCENARIO argument that is neither an existing file nor a known scenario id."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    """One scenario file that loaded, with what a picker or `drill list` shows of it."""
+
+    id: str
+    title: str
+    unit: str
+    """The clock unit: 'minutes' or 'days'."""
+    play_minutes: int
+    """Expected real play time at the default pace."""
+    difficulty: str
+    summary: str
+    path: Path
+    origin: Origin
+
+
+def bundled_dir() -> Path | None:
+    """The directory of the scenarios shipped with drill, or None if there is none."""
+    packaged = resources.files("drill").joinpath("_bundled_scenarios")
+    if packaged.is_dir():
+        # A wheel installs as plain files, so the traversable is a real directory.
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "scenarios"
+    return checkout if checkout.is_dir() else None
+
+
+def scenario_files(cwd: Path | None = None, include_local: bool = True) -> list[tuple[Path, Origin]]:
+    """Every scenario file: bundled first, then ``./scenarios/*.toml``, each path once."""
+    found: list[tuple[Path, Origin]] = []
+    seen: set[Path] = set()
+    directories: list[tuple[Path | None, Origin]] = [(bundled_dir(), "bundled")]
+    if include_local:
+        directories.append(((cwd or Path.cwd()) / LOCAL_DIR, "local"))
+    for directory, origin in directories:
+        if directory is None or not directory.is_dir():
+            continue
+        for path in sorted(directory.glob("*.toml")):
+            # In a checkout ./scenarios *is* the bundled directory: list it once.
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append((path, origin))
+    return found
+
+
+def list_scenarios(
+    cwd: Path | None = None, include_local: bool = True
+) -> tuple[list[CatalogEntry], list[Problem]]:
+    """Load every scenario file; return the ones that loaded and the problems of the others."""
+    from .loading import LoadError, load_scenario
+
+    entries: list[CatalogEntry] = []
+    problems: list[Problem] = []
+    for path, origin in scenario_files(cwd, include_local):
+        try:
+            scenario = load_scenario(path)
+        except LoadError as error:
+            problems.extend(error.problems)
+            continue
+        meta = scenario.meta
+        entries.append(
+            CatalogEntry(meta.id, meta.title, scenario.clock.unit, meta.play_minutes,
+                         meta.difficulty, meta.summary, path, origin)
+        )
+    return entries, problems
+
+
+def looks_like_path(spec: str) -> bool:
+    """Whether a SCENARIO argument is meant as a file rather than an id."""
+    return spec.endswith(".toml") or "/" in spec or "\\" in spec or spec.startswith(".")
+
+
+def resolve(spec: str, cwd: Path | None = None) -> Path:
+    """The file a SCENARIO argument names: an existing path, or a scenario id.
+
+    An id is looked up among bundled then local scenarios, first by file name (``<id>.toml``,
+    the convention, so that nothing else is parsed) and then by the ``meta.id`` inside each file.
+    Raises :class:`UnknownScenario` with the known ids when nothing matches.
+    """
+    base = cwd or Path.cwd()
+    candidate = Path(spec) if Path(spec).is_absolute() else base / spec
+    if candidate.is_file() or looks_like_path(spec):
+        # A path that does not exist is left for the loader to report precisely.
+        return candidate
+    files = scenario_files(base)
+    for path, _ in files:
+        if path.stem == spec:
+            return path
+    entries, _ = list_scenarios(base)
+    for entry in entries:
+        if entry.id == spec:
+            return entry.path
+    known = ", ".join(known_ids(entries)) or "none found"
+    raise UnknownScenario(f"unknown scenario {spec!r} (known ids: {known})")
+
+
+def known_ids(entries: Sequence[CatalogEntry]) -> list[str]:
+    """The ids of catalog entries, sorted."""
+    return sorted({entry.id for entry in entries})

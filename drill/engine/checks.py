@@ -1,0 +1,791 @@
+"""Semantic checks of a scenario and of a play script, beyond what the pydantic models enforce.
+
+Two families of findings:
+
+* :func:`check_scenario`: mistakes that make a scenario wrong to play at all: duplicate ids,
+  references to things that do not exist, expression type errors.  A scenario with any of these
+  does not load.
+* :func:`check_reachability`: things that can surely never happen (an event that never fires, an
+  action never offered, a milestone never reached, no reachable `resolved` ending).  They are
+  found by a conservative over-approximation (see :class:`_Reachability`), so a valid scenario
+  never gets a false alarm; ``drill validate`` reports them, playing does not refuse them.
+
+Every finding carries the location of the offending field as a pydantic-style tuple, e.g.
+``("events", 2, "when")``, which the loading shell maps back to a line of the TOML file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
+
+from . import expressions as ex
+from .playscript import GiveEstimate, Page, PlayScript, StartAction
+from .scenario import AUDIENCES, Action, Event, Scenario
+from .simulation import MAX_RECURRENCES
+
+Location = tuple[Union[str, int], ...]
+
+
+class Finding(NamedTuple):
+    """One problem found in a scenario or play script: where it is, and what is wrong."""
+
+    loc: Location
+    message: str
+
+
+class ExpressionSite(NamedTuple):
+    """One expression of a scenario, where it sits and what it must be."""
+
+    loc: Location
+    text: str
+    assigns: str | None
+    """For an effect: the state variable it assigns; None for a condition (must be true/false)."""
+
+
+def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
+    """Every expression in a scenario with its location; the same set the simulation compiles."""
+    sites: list[ExpressionSite] = []
+
+    def effects(base: Location, values: Mapping[str, object]) -> None:
+        for name, value in values.items():
+            if isinstance(value, str):
+                sites.append(ExpressionSite((*base, "effects", name), value, name))
+
+    for i, rule in enumerate(scenario.status):
+        sites.append(ExpressionSite(("status", i, "when"), rule.when, None))
+    for i, milestone in enumerate(scenario.milestones):
+        sites.append(ExpressionSite(("milestones", i, "when"), milestone.when, None))
+    for i, event in enumerate(scenario.events):
+        if event.when is not None:
+            sites.append(ExpressionSite(("events", i, "when"), event.when, None))
+        if event.until is not None:
+            sites.append(ExpressionSite(("events", i, "until"), event.until, None))
+        effects(("events", i), event.effects)
+    for i, action in enumerate(scenario.actions):
+        sites.append(ExpressionSite(("actions", i, "available_when"), action.available_when, None))
+        effects(("actions", i), action.effects)
+    for i, request in enumerate(scenario.requests):
+        if request.when is not None:
+            sites.append(ExpressionSite(("requests", i, "when"), request.when, None))
+    for i, ending in enumerate(scenario.endings):
+        sites.append(ExpressionSite(("endings", i, "when"), ending.when, None))
+    sites.append(ExpressionSite(("comms", "starts_when"), scenario.comms.starts_when, None))
+    rollback = scenario.scoring.rollback
+    sites.append(ExpressionSite(("scoring", "rollback", "suspect_visible"),
+                                rollback.suspect_visible, None))
+    sites.append(ExpressionSite(("scoring", "rollback", "persisted_evidence"),
+                                rollback.persisted_evidence, None))
+    for i, trigger in enumerate(scenario.scoring.escalation.triggers):
+        sites.append(ExpressionSite(("scoring", "escalation", "triggers", i, "observable"),
+                                    trigger.observable, None))
+    for i, unsafe in enumerate(rollback.unsafe):
+        sites.append(ExpressionSite(("scoring", "rollback", "unsafe", i, "warning"),
+                                    unsafe.warning, None))
+    return sites
+
+
+def variable_types(scenario: Scenario) -> dict[str, ex.Type]:
+    """The type of each state variable, from its starting value."""
+    return {name: _type_of(value) for name, value in scenario.state.items()}
+
+
+def _type_of(value: object) -> ex.Type:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, str):
+        return "str"
+    return "number"
+
+
+_TYPE_WORDS = {"bool": "true/false value", "number": "number", "str": "text"}
+
+
+def _suggest(word: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# -- errors: ids, references, types ------------------------------------------------------------
+
+
+def check_scenario(scenario: Scenario) -> list[Finding]:
+    """Duplicate ids, unknown references and expression type errors, in file order."""
+    findings: list[Finding] = []
+    findings += _duplicate_ids(scenario)
+    findings += _state_names(scenario)
+    findings += _expressions(scenario)
+    findings += _effect_targets(scenario)
+    findings += _references(scenario)
+    return findings
+
+
+def _ids_by_kind(scenario: Scenario) -> dict[str, set[str]]:
+    """Ids a fact namespace can take, by kind of id (see ``expressions.NAMESPACES``)."""
+    return {
+        "action": {a.id for a in scenario.actions},
+        "event": {e.id for e in scenario.events},
+        "person": {p.id for p in scenario.people},
+        "milestone": {m.id for m in scenario.milestones},
+        "audience": set(AUDIENCES),
+    }
+
+
+def _duplicate_ids(scenario: Scenario) -> Iterator[Finding]:
+    lists: list[tuple[Location, list]] = [
+        (("clock", "zones"), scenario.clock.zones),
+        (("milestones",), scenario.milestones),
+        (("events",), scenario.events),
+        (("actions",), scenario.actions),
+        (("people",), scenario.people),
+        (("requests",), scenario.requests),
+        (("endings",), scenario.endings),
+        (("scoring", "escalation", "triggers"), scenario.scoring.escalation.triggers),
+    ]
+    for base, items in lists:
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in first:
+                where = _dotted((*base, first[item.id]))
+                yield Finding((*base, i, "id"), f"duplicate id {item.id!r} (first used at {where})")
+            else:
+                first[item.id] = i
+
+
+def _state_names(scenario: Scenario) -> Iterator[Finding]:
+    for name in scenario.state:
+        if name == "time":
+            yield Finding(("state", name), "'time' is reserved: it is the scenario clock")
+        elif name in ex.KEYWORDS or name in ("min", "max"):
+            yield Finding(("state", name), f"{name!r} is a word of the condition language")
+        elif not name.isidentifier() or not name.isascii():
+            yield Finding(("state", name), "a state variable needs a plain name (letters, digits, "
+                          "'_'), or no expression can read it")
+
+
+def _expressions(scenario: Scenario) -> Iterator[Finding]:
+    types = variable_types(scenario)
+    ids = _ids_by_kind(scenario)
+    for site in expression_sites(scenario):
+        try:
+            node = ex.parse(site.text)
+        except ex.ExpressionError as error:
+            yield Finding(site.loc, str(error))
+            continue
+        names, facts = ex.references(node)
+        unknown = False
+        for name in sorted(names - set(types) - {"time"}):
+            unknown = True
+            yield Finding(site.loc, f"unknown state variable {name!r}{_suggest(name, types)}")
+        for namespace, ident in sorted(facts):
+            kind = ex.NAMESPACES[namespace][0]
+            if ident not in ids[kind]:
+                unknown = True
+                yield Finding(site.loc, f"unknown {kind} {ident!r} in '{namespace}.{ident}'"
+                              f"{_suggest(ident, ids[kind])}")
+        if unknown:
+            continue
+        try:
+            found = ex.infer_type(node, types)
+        except ex.ExpressionError as error:
+            yield Finding(site.loc, str(error))
+            continue
+        if site.assigns is None and found != "bool":
+            yield Finding(site.loc, f"a condition must be true or false, this is a "
+                          f"{_TYPE_WORDS[found]}")
+        elif site.assigns in types and found != types[site.assigns]:
+            yield Finding(site.loc, f"{site.assigns!r} holds a {_TYPE_WORDS[types[site.assigns]]}, "
+                          f"this expression gives a {_TYPE_WORDS[found]}")
+
+
+def _effect_targets(scenario: Scenario) -> Iterator[Finding]:
+    """Effects must assign existing variables, and literals must have the variable's type."""
+    types = variable_types(scenario)
+    owners: list[tuple[Location, Mapping[str, object]]] = [
+        (("events", i), e.effects) for i, e in enumerate(scenario.events)
+    ] + [(("actions", i), a.effects) for i, a in enumerate(scenario.actions)]
+    for base, effects in owners:
+        for name, value in effects.items():
+            loc = (*base, "effects", name)
+            if name not in types:
+                yield Finding(loc, f"unknown state variable {name!r}{_suggest(name, types)}; "
+                              "declare it under [state]")
+            elif not isinstance(value, str) and _type_of(value) != types[name]:
+                yield Finding(loc, f"{name!r} holds a {_TYPE_WORDS[types[name]]}, not a "
+                              f"{_TYPE_WORDS[_type_of(value)]}")
+
+
+def _references(scenario: Scenario) -> Iterator[Finding]:
+    """Ids written as plain strings (not in expressions) must name existing things."""
+    types = variable_types(scenario)
+    ids = _ids_by_kind(scenario)
+    actions, people, milestones = ids["action"], ids["person"], ids["milestone"]
+    zones = {z.id for z in scenario.clock.zones}
+    skills = {skill for person in scenario.people for skill in person.skills}
+
+    def numeric_var(loc: Location, name: str) -> Iterator[Finding]:
+        if name not in types:
+            yield Finding(loc, f"unknown state variable {name!r}{_suggest(name, types)}")
+        elif types[name] != "number":
+            yield Finding(loc, f"{name!r} must be a number variable, it is a "
+                          f"{_TYPE_WORDS[types[name]]}")
+
+    def known(loc: Location, ident: str, pool: set[str], kind: str) -> Iterator[Finding]:
+        if ident not in pool:
+            yield Finding(loc, f"unknown {kind} {ident!r}{_suggest(ident, pool)}")
+
+    for i, signal in enumerate(scenario.signals):
+        yield from numeric_var(("signals", i, "var"), signal.var)
+    for i, action in enumerate(scenario.actions):
+        if action.progress_var is not None:
+            yield from numeric_var(("actions", i, "progress_var"), action.progress_var)
+        for j, skill in enumerate(action.helper_skills):
+            if skill not in skills:
+                yield Finding(("actions", i, "helper_skills", j),
+                              f"no person has the skill {skill!r}{_suggest(skill, skills)}")
+    for i, person in enumerate(scenario.people):
+        if person.zone:
+            yield from known(("people", i, "zone"), person.zone, zones, "zone")
+        start, end = person.hours
+        if not (0 <= start <= 24 and 0 <= end <= 24):
+            yield Finding(("people", i, "hours"), "hours are local hours between 0 and 24")
+    for i, request in enumerate(scenario.requests):
+        if request.milestone:
+            yield from known(("requests", i, "milestone"), request.milestone, milestones,
+                             "milestone")
+    for i, trigger in enumerate(scenario.scoring.escalation.triggers):
+        for j, person_id in enumerate(trigger.people):
+            yield from known(("scoring", "escalation", "triggers", i, "people", j), person_id,
+                             people, "person")
+        for j, skill in enumerate(trigger.skills):
+            if skill not in skills:
+                yield Finding(("scoring", "escalation", "triggers", i, "skills", j),
+                              f"no person has the skill {skill!r}{_suggest(skill, skills)}")
+    rollback = scenario.scoring.rollback
+    for field in ("generic_mitigations", "verify_actions", "correct_remediations"):
+        for j, action_id in enumerate(getattr(rollback, field)):
+            yield from known(("scoring", "rollback", field, j), action_id, actions, "action")
+    for i, unsafe in enumerate(rollback.unsafe):
+        yield from known(("scoring", "rollback", "unsafe", i, "action"), unsafe.action, actions,
+                         "action")
+    for j, action_id in enumerate(scenario.scoring.estimates.scope_actions):
+        yield from known(("scoring", "estimates", "scope_actions", j), action_id, actions,
+                         "action")
+
+
+def check_playscript(script: PlayScript, scenario: Scenario) -> list[Finding]:
+    """Every step of a play script must name an action, person or milestone of the scenario."""
+    findings: list[Finding] = []
+    ids = _ids_by_kind(scenario)
+    if script.scenario and script.scenario != scenario.meta.id:
+        findings.append(Finding(("scenario",), f"written for scenario {script.scenario!r}, "
+                                f"not {scenario.meta.id!r}"))
+    for i, step in enumerate(script.steps):
+        if isinstance(step, StartAction) and step.action not in ids["action"]:
+            findings.append(Finding(("steps", i, "action"), f"unknown action {step.action!r}"
+                                    f"{_suggest(step.action, ids['action'])}"))
+        elif isinstance(step, Page) and step.person not in ids["person"]:
+            findings.append(Finding(("steps", i, "person"), f"unknown person {step.person!r}"
+                                    f"{_suggest(step.person, ids['person'])}"))
+        elif isinstance(step, GiveEstimate) and step.milestone not in ids["milestone"]:
+            findings.append(Finding(("steps", i, "milestone"),
+                                    f"unknown milestone {step.milestone!r}"
+                                    f"{_suggest(step.milestone, ids['milestone'])}"))
+    return findings
+
+
+def _dotted(loc: Location) -> str:
+    """``('events', 2, 'at')`` -> ``events[2].at``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+# -- reachability: what can surely never happen ------------------------------------------------
+#
+# Abstract values over-approximate what an expression can evaluate to during any run:
+#   * a frozenset of concrete values (small, exact),
+#   * a _Range of numbers (inclusive bounds, possibly infinite),
+#   * TOP: anything of the expression's type.
+# Everything computed here is a superset of what can really happen, so "cannot be true" is only
+# concluded when it is surely so.
+
+SET_LIMIT = 32
+"""Largest set of values kept exactly; larger ones become a range or TOP."""
+PAIR_LIMIT = 1024
+"""Most value pairs an operator is evaluated on exactly."""
+WIDEN_AFTER = 8
+"""A variable whose possible values grow more often than this becomes 'anything'."""
+BIG_INT = 10**18
+"""Integers beyond this are treated as 'any number' rather than computed exactly."""
+WORK_LIMIT = 200_000
+"""Safety bound on the fixed-point loop; past it the analysis reports nothing (never wrong)."""
+
+
+class _Top:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "TOP"
+
+
+TOP = _Top()
+
+
+@dataclass(frozen=True, slots=True)
+class _Range:
+    lo: float
+    hi: float
+
+
+Abstract = Union[frozenset, _Range, _Top]
+_BOTH = frozenset({True, False})
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_range(value: Abstract) -> _Range | None:
+    if isinstance(value, _Range):
+        return value
+    if isinstance(value, frozenset) and value and all(_is_number(v) for v in value):
+        if any(v != v for v in value):  # NaN: no order to reason with
+            return None
+        return _Range(min(value), max(value))
+    return None
+
+
+def _checked_range(lo: float, hi: float) -> Abstract:
+    if lo != lo or hi != hi:
+        return TOP
+    return _Range(lo, hi)
+
+
+def _truths(value: Abstract) -> frozenset:
+    if isinstance(value, frozenset):
+        return frozenset(bool(v) for v in value)
+    return _BOTH
+
+
+def _from_values(values: set) -> Abstract:
+    if any(isinstance(v, int) and abs(v) > BIG_INT for v in values):
+        return TOP  # keeps a hostile `x = "x * x"` from building ever larger integers
+    if len(values) <= SET_LIMIT:
+        return frozenset(values)
+    if all(_is_number(v) for v in values):
+        as_set = frozenset(values)
+        return _as_range(as_set) or TOP
+    return TOP
+
+
+def join(a: Abstract, b: Abstract) -> Abstract:
+    """The smallest abstract value (in this domain) holding both."""
+    if isinstance(a, _Top) or isinstance(b, _Top):
+        return TOP
+    if isinstance(a, frozenset) and isinstance(b, frozenset):
+        return _from_values(set(a | b))
+    ra, rb = _as_range(a), _as_range(b)
+    if ra is None or rb is None:
+        return TOP
+    return _Range(min(ra.lo, rb.lo), max(ra.hi, rb.hi))
+
+
+def _pairwise(a: Abstract, b: Abstract, fn: Callable[[object, object], object]) -> Abstract | None:
+    if not (isinstance(a, frozenset) and isinstance(b, frozenset)):
+        return None
+    if len(a) * len(b) > PAIR_LIMIT:
+        return None
+    out = set()
+    for x in a:
+        for y in b:
+            out.add(fn(x, y))
+    return _from_values(out)
+
+
+def _compare(op: str, a: Abstract, b: Abstract) -> Abstract:
+    exact = _pairwise(a, b, ex._BINARY[op])
+    if exact is not None:
+        return exact
+    ra, rb = _as_range(a), _as_range(b)
+    if ra is None or rb is None:
+        return _BOTH
+    if op in (">", ">="):
+        ra, rb, op = rb, ra, "<" if op == ">" else "<="
+    if op == "<":
+        can_true, can_false = ra.lo < rb.hi, ra.hi >= rb.lo
+    elif op == "<=":
+        can_true, can_false = ra.lo <= rb.hi, ra.hi > rb.lo
+    else:
+        overlap = ra.lo <= rb.hi and rb.lo <= ra.hi
+        single = ra.lo == ra.hi == rb.lo == rb.hi
+        can_true, can_false = (overlap, not single) if op == "==" else (not single, overlap)
+    return frozenset(v for v, ok in ((True, can_true), (False, can_false)) if ok)
+
+
+def _arithmetic(op: str, a: Abstract, b: Abstract) -> Abstract:
+    exact = _pairwise(a, b, ex._BINARY[op])
+    if exact is not None:
+        return exact
+    ra, rb = _as_range(a), _as_range(b)
+    if ra is None or rb is None:
+        return TOP
+    if op == "+":
+        return _checked_range(ra.lo + rb.lo, ra.hi + rb.hi)
+    if op == "-":
+        return _checked_range(ra.lo - rb.hi, ra.hi - rb.lo)
+    if op == "*":
+        ends = [ra.lo * rb.lo, ra.lo * rb.hi, ra.hi * rb.lo, ra.hi * rb.hi]
+        return _checked_range(min(ends), max(ends))
+    return TOP  # '/' and '%' with zero-guards: not worth bounding
+
+
+def _minmax(name: str, args: list[Abstract]) -> Abstract:
+    pick = min if name == "min" else max
+    if all(isinstance(a, frozenset) for a in args):
+        combos: list[tuple] = [()]
+        for arg in args:
+            combos = [c + (v,) for c in combos for v in arg]  # type: ignore[union-attr]
+            if len(combos) > PAIR_LIMIT:
+                break
+        else:
+            return _from_values({pick(c) for c in combos})
+    ranges = [_as_range(a) for a in args]
+    if any(r is None for r in ranges):
+        return TOP
+    lows = [r.lo for r in ranges]  # type: ignore[union-attr]
+    highs = [r.hi for r in ranges]  # type: ignore[union-attr]
+    return _Range(pick(lows), pick(highs))
+
+
+def evaluate(node: ex.Node, lookup: Callable[[str], Abstract]) -> Abstract:
+    """What a type-checked expression can evaluate to, given what each name can hold.
+
+    ``lookup`` receives a state variable's name, ``time``, or a fact as ``"ns.id"``.
+    """
+    try:
+        return _evaluate(node, lookup)
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        return TOP
+
+
+def _evaluate(node: ex.Node, lookup: Callable[[str], Abstract]) -> Abstract:
+    kind, value = node.kind, node.value
+    if kind == "lit":
+        return frozenset({value})
+    if kind == "name":
+        return lookup(str(value))
+    if kind == "fact":
+        return lookup("{}.{}".format(*value))  # type: ignore[str-format]
+    args = [_evaluate(arg, lookup) for arg in node.args]
+    if kind == "unary":
+        (inner,) = args
+        if value == "not":
+            return frozenset(not v for v in _truths(inner))
+        if isinstance(inner, frozenset):
+            return frozenset(-v for v in inner)
+        if isinstance(inner, _Range):
+            return _Range(-inner.hi, -inner.lo)
+        return TOP
+    if kind == "call":
+        return _minmax(str(value), args)
+    left, right = args
+    if value in ("and", "or"):
+        lt, rt = _truths(left), _truths(right)
+        if value == "and":
+            can_true, can_false = True in lt and True in rt, False in lt or False in rt
+        else:
+            can_true, can_false = True in lt or True in rt, False in lt and False in rt
+        return frozenset(v for v, ok in ((True, can_true), (False, can_false)) if ok)
+    if value in ("==", "!=", "<", "<=", ">", ">="):
+        return _compare(str(value), left, right)
+    return _arithmetic(str(value), left, right)
+
+
+def can_be_true(value: Abstract) -> bool:
+    """Whether an abstract condition value may be true."""
+    return True in _truths(value)
+
+
+@dataclass
+class _Item:
+    """One thing that may become possible: an event, an action or a milestone."""
+
+    kind: str
+    index: int
+    condition: ex.Node | None
+    """None: possible from the start (a timed or optional event)."""
+    effects: list[tuple[str, object]]
+    """(variable, literal value or parsed expression)."""
+    reads: set[str]
+
+
+class _Reachability:
+    """A conservative fixed point of what can possibly happen in some run.
+
+    Each variable's possible values start as its initial value and grow with whatever an effect
+    that can possibly apply assigns; facts (``fired.E``, ``done.A``...) become possible when what
+    they need is possibly true.  Conditions are evaluated over these sets, three-valued (possibly
+    true / possibly false).  Correlations between variables and timing are ignored, which only
+    makes more things look possible: nothing reachable is ever reported as unreachable.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.limit = scenario.clock.limit
+        self.values: dict[str, Abstract] = {k: frozenset({v}) for k, v in scenario.state.items()}
+        self.growth: dict[str, int] = {}
+        self.values["time"] = _Range(0.0, self.limit)
+        for action in scenario.actions:
+            for ns in ("done", "started", "running"):
+                self.values[f"{ns}.{action.id}"] = frozenset({False})
+            self.values[f"count.{action.id}"] = frozenset({0})
+        for event in scenario.events:
+            self.values[f"fired.{event.id}"] = frozenset({False})
+        for milestone in scenario.milestones:
+            self.values[f"reached.{milestone.id}"] = frozenset({False})
+        for person in scenario.people:
+            # A player can page anyone at any time; arrival is assumed possible.
+            self.values[f"paged.{person.id}"] = _BOTH
+            self.values[f"arrived.{person.id}"] = _BOTH
+        for audience in AUDIENCES:
+            self.values[f"updates.{audience}"] = _Range(0.0, math.inf)
+        helpers = {
+            action.id: sum(1 for p in scenario.people if set(action.helper_skills) & set(p.skills))
+            for action in scenario.actions
+        }
+        self.helpers = helpers
+        self.completed = True
+
+    def lookup(self, name: str) -> Abstract:
+        return self.values.get(name, TOP)
+
+    def holds_possibly(self, text: str) -> bool:
+        return can_be_true(evaluate(ex.parse(text), self.lookup))
+
+    def _set(self, name: str, value: Abstract) -> bool:
+        old = self.values.get(name)
+        new = value if old is None else join(old, value)
+        if new == old:
+            return False
+        count = self.growth[name] = self.growth.get(name, 0) + 1
+        self.values[name] = TOP if count > WIDEN_AFTER else new
+        return True
+
+    def event_possible_from_start(self, event: Event) -> bool:
+        if event.optional:
+            return True  # a facilitator can inject it at any time
+        first = event.at if event.at is not None else event.every
+        return first is not None and event.when is None and first <= self.limit
+
+    def action_min_duration(self, action: Action) -> float:
+        if action.targets:
+            return action.targets * action.per_target / (1 + self.helpers[action.id])
+        return action.duration
+
+    def run(self) -> None:
+        items: list[_Item] = []
+        for i, event in enumerate(self.scenario.events):
+            static = self.event_possible_from_start(event)
+            condition = None if static else (ex.parse(event.when) if event.when else None)
+            if not static and condition is None:
+                continue  # a timed event after the limit: never possible
+            items.append(self._item("event", i, condition, event.effects))
+        for i, action in enumerate(self.scenario.actions):
+            items.append(self._item("action", i, ex.parse(action.available_when), action.effects))
+        for i, milestone in enumerate(self.scenario.milestones):
+            items.append(self._item("milestone", i, ex.parse(milestone.when), {}))
+        readers: dict[str, list[_Item]] = {}
+        for item in items:
+            for name in item.reads:
+                readers.setdefault(name, []).append(item)
+        queue = list(reversed(items))
+        queued = {id(item) for item in items}
+        work = 0
+        while queue:
+            work += 1
+            if work > WORK_LIMIT:
+                self.completed = False
+                return
+            item = queue.pop()
+            queued.discard(id(item))
+            condition = item.condition
+            if condition is not None and not can_be_true(evaluate(condition, self.lookup)):
+                continue
+            for name in self._activate(item):
+                for reader in readers.get(name, ()):
+                    if id(reader) not in queued:
+                        queued.add(id(reader))
+                        queue.append(reader)
+
+    def _item(self, kind: str, index: int, condition: ex.Node | None,
+              effects: Mapping[str, object]) -> _Item:
+        parsed: list[tuple[str, object]] = []
+        reads: set[str] = set()
+        if condition is not None:
+            reads |= _reads(condition)
+        for name, value in effects.items():
+            if isinstance(value, str):
+                node = ex.parse(value)
+                reads |= _reads(node)
+                parsed.append((name, node))
+            else:
+                parsed.append((name, value))
+        return _Item(kind, index, condition, parsed, reads)
+
+    def _activate(self, item: _Item) -> list[str]:
+        """Mark what an item makes possible; return the names whose possible values grew."""
+        changed: list[str] = []
+
+        def grow(name: str, value: Abstract) -> None:
+            if self._set(name, value):
+                changed.append(name)
+
+        apply_effects = True
+        if item.kind == "event":
+            grow(f"fired.{self.scenario.events[item.index].id}", _BOTH)
+        elif item.kind == "milestone":
+            grow(f"reached.{self.scenario.milestones[item.index].id}", _BOTH)
+        else:
+            action = self.scenario.actions[item.index]
+            grow(f"started.{action.id}", _BOTH)
+            grow(f"running.{action.id}", _BOTH)
+            if action.targets:
+                grow(f"count.{action.id}", _Range(0.0, float(action.targets)))
+                if action.progress_var:
+                    grow(action.progress_var, _Range(1.0, float(action.targets)))
+            apply_effects = self.action_min_duration(action) <= self.limit
+            if apply_effects:
+                grow(f"done.{action.id}", _BOTH)
+                if not action.targets:
+                    grow(f"count.{action.id}",
+                         _Range(0.0, math.inf) if action.repeatable else frozenset({0, 1}))
+        if apply_effects:
+            for name, value in item.effects:
+                if isinstance(value, ex.Node):
+                    grow(name, evaluate(value, self.lookup))
+                else:
+                    grow(name, frozenset({value}))
+        return changed
+
+
+def _reads(node: ex.Node) -> set[str]:
+    names, facts = ex.references(node)
+    return names | {f"{ns}.{ident}" for ns, ident in facts}
+
+
+def check_reachability(scenario: Scenario) -> list[Finding]:
+    """What can surely never happen in any run; only meaningful once :func:`check_scenario` passes.
+
+    Reported: timed events after the clock's limit, recurring events that would fire more than
+    the engine's cap, events / requests / milestones / endings whose condition can never hold,
+    actions never offered or too long to finish, a failed ending that holds from the start, and
+    a scenario with no reachable `resolved` ending.
+    """
+    findings: list[Finding] = []
+    limit = scenario.clock.limit
+    for i, event in enumerate(scenario.events):
+        findings += _timing(("events", i), event, limit)
+    for i, request in enumerate(scenario.requests):
+        if request.at is not None and request.at > limit:
+            findings.append(Finding(("requests", i, "at"), f"never asked: at {request.at:g} is "
+                                    f"after the clock's limit ({limit:g})"))
+    for i, ending in enumerate(scenario.endings):
+        if ending.kind == "failed" and _surely_true_from_start(ending.when):
+            findings.append(Finding(("endings", i, "when"), "this failed ending holds from the "
+                                    "start, so every run would end at once; give it a `when`"))
+
+    analysis = _Reachability(scenario)
+    analysis.run()
+    if not analysis.completed:
+        return findings
+    never = "can never hold"
+    for i, event in enumerate(scenario.events):
+        waits = event.when is not None and not event.optional
+        if waits and not analysis.holds_possibly(event.when):  # type: ignore[arg-type]
+            findings.append(Finding(("events", i, "when"), f"{never}, so event {event.id!r} "
+                                    "never fires"))
+        if (event.every is not None and event.until is not None and not event.optional
+                and _recurrences(event, limit) > MAX_RECURRENCES
+                and not analysis.holds_possibly(event.until)):
+            findings.append(Finding(("events", i, "every"), _too_many(event, limit)))
+    for i, action in enumerate(scenario.actions):
+        if not analysis.holds_possibly(action.available_when):
+            findings.append(Finding(("actions", i, "available_when"), f"{never}, so action "
+                                    f"{action.id!r} is never offered"))
+        elif analysis.action_min_duration(action) > limit:
+            field = "per_target" if action.targets else "duration"
+            findings.append(Finding(("actions", i, field), f"action {action.id!r} takes at least "
+                                    f"{analysis.action_min_duration(action):g}, longer than the "
+                                    f"clock's limit ({limit:g}): it can never finish"))
+    for i, milestone in enumerate(scenario.milestones):
+        if not analysis.holds_possibly(milestone.when):
+            findings.append(Finding(("milestones", i, "when"), f"{never}, so milestone "
+                                    f"{milestone.id!r} is never reached"))
+    for i, request in enumerate(scenario.requests):
+        if request.when is not None and not analysis.holds_possibly(request.when):
+            findings.append(Finding(("requests", i, "when"), f"{never}, so request "
+                                    f"{request.id!r} is never made"))
+    resolved_possible = False
+    for i, ending in enumerate(scenario.endings):
+        if ending.kind == "out_of_time":
+            continue
+        if analysis.holds_possibly(ending.when):
+            resolved_possible |= ending.kind == "resolved"
+        else:
+            findings.append(Finding(("endings", i, "when"), f"{never}, so ending {ending.id!r} "
+                                    "is never reached"))
+    if not resolved_possible:
+        findings.append(Finding(("endings",), "no `resolved` ending can be reached: players can "
+                                "never win this scenario"))
+    return findings
+
+
+def _recurrences(event: Event, limit: float) -> int:
+    first = event.at if event.at is not None else event.every
+    if first is None or event.every is None or first > limit:
+        return 0
+    # A little slack so that 120 / 0.01 counts 12,000 steps despite binary fractions.
+    return int((limit - first) / event.every + 1e-9) + 1
+
+
+def _too_many(event: Event, limit: float) -> str:
+    return (f"recurs {_recurrences(event, limit):,} times before the clock's limit ({limit:g}); "
+            f"the engine stops it after {MAX_RECURRENCES:,}")
+
+
+def _timing(base: Location, event: Event, limit: float) -> list[Finding]:
+    if event.optional:
+        return []
+    if event.at is not None and event.at > limit:
+        return [Finding((*base, "at"), f"never fires: at {event.at:g} is after the clock's "
+                        f"limit ({limit:g})")]
+    if event.every is not None and event.at is None and event.every > limit:
+        return [Finding((*base, "every"), f"never fires: the first time, at {event.every:g}, is "
+                        f"after the clock's limit ({limit:g})")]
+    endless = event.every is not None and event.until is None
+    if endless and _recurrences(event, limit) > MAX_RECURRENCES:
+        return [Finding((*base, "every"), _too_many(event, limit))]
+    return []
+
+
+def _surely_true_from_start(text: str) -> bool:
+    """Whether a condition reads nothing and is true (the default ``when = "true"``)."""
+    try:
+        node = ex.parse(text)
+    except ex.ExpressionError:
+        return False
+    names, facts = ex.references(node)
+    if names or facts:
+        return False
+    value = evaluate(node, lambda _name: TOP)
+    return isinstance(value, frozenset) and value == frozenset({True})
+
+
+def check_all(scenario: Scenario) -> list[Finding]:
+    """Every finding ``drill validate`` reports: errors, then (if none) what can never happen."""
+    errors = check_scenario(scenario)
+    return errors if errors else check_reachability(scenario)

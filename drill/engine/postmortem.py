@@ -1,0 +1,699 @@
+"""The blameless postmortem of a finished run, as Markdown.
+
+:func:`render_postmortem` is a pure function of the run and its score card: the same run and card
+always give the same bytes (no machine clock, no dict-order or float-repr surprises; dates come
+from the scenario's own clock through :meth:`Run.wall_time`).  The sections merge Google's
+example postmortem, PagerDuty's template and Etsy Morgue's fields (DOMAIN.md §5 and §9.5).
+
+Language rules (DOMAIN.md §5.2): the generated text refers to roles, never blames, never says
+"human error", writes no counterfactual "if X had..." in the timeline, and keeps "what happened"
+(summary to lessons) apart from "what to change" (action items).
+
+Scenario files are untrusted: every scenario string passes through :func:`clean_text` (terminal
+escape sequences and control characters removed) and then through a Markdown escaper suited to
+where it lands (a paragraph, a one-line list item, a table cell), so it can neither break the
+document's structure nor reach a terminal raw.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Iterable, Mapping
+
+from .scenario import AUDIENCES, Scenario
+from .scorecard import TITLES, DimensionScore, ScoreCard
+from .scoring import format_span, format_time
+from .simulation import LogEntry, Run
+
+# -- untrusted text ---------------------------------------------------------------------------------
+
+_NEWLINES = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# Terminal escape sequences, removed whole: "\x1b[2J" must vanish, not leave "[2J" behind.
+_ESCAPE_SEQUENCES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"          # CSI: cursor moves, screen clears, colours
+    r"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks (to BEL/ST)
+    r"|\x1b[PX^_][^\x1b\n]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]?"                 # any other escape, and a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]?"           # 8-bit CSI
+)
+# C0/C1 controls (tab and newline kept), DEL, and the bidi overrides/isolates that can make text
+# read differently from what it is.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_text(text: str) -> str:
+    """Untrusted text made safe to show: no escape sequences, no control characters.
+
+    Newlines of every kind become ``\\n``; tabs stay; ANSI/VT escape sequences (``"\\x1b[2J"``)
+    are removed whole, and any other control character or bidi override is dropped.  The TUI can
+    use it for any scenario string it puts on screen.
+    """
+    text = _NEWLINES.sub("\n", text)
+    text = _ESCAPE_SEQUENCES.sub("", text)
+    return _CONTROLS.sub("", text)
+
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_BLOCK_MARKER = re.compile(r"[#`~<>|]")
+_RULE_LINE = re.compile(r"[-=_*+ \t]+")
+_ORDERED = re.compile(r"(\d{1,9})([.)])")
+
+
+def _flat(text: str) -> str:
+    """Clean text on one line: every run of whitespace (newlines too) becomes one space."""
+    return " ".join(clean_text(text).split())
+
+
+def _escape_line_start(line: str) -> str:
+    """Neutralise what would open a Markdown block at the start of a line.
+
+    Headings (a fake section), code fences (which would swallow the rest of the document), HTML
+    blocks, quotes, table rows and setext underlines are escaped; plain list markers are left,
+    as they cannot break the document's sections.
+    """
+    if not line:
+        return line
+    if _BLOCK_MARKER.match(line) or _RULE_LINE.fullmatch(line):
+        return "\\" + line
+    return line
+
+
+def _inline(text: str) -> str:
+    """Untrusted text for one line of Markdown (a list item, a heading, a field)."""
+    return _TAG_START.sub(r"\\<", _escape_line_start(_flat(text)))
+
+
+def _ordered_ok(line: str) -> str:
+    # "1986. A fine year" at the start of a one-line item would turn into a numbered list.
+    match = _ORDERED.match(line)
+    return f"{match.group(1)}\\{line[match.end(1):]}" if match else line
+
+
+def _item(text: str) -> str:
+    """Untrusted text that follows a list marker."""
+    return _ordered_ok(_inline(text))
+
+
+def _cell(text: str) -> str:
+    """Untrusted text for a table cell: one line, with backslashes and pipes escaped."""
+    flat = _flat(text).replace("\\", "\\\\").replace("|", "\\|")
+    return _TAG_START.sub(r"\\<", flat) or " "
+
+
+def _block(text: str) -> list[str]:
+    """Untrusted multi-line text as paragraphs: each line cleaned and made harmless."""
+    lines: list[str] = []
+    for raw in clean_text(text).split("\n"):
+        # Leading spaces would make an indented code block; trailing ones a hard break.
+        line = _TAG_START.sub(r"\\<", _escape_line_start(raw.strip()))
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+# -- numbers and times ----------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    """One decimal at most, never "-0": the same text on every machine."""
+    rounded = round(value, 1) + 0.0
+    return f"{rounded:.0f}" if rounded.is_integer() else f"{rounded:.1f}"
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+class _Clock:
+    """Scenario times as the postmortem prints them."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.scenario: Scenario = run.scenario
+        self.minutes = self.scenario.clock.unit == "minutes"
+        self.start_date = run.wall_time(0).date()
+
+    def t(self, value: float) -> str:
+        """``T+24`` or ``day 12``, as the score card writes it."""
+        return format_time(self.scenario, value)
+
+    def span(self, value: float) -> str:
+        return format_span(self.scenario, max(0.0, value))
+
+    def at(self, value: float) -> str:
+        """The scenario time with the wall clock: ``T+24 (10:24)`` or ``day 3 (2019-03-05)``."""
+        wall = self.run.wall_time(value)
+        if not self.minutes:
+            return f"{self.t(value)} ({wall.date().isoformat()})"
+        if wall.date() == self.start_date:
+            return f"{self.t(value)} ({wall.strftime('%H:%M')})"
+        return f"{self.t(value)} ({wall.strftime('%Y-%m-%d %H:%M')})"
+
+
+# -- the document ---------------------------------------------------------------------------------
+
+SECTIONS: tuple[str, ...] = (
+    "Summary",
+    "Impact",
+    "Responders",
+    "Timeline",
+    "Trigger and root cause",
+    "Contributing factors",
+    "Why were we surprised?",
+    "What went well",
+    "What went wrong",
+    "Where we got lucky",
+    "Action items",
+    "Communication",
+    "Estimates vs actuals",
+    "Score card",
+    "Debrief",
+)
+"""The second-level sections, in the order the postmortem prints them."""
+
+_OUTCOMES = {"resolved": "Resolved", "failed": "Failed", "out_of_time": "Out of time"}
+_DECISIONS = frozenset({"started", "paged", "update", "estimate", "declared", "rejected"})
+_SEEN = frozenset({"event", "finished", "arrived", "request"})
+"""Log kinds that put something in front of the player (what "visible" refers to)."""
+_VISIBLE_PREFIX = re.compile(r"T\+(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?) (.*)", re.S)
+_STEP_VERBS = {"start": "start an action", "update": "post an update", "page": "page someone",
+               "estimate": "give an estimate", "resolve": "declare the incident resolved"}
+_CHANNELS = {"alert": "Alert", "support": "Support", "customer": "Customer",
+             "customers": "Customers", "management": "Management", "teammate": "Teammate",
+             "monitoring": "Monitoring", "deploy": "Deploy", "team": "Team"}
+_AUDIENCE_NAMES = {"support": "support", "customers": "customers (status page)",
+                   "management": "management", "team": "the team channel"}
+_NO_BLAME = ("Each point below describes what the run shows and the norm it is measured "
+             "against; it assumes everyone acted in good faith with the information they had.")
+
+
+def render_postmortem(run: Run, card: ScoreCard) -> str:
+    """The blameless postmortem of ``run`` in Markdown, the same text for the same inputs.
+
+    Args:
+        run: a finished run (or one stopped early: the text then says it has no ending).
+        card: its score card, from :func:`drill.engine.scoring.score_run`; ``card.extras`` may
+            carry ``"promises"`` and ``"estimates"`` tables, else they are rebuilt from the run.
+
+    Returns:
+        The document, with the sections of :data:`SECTIONS` in order, ending in a newline.
+    """
+    return _Writer(run, card).render()
+
+
+class _Writer:
+    """Builds the document as a list of lines joined once."""
+
+    def __init__(self, run: Run, card: ScoreCard) -> None:
+        self.run = run
+        self.card = card
+        self.scenario = run.scenario
+        self.clock = _Clock(run)
+        self.lines: list[str] = []
+        self.end = run.ended_at if run.ended_at is not None else run.now
+        self.ending = run.ending
+        self.impact_start = run.first_true.get(self.scenario.comms.starts_when)
+        self.mitigated = run.milestone_times.get("mitigated")
+        self.resolved = (run.ended_at if self.ending is not None
+                         and self.ending.kind == "resolved" else None)
+        self.detected = self._detection_time()
+        self.actions = {a.id: a for a in self.scenario.actions}
+        self.people = {p.id: p for p in self.scenario.people}
+        self.milestones = {m.id: m for m in self.scenario.milestones}
+
+    def render(self) -> str:
+        self._title()
+        for name, build in (
+            ("Summary", self._summary),
+            ("Impact", self._impact),
+            ("Responders", self._responders),
+            ("Timeline", self._timeline),
+            ("Trigger and root cause", self._root_cause),
+            ("Contributing factors", self._contributing),
+            ("Why were we surprised?", self._surprises),
+            ("What went well", self._went_well),
+            ("What went wrong", self._went_wrong),
+            ("Where we got lucky", self._lucky),
+            ("Action items", self._action_items),
+            ("Communication", self._communication),
+            ("Estimates vs actuals", self._estimates),
+            ("Score card", self._score_card),
+            ("Debrief", self._debrief),
+        ):
+            self.lines += ["", f"## {name}", ""]
+            build()
+        return "\n".join(self.lines) + "\n"
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def _bullets(self, items: Iterable[str], empty: str) -> None:
+        rows = [f"- {item}" for item in items]
+        self.lines.extend(rows or [empty])
+
+    def _table(self, header: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
+        header = list(header)
+        self.lines.append("| " + " | ".join(header) + " |")
+        self.lines.append("|" + "|".join("---" for _ in header) + "|")
+        self.lines.extend("| " + " | ".join(row) + " |" for row in rows)
+
+    def _detection_time(self) -> float | None:
+        """When the first message reached the player once the impact began (Morgue detecttime)."""
+        since = self.impact_start if self.impact_start is not None else 0.0
+        for entry in self.run.log:
+            if entry.kind in ("event", "request") and entry.time >= since:
+                return entry.time
+        return None
+
+    def _outcome(self) -> str:
+        if self.ending is None:
+            return f"No ending: the run was stopped at {self.clock.at(self.end)}"
+        kind = _OUTCOMES.get(self.ending.kind, self.ending.kind)
+        return f"{kind}: {_inline(self.ending.title)}, at {self.clock.at(self.end)}"
+
+    def _person(self, person_id: str) -> str:
+        person = self.people.get(person_id)
+        name = _inline(self.run.person_name(person_id))
+        return f"{name} ({_inline(person.role)})" if person is not None else name
+
+    # -- sections -----------------------------------------------------------------------------
+
+    def _title(self) -> None:
+        scenario, clock = self.scenario, self.scenario.clock
+        zone = f", {_inline(clock.zones[0].label)} time" if clock.zones else ""
+        start = self.run.wall_time(0)
+        when = (f"{start.date().isoformat()} (starts {start.strftime('%H:%M')}{zone})"
+                if self.clock.minutes else f"{start.date().isoformat()} (day 0 of the project)")
+        level, label = self.run.status()
+        self._add(
+            f"# Postmortem: {_inline(scenario.meta.title)}",
+            "",
+            f"- **Date:** {when}",
+            "- **Status:** Draft for the review meeting, written by drill from the run",
+            f"- **Outcome:** {self._outcome()}",
+            f"- **Service status at the end:** {_inline(label)} ({level})",
+            f"- **Severity:** {scenario.meta.severity}",
+            f"- **Scenario:** `{scenario.meta.id}`, seed {self.run.seed}; "
+            f"source: {_inline(scenario.meta.source) or 'not given'}",
+        )
+
+    def _summary(self) -> None:
+        run, clock = self.run, self.clock
+        self._add(f"Drill: {_inline(self.scenario.meta.summary)}", "")
+        if self.ending is None:
+            said = f"The run was stopped at {clock.t(self.end)} before it reached an ending."
+        elif self.ending.kind == "resolved":
+            said = f"The incident was resolved at {clock.t(self.end)}"
+            if self.impact_start is not None:
+                said += f", {clock.span(self.end - self.impact_start)} after the impact began"
+            said += "."
+        elif self.ending.kind == "out_of_time":
+            said = (f"The drill's time ran out at {clock.t(self.end)} before the incident was "
+                    "resolved.")
+        else:
+            said = f"The run reached a failed ending at {clock.t(self.end)}: {_inline(self.ending.title)}."
+        if self.mitigated is not None:
+            said += f" The impact was mitigated at {clock.t(self.mitigated)}."
+        per_audience = [f"{n} to {_AUDIENCE_NAMES[a]}"
+                        for a in AUDIENCES
+                        if (n := sum(1 for u in run.updates if u.step.audience == a))]
+        updates = _plural(len(run.updates), "update")
+        if per_audience:
+            updates += f" ({', '.join(per_audience)})"
+        said += (f" The responders posted {updates}, paged "
+                 f"{_plural(len(run.paged_at), 'person', 'people')} and gave "
+                 f"{_plural(len(run.estimates), 'estimate')}.")
+        said += f" Overall score: {_number(self.card.overall)}/100."
+        self._add(f"**TL;DR:** {said}")
+
+    def _impact(self) -> None:
+        clock, start = self.clock, self.impact_start
+        self._add(*(_block(self.scenario.postmortem.impact) or ["No impact described."]), "")
+
+        def moment(value: float | None, missing: str) -> str:
+            return clock.at(value) if value is not None else missing
+
+        def since_start(value: float | None, missing: str) -> str:
+            if value is None or start is None:
+                return missing
+            return clock.span(value - start)
+
+        open_ended = f"not reached before the run ended at {clock.t(self.end)}"
+        if self.resolved is not None:
+            total = since_start(self.resolved, "not known")
+        elif start is not None:
+            total = f"at least {clock.span(self.end - start)} (still open when the run ended)"
+        else:
+            total = "none: the impact never began"
+        measured = "mitigated" in self.milestones
+        mitigate_missing = (open_ended if measured
+                            else "not measured (the scenario has no 'mitigated' milestone)")
+        messages = sum(1 for e in self.run.log if e.kind == "event"
+                       and e.channel in ("support", "customer"))
+        rows = [
+            ("Impact began", moment(start, "never during the run")),
+            ("Detected (first signal to the responders)", moment(self.detected, "never")),
+            ("Time undetected", since_start(self.detected, "not known")),
+            ("Mitigated", moment(self.mitigated, mitigate_missing)),
+            ("Time to mitigate", since_start(self.mitigated,
+                                             "not known" if measured else "not measured")),
+            ("Resolved", moment(self.resolved, open_ended)),
+            ("Time to resolve", since_start(self.resolved, "not known")),
+            ("Total impact time", total),
+            ("Messages from support and customers", str(messages)),
+        ]
+        self._table(("Measure", "Value"), rows)
+
+    def _responders(self) -> None:
+        run = self.run
+        self._add(f"- **The player (the incident lead):** {_item(self.scenario.briefing.role)}")
+        players = list(dict.fromkeys(step.by for step in run.steps if step.by))
+        if players:
+            self._add(f"- **Players who acted:** {', '.join(_inline(p) for p in players)}")
+        self._add("")
+        if not run.paged_at:
+            self._add("Nobody was paged during the run.")
+        else:
+            awake = {e.ref: e.data.get("awake", True) for e in run.log if e.kind == "paged"}
+            rows = []
+            for person_id, paged in sorted(run.paged_at.items(), key=lambda kv: (kv[1], kv[0])):
+                person = self.people.get(person_id)
+                arrived = run.arrived_at.get(person_id)
+                rows.append((
+                    _cell(person.role if person else person_id),
+                    _cell(run.person_name(person_id)),
+                    self.clock.at(paged),
+                    self.clock.at(arrived) if arrived is not None else "not before the run ended",
+                    "within their hours" if awake.get(person_id, True) else "outside their hours",
+                ))
+            self._table(("Role", "Name", "Paged", "Arrived", "When paged"), rows)
+        unpaged = [p.id for p in self.scenario.people if p.id not in run.paged_at]
+        if unpaged:
+            self._add("", "Not paged: " + ", ".join(self._person(p) for p in unpaged) + ".")
+
+    def _timeline(self) -> None:
+        clock = self.clock
+        self._add("Times are scenario times"
+                  + (" with the team's wall clock." if clock.minutes else " with the date.")
+                  + " For each decision, *seen then* is the latest message in front of the "
+                  "responders at that moment.", "")
+        marked_start = self.impact_start is None
+        marked_detection = self.detected is None
+        last_seen: LogEntry | None = None
+        for entry in self.run.log:
+            if not marked_start and entry.time >= self.impact_start:  # type: ignore[operator]
+                self._add(f"- **{clock.at(self.impact_start)}** **IMPACT BEGINS**")  # type: ignore[arg-type]
+                marked_start = True
+            marker = ""
+            if not marked_detection and entry.kind in ("event", "request") \
+                    and entry.time == self.detected:
+                marker, marked_detection = "**DETECTED** ", True
+            if entry.kind == "milestone" and entry.ref == "mitigated":
+                marker = "**IMPACT MITIGATED** "
+            elif entry.kind == "ended":
+                marker = "**INCIDENT ENDS** "
+            line = f"- **{clock.at(entry.time)}** {marker}{self._describe(entry)}"
+            if entry.kind in _DECISIONS:
+                line += f" *Seen then:* {self._seen(entry, last_seen)}"
+            self._add(line)
+            if entry.kind in _SEEN and entry.text:
+                last_seen = entry
+        if not marked_start:
+            self._add(f"- **{clock.at(self.impact_start)}** **IMPACT BEGINS**")  # type: ignore[arg-type]
+
+    def _seen(self, entry: LogEntry, last_seen: LogEntry | None) -> str:
+        """What was in front of the responders when they decided (the log's ``visible``)."""
+        visible = entry.data.get("visible") if entry.data else None
+        if isinstance(visible, str):
+            match = _VISIBLE_PREFIX.fullmatch(visible)
+            if match:
+                return f"{self.clock.t(float(match.group(1)))} {_inline(match.group(2))}"
+            return _inline(visible) or "nothing yet."
+        if last_seen is None:
+            return "nothing yet."
+        return f"{self.clock.t(last_seen.time)} {_inline(last_seen.text)}"
+
+    def _describe(self, entry: LogEntry) -> str:
+        """One log entry in plain, blameless words (scenario text escaped)."""
+        kind, text, data = entry.kind, _inline(entry.text), entry.data or {}
+        who = f" (by {_inline(entry.by)})" if entry.by else ""
+        if kind == "event":
+            channel = _CHANNELS.get(entry.channel, _inline(entry.channel).capitalize())
+            sender = f" from {_inline(entry.sender)}" if entry.sender else ""
+            return f"{channel}{sender}: {text}"
+        if kind == "request":
+            milestone = self.milestones.get(str(data.get("milestone", "")))
+            what = (f"an estimate for '{_inline(milestone.label)}'" if milestone is not None
+                    else "an update")
+            return f"{_inline(entry.sender) or 'Someone'} asked {what}: {text}"
+        if kind == "started":
+            return f"Started: {self._action(entry.ref)}{who}."
+        if kind == "finished":
+            return f"Finished: {self._action(entry.ref)}. {text}"
+        if kind == "target":
+            return f"Progress on {self._action(entry.ref)}: {text}."
+        if kind == "paged":
+            eta = data.get("eta")
+            hours = "" if data.get("awake", True) else ", outside their working hours"
+            expected = f", expected by {self.clock.t(float(eta))}" if isinstance(eta, (int, float)) else ""
+            return f"Paged {self._person(entry.ref)}{hours}{expected}{who}."
+        if kind == "arrived":
+            return f"{self._person(entry.ref)} joined: {text}"
+        if kind == "update":
+            audience = _AUDIENCE_NAMES.get(entry.ref, _inline(entry.ref))
+            status = _inline(str(data.get("status", "")))
+            return f"Update to {audience} ({status}){who}: {text or '(no text)'}"
+        if kind == "estimate":
+            return f"{text}{who}."
+        if kind == "milestone":
+            return f"Milestone reached: {text}."
+        if kind == "declared":
+            return f"{text}{who}"
+        if kind == "ended":
+            outcome = _OUTCOMES.get(str(data.get("kind", "")), "Ended")
+            return f"{outcome}: {text}."
+        if kind == "rejected":
+            verb = _STEP_VERBS.get(entry.ref, "act")
+            return f"Tried to {verb}; the system refused: {text}{who}."
+        return f"{_inline(kind)}: {text}"
+
+    def _action(self, action_id: str) -> str:
+        action = self.actions.get(action_id)
+        return f"'{_inline(action.label)}'" if action is not None else _inline(action_id)
+
+    def _root_cause(self) -> None:
+        material, truth = self.scenario.postmortem, self.scenario.truth
+        self._add("### Trigger", "", *(_block(material.trigger) or ["Not described."]), "",
+                  "### Root cause", "", *(_block(material.root_cause) or ["Not described."]), "",
+                  "### What was really going on (hidden during the run)", "",
+                  *(_block(truth.summary) or ["Not described."]))
+        if truth.details:
+            self._add("")
+            self._bullets((_item(d) for d in truth.details), "")
+
+    def _contributing(self) -> None:
+        self._bullets((_item(f) for f in self.scenario.postmortem.contributing_factors),
+                      "None recorded for this scenario.")
+
+    def _surprises(self) -> None:
+        items = [_item(s) for s in self.scenario.postmortem.surprises]
+        policy = self.scenario.scoring.rollback
+        if policy.applies and policy.rollback_effect in ("none", "partial"):
+            done = [self.run.finished[a][0] for a in policy.generic_mitigations
+                    if self.run.finished.get(a)]
+            if done:
+                effect = "did not end" if policy.rollback_effect == "none" else "only partly ended"
+                items.append(f"The generic mitigation finished at {self.clock.t(min(done))} but "
+                             f"{effect} the impact: the bad state had persisted.")
+        self._bullets(items, "Nothing recorded for this scenario.")
+
+    def _went_well(self) -> None:
+        items: list[str] = []
+        if self.resolved is not None:
+            items.append(f"The incident was resolved at {self.clock.t(self.resolved)}.")
+        if self.mitigated is not None:
+            items.append(f"The impact was mitigated at {self.clock.t(self.mitigated)}.")
+        arrived = [p for p in self.run.paged_at if p in self.run.arrived_at]
+        if arrived:
+            items.append("Help arrived: " + ", ".join(self._person(p) for p in arrived) + ".")
+        credits = dict.fromkeys(c for d in self.card.dimensions() for c in d.credits)
+        items += [_item(c) for c in credits]
+        self._bullets(items, "Nothing stood out on the score card.")
+
+    def _went_wrong(self) -> None:
+        self._add(_NO_BLAME, "")
+        items: list[str] = []
+        if self.ending is None:
+            items.append(f"The run was stopped at {self.clock.t(self.end)} before an ending.")
+        elif self.ending.kind == "out_of_time":
+            items.append(f"The incident was still open when the drill's time ran out at "
+                         f"{self.clock.t(self.end)}.")
+        elif self.ending.kind == "failed":
+            items.append(f"The run reached a failed ending at {self.clock.t(self.end)}: "
+                         f"{_inline(self.ending.title)}.")
+        refused = sum(1 for e in self.run.log if e.kind == "rejected")
+        if refused:
+            items.append(f"{_plural(refused, 'step was', 'steps were')} refused because the "
+                         "system did not allow it at that moment.")
+        for dimension in self.card.dimensions():
+            for deduction in dimension.deductions:
+                items.append(f"{_inline(deduction.what)} ({TITLES[dimension.dimension]}).")
+        self._bullets(items, "Nothing the score card flagged.")
+
+    def _lucky(self) -> None:
+        self._bullets((_item(s) for s in self.scenario.postmortem.lucky),
+                      "Nothing recorded for this scenario.")
+
+    def _action_items(self) -> None:
+        items = self.scenario.postmortem.action_items
+        if not items:
+            self._add("No action items recorded for this scenario.")
+            return
+        self._table(("Action item", "Type", "Owner (role)"),
+                    ((_cell(i.text), i.type, _cell(i.owner) if i.owner else "to be assigned")
+                     for i in items))
+
+    def _communication(self) -> None:
+        promises = self.card.extras.get("promises")
+        rows: list[tuple[str, ...]] = []
+        details: list[tuple[str, ...]] = []
+        if isinstance(promises, Mapping):
+            for audience in AUDIENCES:
+                table = promises.get(audience)
+                if not isinstance(table, Mapping):
+                    continue
+                first_due = table.get("first_due")
+                first = table.get("first_update")
+                rows.append((
+                    _AUDIENCE_NAMES[audience],
+                    "yes" if table.get("required") else "no",
+                    self.clock.t(first_due) if isinstance(first_due, (int, float)) else "-",
+                    self.clock.t(first) if isinstance(first, (int, float)) else "none",
+                    str(table.get("updates", 0)),
+                    str(table.get("promised", 0)),
+                    str(table.get("kept", 0)),
+                    str(table.get("broken", 0)),
+                ))
+                for row in table.get("rows", ()) or ():
+                    details.append(self._promise_row(audience, row))
+        else:
+            rows = self._communication_from_run()
+        if not rows:
+            self._add("No communication was recorded.")
+            return
+        self._table(("Audience", "Required", "First due", "First update", "Updates sent",
+                     "Next updates promised", "Kept", "Broken"), rows)
+        if details:
+            self._add("", "Each promised next update:", "")
+            self._table(("Audience", "Promised at", "Due by", "Next update sent", "Kept"), details)
+
+    def _promise_row(self, audience: str, row: Any) -> tuple[str, ...]:
+        def t(value: Any, missing: str) -> str:
+            return self.clock.t(value) if isinstance(value, (int, float)) else missing
+
+        kept = row.get("kept") if isinstance(row, Mapping) else None
+        verdict = "yes" if kept is True else "no" if kept is False else "not yet due"
+        get = row.get if isinstance(row, Mapping) else (lambda _key: None)
+        return (_AUDIENCE_NAMES[audience], t(get("made_at"), "-"), t(get("due"), "-"),
+                t(get("next_at"), "none"), verdict)
+
+    def _communication_from_run(self) -> list[tuple[str, ...]]:
+        """Promised versus sent per audience, straight from the run (no score card table)."""
+        rows: list[tuple[str, ...]] = []
+        for audience in AUDIENCES:
+            updates = [u for u in self.run.updates if u.step.audience == audience]
+            promised = sum(1 for u in updates if u.step.next_update is not None)
+            rows.append((_AUDIENCE_NAMES[audience], "-", "-",
+                         self.clock.t(updates[0].time) if updates else "none",
+                         str(len(updates)), str(promised), "-", "-"))
+        return rows
+
+    def _estimates(self) -> None:
+        run = self.run
+        if not run.estimates:
+            self._add("No estimates were given.")
+            return
+        extras = self.card.extras.get("estimates")
+        scored = list(extras) if isinstance(extras, list) else []
+        aligned = len(scored) == len(run.estimates)
+        rows = []
+        for i, record in enumerate(run.estimates):
+            step = record.step
+            milestone = self.milestones.get(step.milestone)
+            label = milestone.label if milestone is not None else step.milestone
+            reached = run.milestone_times.get(step.milestone)
+            row: Mapping[str, Any] = scored[i] if aligned and isinstance(scored[i], Mapping) else {}
+            actual = row.get("actual") if row else (
+                reached - record.time if reached is not None else None)
+            censored = row.get("censored", reached is None) if row else reached is None
+            middle = step.point if step.point is not None else math.sqrt(step.low * step.high)  # type: ignore[operator]
+            ratio = "-"
+            if isinstance(actual, (int, float)) and actual > 0 and not censored:
+                ratio = f"{math.log(actual / middle):+.2f}"
+            if isinstance(actual, (int, float)):
+                took = ("at least " if censored else "") + self.clock.span(actual)
+            else:
+                took = "not reached"
+            hit = row.get("hit") if row else None
+            score = row.get("score") if row else None
+            rows.append((
+                self.clock.t(record.time), _AUDIENCE_NAMES[step.audience], _cell(label),
+                self._said(record.step), took, ratio,
+                "hit" if hit is True else "miss" if hit is False else "not judged",
+                f"{score:.2f}" if isinstance(score, (int, float)) else "-",
+            ))
+        self._table(("Given at", "To", "Milestone", "Said", "Actual", "Log ratio", "Hit",
+                     "Score (0-1)"), rows)
+        self._add("", "Log ratio is ln(actual / estimate), with a range's geometric middle: 0 is "
+                  "exact, +0.69 took twice as long, -0.69 half as long.")
+
+    def _said(self, step: Any) -> str:
+        if step.point is not None:
+            return self.clock.span(step.point)
+        confidence = step.confidence or self.scenario.scoring.estimates.default_confidence
+        return (f"{_number(step.low)}-{self.clock.span(step.high)} "
+                f"({_number(confidence * 100)}% range)")
+
+    def _score_card(self) -> None:
+        weights = self.scenario.scoring.weights
+        rows = []
+        for dimension in self.card.dimensions():
+            score = (f"{_number(dimension.score)}/100" if dimension.applicable
+                     else "N/A (nothing to judge in this run)")
+            rows.append((TITLES[dimension.dimension], score,
+                         f"{getattr(weights, dimension.dimension):g}"))
+        rows.append(("**Overall**", f"**{_number(self.card.overall)}/100**", ""))
+        self._table(("Dimension", "Score", "Weight"), rows)
+        for dimension in self.card.dimensions():
+            self._add("", f"### {TITLES[dimension.dimension]}", "")
+            self._deductions(dimension)
+
+    def _deductions(self, dimension: DimensionScore) -> None:
+        if not dimension.applicable:
+            self._add("N/A: the run gave nothing to judge here, so it is left out of the overall "
+                      "score.")
+            return
+        if not dimension.deductions:
+            self._add("No points lost.")
+            return
+        for deduction in dimension.deductions:
+            when = f" at {self.clock.t(deduction.time)}" if deduction.time is not None else ""
+            points = _number(deduction.points)
+            self._add(f"- **-{points} {'point' if points == '1' else 'points'}**{when}: "
+                      f"{_inline(deduction.what)}. *Norm:* {_inline(deduction.norm)}")
+
+    def _debrief(self) -> None:
+        if self.ending is None:
+            self._add("The run was stopped before an ending, so there is no debrief yet.")
+        else:
+            self._add(f"**{_inline(self.ending.title)}**", "",
+                      *(_block(self.ending.debrief) or ["No debrief text."]))
+        lessons = self.scenario.postmortem.lessons
+        if lessons:
+            self._add("", "Lessons from this scenario:", "")
+            self._bullets((_item(lesson) for lesson in lessons), "")

@@ -1,0 +1,702 @@
+"""Loading scenario and play-script files, which are untrusted, with precise problems.
+
+This is the shell side of loading: it reads files (carefully: a FIFO, a device, a huge or binary
+file must not hang or crash it), parses TOML with ``tomllib`` (never eval, exec or pickle),
+validates with the pydantic models, runs the pure checks of :mod:`drill.engine.checks`, and turns
+every failure into a :class:`Problem` that names the file, the line and the field::
+
+    scenarios/black_friday.toml:42: events[2].at: Input should be a valid number
+
+Whatever the file holds, the public functions raise :class:`LoadError` and nothing else.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import os
+import re
+import stat
+import tomllib
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import (
+    Annotated, Any, Callable, Iterable, Mapping, Sequence, TypeVar, Union, get_args, get_origin,
+)
+
+from pydantic import BaseModel, ValidationError
+
+from .engine import checks
+from .engine.expressions import ExpressionError
+from .engine.playscript import PlayScript
+from .engine.scenario import Scenario
+from .engine.simulation import CompiledScenario
+
+MAX_BYTES = 1024 * 1024
+"""Largest file accepted (1 MiB): a scenario is a few dozen KiB."""
+MAX_NESTING = 50
+"""Deepest bracket nesting accepted; the format needs about 4, and tomllib recurses per level."""
+INTERNAL = "internal error"
+"""Prefix of the message given when a check itself fails; a bug in drill, never the file's."""
+
+Location = checks.Location
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file, located as precisely as drill can."""
+
+    file: str
+    line: int | None
+    column: int | None
+    """Only for TOML syntax errors."""
+    field: str
+    """Dotted path of the field, e.g. ``events[2].at``; empty when it is about the whole file."""
+    message: str
+
+    def __str__(self) -> str:
+        head = self.file
+        if self.line is not None:
+            head += f":{self.line}"
+            if self.column is not None:
+                head += f":{self.column}"
+        return ": ".join(part for part in (head, self.field, self.message) if part)
+
+
+class LoadError(Exception):
+    """A file that cannot be used, with every problem found in it."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def _fail(file: str, message: str, line: int | None = None, column: int | None = None) -> LoadError:
+    return LoadError([Problem(file, line, column, "", message)])
+
+
+def _guarded(file: str, work: Callable[[], T]) -> T:
+    """Run ``work``; any exception but LoadError becomes one, so callers only ever see LoadError."""
+    try:
+        return work()
+    except LoadError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the contract is "LoadError, never anything else"
+        raise _fail(file, f"{INTERNAL} while checking this file "
+                          f"({type(error).__name__}: {error}); please report it") from error
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_text(path: str | Path, limit: int = MAX_BYTES) -> str:
+    """The text of a small UTF-8 file, or LoadError saying why it cannot be had.
+
+    The file is checked with ``stat`` before it is opened (opening a FIFO would block) and opened
+    non-blocking; at most ``limit + 1`` bytes are ever read.
+    """
+    file = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise _fail(file, "no such file") from None
+    except PermissionError:
+        raise _fail(file, "permission denied: cannot read it") from None
+    except (OSError, ValueError) as error:
+        raise _fail(file, f"cannot read it: {getattr(error, 'strerror', None) or error}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _fail(file, f"is {_kind_of(info.st_mode)}, not a TOML file")
+    if info.st_size > limit:
+        raise _fail(file, f"too large: {info.st_size:,} bytes, the limit is {limit:,}")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except PermissionError:
+        raise _fail(file, "permission denied: cannot read it") from None
+    except OSError as error:
+        raise _fail(file, f"cannot open it: {error.strerror or error}") from None
+    try:
+        # The file may have been swapped for something else between stat and open.
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise _fail(file, "is not a regular file, not a TOML file")
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as error:
+        raise _fail(file, f"cannot read it: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise _fail(file, f"too large: more than {limit:,} bytes")
+    return decode(file, data)
+
+
+def decode(file: str, data: bytes) -> str:
+    """Bytes to text: UTF-8 (a leading BOM is allowed), no NUL bytes."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise _fail(file, f"binary data, not TOML text (NUL byte at byte {nul})",
+                    line=data.count(b"\n", 0, nul) + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise _fail(file, f"not UTF-8 text: invalid byte 0x{data[error.start]:02x} at byte "
+                          f"{error.start}", line=line) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# -- TOML ------------------------------------------------------------------------------------
+
+_NEST_TOKEN = re.compile(r"\"\"\"|'''|\\[^\n]|[\"'#\n\[\]{}]")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def nesting_too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
+    """The line where brackets nest deeper than ``limit``, or None.
+
+    A cheap scan that skips strings and comments; it exists because ``tomllib`` recurses once per
+    level and a file of 100,000 ``[`` would exhaust Python's stack.
+    """
+    depth, line = 0, 1
+    mode = ""  # "", "#", or the quote that opened the current string
+    for match in _NEST_TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == "\\":
+            if mode in ('"', '"""'):
+                continue  # an escaped character inside a basic string
+            token = token[1]
+            if token not in "\"'#[]{}":
+                continue
+        if token == "\n":
+            line += 1
+            if mode in ("#", '"', "'"):
+                mode = ""
+            continue
+        if mode == "#":
+            continue
+        if mode:
+            if token == mode or (len(mode) == 1 and token[0] == mode):
+                mode = ""
+            continue
+        if token in ("#", '"', "'", '"""', "'''"):
+            mode = token
+        elif token in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        else:
+            depth = max(0, depth - 1)
+    return None
+
+
+def parse_toml(file: str, text: str) -> dict[str, Any]:
+    """TOML text to a dict, or LoadError with the line and column of the syntax error."""
+    deep = nesting_too_deep(text, MAX_NESTING)
+    if deep is not None:
+        raise _fail(file, f"brackets nested more than {MAX_NESTING} levels deep", line=deep)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message, line, column = str(error), None, None
+        found = _TOML_POSITION.search(message)
+        if found:
+            line, column = int(found.group(1)), int(found.group(2))
+            message = message[: found.start()]
+        elif _TOML_END.search(message):
+            line = text.count("\n") + 1
+            message = _TOML_END.sub("", message) + " (at the end of the file)"
+        raise _fail(file, f"invalid TOML: {message}", line, column) from None
+    except RecursionError:
+        raise _fail(file, "invalid TOML: nested too deeply") from None
+    except ValueError as error:  # a defensive net: tomllib reports bad values as TOMLDecodeError
+        raise _fail(file, f"invalid TOML: {error}") from None
+
+
+class _Stop(Exception):
+    """The locator met something it does not understand; what it has so far still stands."""
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BASIC = re.compile(r'"(?:\\.|[^\\"\n])*"')
+_LITERAL = re.compile(r"'[^'\n]*'")
+_ML_BASIC = re.compile(r'"""(?:\\.|[^\\])*?"""(?!")', re.S)
+_ML_LITERAL = re.compile(r"'''.*?'''(?!')", re.S)
+_SCALAR = re.compile(r"[^,\]}\n#]+")
+_BLANK = re.compile(r"(?:[ \t\r]|#[^\n]*)*")
+_BLANK_LINES = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+
+
+class TomlLocator:
+    """Maps a location like ``("events", 2, "at")`` to its line in a TOML text.
+
+    It follows ``[table]`` and ``[[array.of.tables]]`` headers (counting the elements of each
+    array), ``key = value`` lines with dotted or quoted keys, and the elements and keys of arrays
+    and inline tables.  A location missing from the file (a required key left out) gets the line
+    of its closest present parent, e.g. its ``[[events]]`` header.  It reads valid TOML only (the
+    text has already been parsed) and never fails: on anything odd it keeps what it has.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.lines: dict[Location, int] = {}
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._arrays: dict[Location, int] = {}
+        try:
+            self._document()
+        except (_Stop, IndexError, RecursionError, ValueError):
+            pass
+
+    def line_for(self, loc: Iterable[str | int]) -> int | None:
+        """The line of ``loc``, else of its closest parent in the file, else None."""
+        path = tuple(loc)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return None
+
+    # -- scanning
+
+    def _line(self, pos: int) -> int:
+        return bisect.bisect_right(self._starts, pos)
+
+    def _note(self, path: Location, pos: int) -> None:
+        line = self._line(pos)
+        for size in range(1, len(path) + 1):
+            self.lines.setdefault(path[:size], line)
+
+    def _skip(self, pattern: re.Pattern[str]) -> None:
+        self.pos = pattern.match(self.text, self.pos).end()  # type: ignore[union-attr]
+
+    def _expect(self, token: str) -> None:
+        if not self.text.startswith(token, self.pos):
+            raise _Stop
+        self.pos += len(token)
+
+    def _document(self) -> None:
+        table: Location = ()
+        text = self.text
+        while True:
+            self._skip(_BLANK_LINES)
+            if self.pos >= len(text):
+                return
+            start = self.pos
+            if text.startswith("[[", start):
+                self.pos += 2
+                keys = self._keys()
+                self._expect("]]")
+                array = self._resolve(keys[:-1]) + (keys[-1],)
+                index = self._arrays.get(array, -1) + 1
+                self._arrays[array] = index
+                table = (*array, index)
+                self._note(table, start)
+            elif text[start] == "[":
+                self.pos += 1
+                keys = self._keys()
+                self._expect("]")
+                table = self._resolve(keys)
+                self._note(table, start)
+            else:
+                keys = self._keys()
+                self._expect("=")
+                self._skip(_BLANK)
+                path = table + keys
+                self._note(path, start)
+                self._value(path, 0)
+            self._skip(_BLANK)
+
+    def _resolve(self, keys: Location) -> Location:
+        """A header's keys to a path, through the current element of each array of tables."""
+        path: Location = ()
+        for key in keys:
+            path = (*path, key)
+            if path in self._arrays:
+                path = (*path, self._arrays[path])
+        return path
+
+    def _keys(self) -> Location:
+        parts: list[str] = []
+        text = self.text
+        while True:
+            self._skip(_BLANK)
+            quote = text[self.pos]
+            if quote in "\"'":
+                found = (_BASIC if quote == '"' else _LITERAL).match(text, self.pos)
+                if not found:
+                    raise _Stop
+                parts.append(_unquote(found.group()))
+            else:
+                found = _BARE_KEY.match(text, self.pos)
+                if not found:
+                    raise _Stop
+                parts.append(found.group())
+            self.pos = found.end()
+            self._skip(_BLANK)
+            if not text.startswith(".", self.pos):
+                return tuple(parts)
+            self.pos += 1
+
+    def _value(self, path: Location, depth: int) -> None:
+        if depth > MAX_NESTING:
+            raise _Stop
+        text = self.text
+        first = text[self.pos]
+        if first in "\"'":
+            triple = first * 3
+            if text.startswith(triple, self.pos):
+                pattern = _ML_BASIC if first == '"' else _ML_LITERAL
+            else:
+                pattern = _BASIC if first == '"' else _LITERAL
+            found = pattern.match(text, self.pos)
+            if not found:
+                raise _Stop
+            self.pos = found.end()
+        elif first == "[":
+            self.pos += 1
+            index = 0
+            while True:
+                self._skip(_BLANK_LINES)
+                if text.startswith("]", self.pos):
+                    self.pos += 1
+                    return
+                self._note((*path, index), self.pos)
+                self._value((*path, index), depth + 1)
+                self._skip(_BLANK_LINES)
+                if text.startswith(",", self.pos):
+                    self.pos += 1
+                    index += 1
+                    continue
+                self._expect("]")
+                return
+        elif first == "{":
+            self.pos += 1
+            while True:
+                self._skip(_BLANK_LINES)
+                if text.startswith("}", self.pos):
+                    self.pos += 1
+                    return
+                start = self.pos
+                keys = self._keys()
+                self._expect("=")
+                self._skip(_BLANK)
+                self._note(path + keys, start)
+                self._value(path + keys, depth + 1)
+                self._skip(_BLANK_LINES)
+                if text.startswith(",", self.pos):
+                    self.pos += 1
+                    continue
+                self._expect("}")
+                return
+        else:
+            found = _SCALAR.match(text, self.pos)
+            if not found:
+                raise _Stop
+            self.pos = found.end()
+
+
+def _unquote(quoted: str) -> str:
+    if quoted.startswith("'"):
+        return quoted[1:-1]
+    try:
+        return str(tomllib.loads(f"k = {quoted}")["k"])
+    except (tomllib.TOMLDecodeError, ValueError):
+        return quoted[1:-1]
+
+
+def dotted(loc: Iterable[str | int]) -> str:
+    """``("events", 2, "at")`` -> ``events[2].at``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+# -- validation errors -----------------------------------------------------------------------
+
+_WANTED = {
+    "bool": "true or false", "int": "an integer", "float": "a number", "string": "a string",
+    "datetime": "a date-time", "list": "an array", "dict": "a table", "model": "a table",
+    "tuple": "an array",
+}
+
+
+def _toml_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
+def _clean_loc(loc: Sequence[str | int], data: object, error_type: str) -> Location:
+    """Drop pydantic's own labels (union members, tags) from a loc, keeping only file keys.
+
+    A part absent from the data is a label, except the last part of a `missing` error, which is
+    the key the file left out.
+    """
+    node, out = data, []
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif i == len(loc) - 1 and error_type == "missing":
+            out.append(part)
+    return tuple(out)
+
+
+def _value_at(data: object, loc: Location) -> object:
+    node = data
+    for part in loc:
+        try:
+            node = node[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _alternatives(annotation: Any) -> list[Any]:
+    """The types an annotation may hold, through ``Annotated`` and unions."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _alternatives(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return [alt for arg in get_args(annotation) for alt in _alternatives(arg)]
+    return [annotation]
+
+
+def _is_model(candidate: Any) -> bool:
+    return isinstance(candidate, type) and issubclass(candidate, BaseModel)
+
+
+def _known_keys(model: type[BaseModel], loc: Location) -> list[str]:
+    """The keys the format accepts at a location, to suggest one for a typo."""
+    current: list[Any] = [model]
+    for part in loc:
+        following: list[Any] = []
+        for candidate in (alt for item in current for alt in _alternatives(item)):
+            args = get_args(candidate)
+            if _is_model(candidate) and isinstance(part, str) and part in candidate.model_fields:
+                following.append(candidate.model_fields[part].annotation)
+            elif get_origin(candidate) in (list, tuple) and isinstance(part, int) and args:
+                following.append(args[0])
+            elif get_origin(candidate) is dict and isinstance(part, str) and len(args) == 2:
+                following.append(args[1])
+        current = following
+    keys = [key for item in current for alt in _alternatives(item) if _is_model(alt)
+            for key in alt.model_fields]
+    return list(dict.fromkeys(keys))
+
+
+def _one_message(error: Mapping[str, Any], loc: Location, model: type[BaseModel]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _known_keys(model, loc[:-1]) if loc else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1) if known else []
+        if close:
+            return f"unknown key (did you mean {close[0]!r}?)"
+        return f"unknown key; known keys: {', '.join(known)}" if known else "unknown key"
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return message
+
+
+def _group_message(errors: list[Mapping[str, Any]], loc: Location, data: object,
+                   model: type[BaseModel]) -> str:
+    """One message for all the errors pydantic gives at one place (one per union member)."""
+    kept = [e for e in errors if e["type"] != "none_required"] or errors
+    type_errors = [e for e in kept if str(e["type"]).endswith(("_type", "_parsing"))]
+    others = [e for e in kept if e not in type_errors]
+    if others:
+        return "; ".join(dict.fromkeys(_one_message(e, loc, model) for e in others))
+    if len(type_errors) > 1:
+        wanted = list(dict.fromkeys(
+            _WANTED.get(str(e["type"]).rsplit("_", 1)[0], str(e["type"])) for e in type_errors
+        ))
+        said = ", ".join(wanted[:-1]) + " or " + wanted[-1] if len(wanted) > 1 else wanted[0]
+        return f"expected {said}, got {_toml_kind(_value_at(data, loc))}"
+    return _one_message(kept[0], loc, model)
+
+
+def validation_problems(file: str, text: str, data: object, error: ValidationError,
+                        model: type[BaseModel]) -> list[Problem]:
+    """Pydantic errors as problems located at the line of the field in the TOML text."""
+    grouped: dict[Location, list[Mapping[str, Any]]] = {}
+    for item in error.errors(include_url=False):
+        loc = _clean_loc(item["loc"], data, item["type"])
+        grouped.setdefault(loc, []).append(item)
+    locator = TomlLocator(text)
+    problems = [
+        Problem(file, locator.line_for(loc), None, dotted(loc),
+                _group_message(items, loc, data, model))
+        for loc, items in grouped.items()
+    ]
+    return _in_file_order(problems)
+
+
+def finding_problems(file: str, text: str, findings: Iterable[checks.Finding]) -> list[Problem]:
+    """Findings of :mod:`drill.engine.checks` as problems located in the TOML text."""
+    locator = TomlLocator(text)
+    problems = [Problem(file, locator.line_for(f.loc), None, dotted(f.loc), f.message)
+                for f in findings]
+    return _in_file_order(problems)
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+
+
+# -- the public API --------------------------------------------------------------------------
+
+
+def _model_from(file: str, text: str, data: dict[str, Any], model: type[T]) -> T:
+    try:
+        return model.model_validate(data)  # type: ignore[attr-defined, no-any-return]
+    except ValidationError as error:
+        problems = validation_problems(file, text, data, error, model)  # type: ignore[arg-type]
+        raise LoadError(problems) from None
+    except RecursionError:
+        raise _fail(file, "nested too deeply to check") from None
+
+
+def _scenario(
+    file: str, text: str, data: dict[str, Any], full: bool
+) -> tuple[Scenario, list[Problem]]:
+    """The scenario of a parsed file and its problems; raise LoadError when it cannot load."""
+    scenario = _model_from(file, text, data, Scenario)
+    errors = checks.check_scenario(scenario)
+    if errors:
+        raise LoadError(finding_problems(file, text, errors))
+    try:
+        CompiledScenario.build(scenario)
+    except ExpressionError as error:  # the checks should have caught it; never let it escape
+        raise _fail(file, f"an expression does not compile: {error}") from None
+    lints = checks.check_reachability(scenario) if full else []
+    return scenario, finding_problems(file, text, lints)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, parse, validate and type-check a scenario file.
+
+    Raises :class:`LoadError` (and nothing else) listing every problem with file, line and
+    field.  What can merely never happen (see ``drill validate``) does not stop it loading.
+    """
+    file = str(path)
+
+    def work() -> Scenario:
+        text = read_text(path)
+        return _scenario(file, text, parse_toml(file, text), full=False)[0]
+
+    return _guarded(file, work)
+
+
+def load_playscript(path: str | Path) -> PlayScript:
+    """Read, parse and validate a play script; raise :class:`LoadError` on any problem."""
+    file = str(path)
+
+    def work() -> PlayScript:
+        text = read_text(path)
+        return _model_from(file, text, parse_toml(file, text), PlayScript)
+
+    return _guarded(file, work)
+
+
+def check_playscript(script: PlayScript, scenario: Scenario,
+                     path: str | Path | None = None) -> list[Problem]:
+    """Problems of a play script against its scenario: unknown actions, people, milestones.
+
+    With ``path`` (the script's file) problems carry its name and line numbers.
+    """
+    file = str(path) if path is not None else "<play script>"
+    text = ""
+    if path is not None:
+        try:
+            text = read_text(path)
+        except LoadError:
+            text = ""
+    return _guarded(file, lambda: finding_problems(file, text,
+                                                   checks.check_playscript(script, scenario)))
+
+
+def _is_playscript(data: Mapping[str, Any]) -> bool:
+    return "steps" in data and "meta" not in data
+
+
+def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
+    """Every problem in the given scenario (or play-script) files; empty when all are valid.
+
+    Scenarios get every check, including what can never happen.  A file with ``steps`` and no
+    ``[meta]`` is taken as a play script, and checked against a scenario given alongside it
+    whose id matches its ``scenario``.
+    """
+    problems: list[Problem] = []
+    scenarios: dict[str, Scenario] = {}
+    scripts: list[tuple[str, str, dict[str, Any]]] = []
+    for path in paths:
+        file = str(path)
+
+        def work() -> None:
+            text = read_text(path)
+            data = parse_toml(file, text)
+            if _is_playscript(data):
+                scripts.append((file, text, data))
+                return
+            scenario, lints = _scenario(file, text, data, full=True)
+            problems.extend(lints)
+            scenarios.setdefault(scenario.meta.id, scenario)
+
+        try:
+            _guarded(file, work)
+        except LoadError as error:
+            problems.extend(error.problems)
+    for file, text, data in scripts:
+        def check_script() -> None:
+            script = _model_from(file, text, data, PlayScript)
+            if script.scenario in scenarios:
+                findings = checks.check_playscript(script, scenarios[script.scenario])
+                problems.extend(finding_problems(file, text, findings))
+
+        try:
+            _guarded(file, check_script)
+        except LoadError as error:
+            problems.extend(error.problems)
+    return problems

@@ -1,0 +1,102 @@
+"""The drill application: screens, global keys and the command palette."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..saves import default_saves_dir
+
+
+@dataclass
+class Settings:
+    """What the command line decided before the TUI starts."""
+
+    saves_dir: Path = field(default_factory=default_saves_dir)
+    extra_scenarios: list[str] = field(default_factory=list)
+    """Scenario paths given on the command line, shown in the picker."""
+    play: str | None = None
+    """Start this scenario directly (``drill play``)."""
+    resume: Path | None = None
+    """Resume this save directly (``drill resume``)."""
+    seed: int | None = None
+    pace: float | None = None
+    tick: float | None = 0.25
+    """Real seconds between clock ticks; None freezes the clock (tests, snapshots)."""
+    monotonic: Callable[[], float] | None = None
+    """Time source for the clock, injectable for tests."""
+    wall_clock: Callable[[], datetime] | None = None
+    """When a run starts (it names the save file); injectable for stable snapshots."""
+
+
+class DrillApp(App[None]):
+    """A terminal tabletop game for practising outages."""
+
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    TITLE = "drill"
+    SUB_TITLE = "incident drills for the terminal"
+    BINDINGS = [
+        Binding("ctrl+q", "request_quit", "Quit", priority=True, id="quit"),
+    ]
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        if os.environ.get("NO_COLOR"):
+            self.theme = "textual-ansi" if "textual-ansi" in self.available_themes else self.theme
+
+    def on_mount(self) -> None:
+        from .screens.picker import PickerScreen
+
+        self.push_screen(PickerScreen())
+        if self.settings.resume is not None:
+            self.call_after_refresh(self.screen.resume_save, self.settings.resume)  # type: ignore[attr-defined]
+        elif self.settings.play is not None:
+            self.call_after_refresh(self.screen.choose_reference, self.settings.play)  # type: ignore[attr-defined]
+
+    def action_request_quit(self) -> None:
+        """Quit; during a run, ask first (the run is saved either way)."""
+        from .screens.board import BoardScreen
+        from .screens.confirm import ConfirmDialog
+
+        board = next((s for s in self.screen_stack if isinstance(s, BoardScreen)), None)
+        if board is None or board.session.run.finished_run:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+
+        def decided(quit_now: bool | None) -> None:
+            if quit_now:
+                board.save_now()
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(
+                "Quit the drill?",
+                "The run is saved; `drill resume` or Continue in the picker takes you back.",
+                confirm="Quit",
+            ),
+            decided,
+        )
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette: the app's own commands plus the current screen's."""
+        yield from super().get_system_commands(screen)
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            yield from commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point used by `drill` (see :mod:`drill.tui.launch`)."""
+    from .launch import main as launch
+
+    return launch(argv)

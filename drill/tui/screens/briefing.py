@@ -1,0 +1,77 @@
+"""The briefing: the situation, your role, who is around and when, what you know."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ...session import GameSession
+from ..safe import plain, styled
+
+
+class BriefingScreen(Screen[None]):
+    """Read before the clock starts."""
+
+    BINDINGS = [
+        Binding("enter,space", "begin", "Start the clock", id="begin"),
+        Binding("escape", "back", "Back to the picker", id="back"),
+    ]
+
+    def __init__(self, session: GameSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="briefing"):
+            yield Static(briefing_text(self.session))
+        yield Footer()
+
+    def action_begin(self) -> None:
+        """Start the run on the incident board."""
+        from .board import BoardScreen
+
+        self.app.switch_screen(BoardScreen(self.session))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def briefing_text(session: GameSession) -> Content:
+    """The briefing as inert content."""
+    scenario, run = session.scenario, session.run
+    clock = scenario.clock
+    parts: list[Content | str] = [
+        plain(scenario.meta.title, "bold $accent"), "\n",
+        plain(scenario.meta.source, "dim"), "\n\n",
+        Content.from_markup("[b]The situation[/b]\n"), plain(scenario.briefing.situation), "\n\n",
+        Content.from_markup("[b]Your role[/b]\n"), plain(scenario.briefing.role), "\n",
+    ]
+    if session.record.players:
+        parts += [styled("Players: $p", p=", ".join(session.record.players)), "\n"]
+    if scenario.briefing.known:
+        parts.append(Content.from_markup("\n[b]What you know[/b]\n"))
+        for fact in scenario.briefing.known:
+            parts += [plain(f"• {fact}"), "\n"]
+    if scenario.people:
+        parts.append(Content.from_markup("\n[b]Who you can page[/b]\n"))
+        for person in scenario.people:
+            start, end = person.hours
+            zone = next((z.label for z in clock.zones if z.id == person.zone), "")
+            when = "" if (start, end) == (0, 24) else f", works {start:02d}:00-{end:02d}:00 {zone}".rstrip()
+            parts += [plain(f"• {run.person_name(person.id)} — {person.role}{when}, answers in about "
+                            f"{person.delay:g} {clock.unit}"), "\n"]
+    unit = "minute" if clock.unit == "minutes" else "day"
+    start = clock.start.strftime("%A %d %B %Y, %H:%M" if clock.unit == "minutes" else "%A %d %B %Y")
+    parts += [
+        "\n",
+        styled("[dim]Starts $start. Pace: $pace real seconds per scenario $unit. "
+               "Seed $seed.[/dim]\n", start=start, pace=f"{session.record.pace:g}", unit=unit,
+               seed=str(session.record.seed)),
+        Content.from_markup("\n[b]Press Enter to start the clock.[/b]"),
+    ]
+    return Content.assemble(*parts)

@@ -1,0 +1,99 @@
+"""The end screen: outcome, the four scores with bars, every deduction, and the postmortem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.markdown import Markdown
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ...engine.scorecard import TITLES
+from ...session import GameSession
+from ..safe import clean, plain
+from ..widgets.panels import bar
+
+def shown_path(path: Path) -> str:
+    """A path as short as possible: relative to the current folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+OUTCOME_STYLE = {"resolved": "bold $success", "failed": "bold $error", "out_of_time": "bold $warning"}
+
+
+class EndScreen(Screen[None]):
+    """How the run went, and its blameless postmortem."""
+
+    BINDINGS = [
+        Binding("escape,q", "to_picker", "Back to the picker", id="to-picker"),
+        Binding("tab", "focus_next", "Scores / postmortem", show=False),
+    ]
+
+    def __init__(self, session: GameSession) -> None:
+        super().__init__()
+        self.session = session
+        if session.card is None:
+            session.finish()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="end"):
+            with VerticalScroll(id="scorecard"):
+                yield Static(self.scores_text(), id="scores")
+            with VerticalScroll(id="postmortem"):
+                # Rich's Markdown renders a long document as one widget (fast; ECOSYSTEM.md §4),
+                # and hyperlinks=False keeps links from scenario text inert.
+                yield Static(Markdown(self.session.postmortem, hyperlinks=False), id="postmortem-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"{self.session.scenario.meta.title}: debrief"
+        self.query_one("#scorecard").border_title = "Score"
+        self.query_one("#postmortem").border_title = "Postmortem"
+        self.query_one("#postmortem").focus()
+
+    def scores_text(self) -> Content:
+        run, card = self.session.run, self.session.card
+        assert card is not None and run.ending is not None
+        kind = run.ending.kind
+        parts: list[Content | str] = [
+            plain(run.ending.title, OUTCOME_STYLE.get(kind, "bold")), "\n",
+            plain(run.ending.debrief), "\n\n",
+        ]
+        for dimension in card.dimensions():
+            title = TITLES[dimension.dimension]
+            if not dimension.applicable:
+                parts += [plain(f"{title:<22} n/a", "dim"), "\n"]
+                continue
+            style = "$success" if dimension.score >= 75 else "$warning" if dimension.score >= 40 else "$error"
+            parts += [plain(f"{title:<22}", "bold"), plain(bar(dimension.score / 100, 10), style),
+                      plain(f" {dimension.score:3.0f}", "bold"), "\n"]
+        parts += [plain(f"{'Overall':<22}", "bold"), plain(bar(card.overall / 100, 10), "$accent"),
+                  plain(f" {card.overall:3.0f}", "bold"), "\n\n"]
+        for dimension in card.dimensions():
+            if not dimension.deductions:
+                continue
+            parts += [plain(TITLES[dimension.dimension], "bold underline"), "\n"]
+            for deduction in dimension.deductions:
+                parts += [plain(f"−{deduction.points:.0f} ", "$error"), plain(clean(deduction.what)), "\n",
+                          plain(f"   {clean(deduction.norm)}", "dim italic"), "\n"]
+            parts.append("\n")
+        postmortem = Path(self.session.record.postmortem or self.session.save_path)
+        parts += [plain("Run saved to ", "dim"), plain(shown_path(self.session.save_path)), "\n",
+                  plain("Postmortem written to ", "dim"), plain(shown_path(postmortem))]
+        return Content.assemble(*parts)
+
+    def action_to_picker(self) -> None:
+        """Back to the scenario picker."""
+        from .picker import PickerScreen
+
+        while len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        self.app.switch_screen(PickerScreen())

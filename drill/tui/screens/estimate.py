@@ -1,0 +1,85 @@
+"""Give an estimate: a point or a range, to an audience, for a named milestone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from ...engine.scenario import AUDIENCES, Scenario
+from .update import AUDIENCE_LABELS
+
+
+class EstimateDialog(ModalScreen[dict[str, Any] | None]):
+    """Estimate how long until a milestone; returns the fields of a GiveEstimate step."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, scenario: Scenario, audience: str = "management", milestone: str = "") -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.audience = audience
+        self.milestone = milestone or (scenario.milestones[0].id if scenario.milestones else "")
+        self.unit = "minutes" if scenario.clock.unit == "minutes" else "days"
+
+    def compose(self) -> ComposeResult:
+        milestones = [(m.label, m.id) for m in self.scenario.milestones]
+        with Vertical(id="estimate", classes="dialog"):
+            yield Static("Give an estimate", classes="dialog-title")
+            with Horizontal(classes="row"):
+                yield Select([(AUDIENCE_LABELS[a], a) for a in AUDIENCES], value=self.audience,
+                             allow_blank=False, id="audience")
+                yield Select(milestones, value=self.milestone, allow_blank=False, id="milestone")
+            yield Label(f"From now, in {self.unit}: a range (low and high), or only low for a point")
+            with Horizontal(classes="row"):
+                yield Input(placeholder="low (or point)", id="low", type="number")
+                yield Input(placeholder="high", id="high", type="number")
+                yield Input("80", placeholder="confidence %", id="confidence", type="integer")
+            with Horizontal(classes="row"):
+                yield Select([("Basis: gut feeling", "gut"), ("Basis: the plan", "plan"),
+                              ("Basis: past actuals", "past_actuals")], value="gut",
+                             allow_blank=False, id="basis")
+                yield Checkbox("Flag the deadline as at risk", id="risk")
+            with Horizontal(classes="buttons"):
+                yield Button("Give estimate", variant="primary", id="give")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#low", Input).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#give")
+    def give(self) -> None:
+        try:
+            low = float(self.query_one("#low", Input).value)
+            high_text = self.query_one("#high", Input).value.strip()
+            high = float(high_text) if high_text else None
+            confidence = int(self.query_one("#confidence", Input).value or "80") / 100
+        except ValueError:
+            self.notify("Give numbers: low, and optionally high.", severity="warning")
+            return
+        if low <= 0 or (high is not None and high < low) or not 0.05 <= confidence <= 0.99:
+            self.notify("Low must be above 0, high at least low, confidence 5-99%.",
+                        severity="warning")
+            return
+        fields: dict[str, Any] = {
+            "do": "estimate",
+            "audience": self.query_one("#audience", Select).value,
+            "milestone": self.query_one("#milestone", Select).value,
+            "basis": self.query_one("#basis", Select).value,
+            "flags_risk": self.query_one("#risk", Checkbox).value,
+        }
+        if high is None or high == low:
+            fields["point"] = low
+        else:
+            fields.update(low=low, high=high, confidence=confidence)
+        self.dismiss(fields)

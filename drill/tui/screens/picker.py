@@ -1,0 +1,176 @@
+"""The scenario picker: bundled and local scenarios, and saved runs to continue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..listing import SaveCard, ScenarioCard, save_cards, scenario_cards
+from ..safe import plain, styled
+
+
+class PickerScreen(Screen[None]):
+    """Choose a scenario to play, or continue a saved run."""
+
+    BINDINGS = [
+        Binding("enter", "choose", "Play / continue", show=True, id="choose"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("q", "app.request_quit", "Quit", id="picker-quit", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scenarios: list[ScenarioCard] = []
+        self.saves: list[SaveCard] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="picker"):
+            yield OptionList(id="choices")
+            with VerticalScroll(id="details-box"):
+                yield Static(id="details")
+        yield Static(id="picker-problems")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_choices()
+
+    def action_refresh(self) -> None:
+        """Read the scenario folders and the saves again."""
+        self.refresh_choices()
+
+    def refresh_choices(self) -> None:
+        """Fill the list: runs to continue first, then scenarios."""
+        settings = self.app.settings  # type: ignore[attr-defined]
+        self.scenarios = scenario_cards(settings.extra_scenarios)
+        self.saves = save_cards(settings.saves_dir)
+        choices = self.query_one("#choices", OptionList)
+        choices.clear_options()
+        continuable = [s for s in self.saves if not s.finished and not s.problem]
+        if continuable:
+            choices.add_option(Option(Content.from_markup("[b]Continue a run[/b]"), disabled=True))
+            for index, save in enumerate(continuable[:5]):
+                label = styled("  ▶ $id  T+$clock  ($when)", id=save.scenario_id,
+                               clock=f"{save.clock:.0f}", when=save.started_at.replace("T", " "))
+                choices.add_option(Option(label, id=f"save-{self.saves.index(save)}"))
+        choices.add_option(Option(Content.from_markup("[b]Scenarios[/b]"), disabled=True))
+        for index, card in enumerate(self.scenarios):
+            if card.problem:
+                label = styled("  ✗ $name  [dim](cannot be read)[/dim]", name=card.title)
+            else:
+                label = styled("  $title", title=card.title)
+            choices.add_option(Option(label, id=f"scenario-{index}"))
+        damaged = [s for s in self.saves if s.problem]
+        notes = self.query_one("#picker-problems", Static)
+        if damaged:
+            notes.update(styled("[$warning]Skipped $n damaged save(s): $first[/]",
+                                n=str(len(damaged)), first=f"{damaged[0].path.name}: {damaged[0].problem}"))
+            notes.display = True
+        else:
+            notes.display = False
+        first = next((i for i, o in enumerate(choices.options) if not o.disabled), None)
+        if first is not None:
+            choices.highlighted = first
+        choices.focus()
+
+    @on(OptionList.OptionHighlighted, "#choices")
+    def show_details(self, event: OptionList.OptionHighlighted) -> None:
+        """Describe the highlighted scenario or save."""
+        details = self.query_one("#details", Static)
+        option_id = event.option.id or ""
+        if option_id.startswith("scenario-"):
+            card = self.scenarios[int(option_id.removeprefix("scenario-"))]
+            details.update(describe_scenario(card))
+        elif option_id.startswith("save-"):
+            save = self.saves[int(option_id.removeprefix("save-"))]
+            details.update(styled(
+                "[b]Continue $id[/b]\n\nSaved at scenario time T+$clock, seed $seed.\n"
+                "Started $when.\n\n[dim]$path[/dim]",
+                id=save.scenario_id, clock=f"{save.clock:.0f}", seed=save.seed,
+                when=save.started_at.replace("T", " "), path=str(save.path)))
+
+    @on(OptionList.OptionSelected, "#choices")
+    def chose(self, event: OptionList.OptionSelected) -> None:
+        """Enter or a click on an entry."""
+        self.open_option(event.option.id or "")
+
+    def action_choose(self) -> None:
+        """Play the highlighted scenario or continue the highlighted run."""
+        choices = self.query_one("#choices", OptionList)
+        if choices.highlighted is not None:
+            self.open_option(choices.options[choices.highlighted].id or "")
+
+    def open_option(self, option_id: str) -> None:
+        if option_id.startswith("scenario-"):
+            card = self.scenarios[int(option_id.removeprefix("scenario-"))]
+            if card.problem:
+                self.notify(f"{card.reference}: {card.problem}", title="Cannot open",
+                            severity="error", markup=False)
+                return
+            self.choose_reference(card.reference)
+        elif option_id.startswith("save-"):
+            self.resume_save(self.saves[int(option_id.removeprefix("save-"))].path)
+
+    def choose_reference(self, reference: str) -> None:
+        """Open the run set-up for a scenario id or path (also used by ``drill play``)."""
+        self._open_setup(reference)
+
+    @work(exclusive=True, group="open")
+    async def _open_setup(self, reference: str) -> None:
+        from ...loading import LoadError
+        from ...session import ScenarioSource
+        from .setup import SetupDialog
+
+        try:
+            source = ScenarioSource.open(reference)
+        except (LoadError, LookupError, OSError, ValueError) as error:
+            self.notify(str(error), title="This scenario cannot be played", severity="error",
+                        markup=False, timeout=15)
+            return
+        settings = self.app.settings  # type: ignore[attr-defined]
+        await self.app.push_screen(SetupDialog(source, seed=settings.seed, pace=settings.pace))
+
+    def resume_save(self, path: Path) -> None:
+        """Continue a saved run (also used by ``drill resume``)."""
+        from ...saves import SaveError
+        from ...session import GameSession
+        from .board import BoardScreen
+
+        try:
+            session = GameSession.resume(path)
+        except SaveError as error:
+            self.notify(str(error), title="Cannot continue this run", severity="error",
+                        markup=False, timeout=15)
+            return
+        if session.run.finished_run:
+            from .end import EndScreen
+
+            self.app.push_screen(EndScreen(session))
+        else:
+            self.app.push_screen(BoardScreen(session, paused=True))
+
+
+def describe_scenario(card: ScenarioCard) -> Content:
+    """The details pane for a scenario."""
+    if card.problem:
+        return styled("[b $error]$name cannot be read[/]\n\n$problem", name=card.reference,
+                      problem=card.problem)
+    clock = "days (a project drill)" if card.unit == "days" else "minutes (an outage)"
+    return Content.assemble(
+        plain(card.title, "bold"), "\n\n",
+        plain(card.summary), "\n\n",
+        styled("[dim]Source[/dim]      $v\n", v=card.source),
+        styled("[dim]Clock[/dim]       $v\n", v=clock),
+        styled("[dim]Difficulty[/dim]  $v\n", v=card.difficulty),
+        styled("[dim]Severity[/dim]    $v\n", v=card.severity),
+        styled("[dim]Play time[/dim]   about $v min\n", v=card.play_minutes),
+        styled("[dim]From[/dim]        $v", v=card.origin),
+    )

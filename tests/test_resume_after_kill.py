@@ -1,0 +1,109 @@
+"""A run killed with SIGKILL part-way resumes to exactly the state it had at its last save."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from drill.engine.naming import generate_names
+from drill.engine.simulation import Run
+from drill.engine.playscript import PlayScript
+from drill.session import GameSession, ScenarioSource
+
+TINY = Path(__file__).parent / "fixtures" / "tiny.toml"
+STEPS = [
+    {"at": 3, "do": "start", "action": "fix"},
+    {"at": 4, "do": "page", "person": "ops"},
+    {"at": 5, "do": "update", "audience": "support", "impact": "errors", "next_update": 15},
+    {"at": 9, "do": "estimate", "audience": "management", "milestone": "fixed", "low": 20, "high": 40},
+]
+
+PLAYER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from drill.engine.playscript import PlayScript
+    from drill.session import GameSession, ScenarioSource
+
+    steps = PlayScript.model_validate({"steps": %r}).steps
+    session = GameSession.start(ScenarioSource.open(%r), seed=5, pace=1.0,
+                                saves_dir=Path(sys.argv[1]))
+    for step in steps:
+        session.act(step)
+    session.advance_to(17.5)
+    session.save()
+    print(session.save_path, flush=True)
+    time.sleep(600)  # still "playing" when it is killed
+    """
+)
+
+
+def generate_names_for_tiny(seed: int) -> dict[str, str]:
+    return generate_names(ScenarioSource.open(str(TINY)).scenario, seed)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_killed_run_resumes_to_the_same_state(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-c", PLAYER % (STEPS, str(TINY)), str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent,
+    )
+    try:
+        save_path = Path(process.stdout.readline().strip())
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+    resumed = GameSession.resume(save_path)
+
+    # An uninterrupted run of the same inputs, stopped at the same moment.
+    reference = Run(ScenarioSource.open(str(TINY)).compiled, 5, generate_names_for_tiny(5))
+    for step in PlayScript.model_validate({"steps": STEPS}).steps:
+        reference.perform(step)
+    reference.advance_to(17.5)
+    assert resumed.run.now == 17.5
+    assert resumed.run.log == reference.log
+    assert resumed.run.env == reference.env
+    assert resumed.run.names == reference.names
+    assert resumed.record.steps == PlayScript.model_validate({"steps": STEPS}).steps
+
+
+def test_a_save_whose_scenario_changed_is_refused(tmp_path):
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY.read_text())
+    session = GameSession.start(ScenarioSource.open(str(scenario)), seed=1, pace=1.0,
+                                saves_dir=tmp_path / "saves")
+    scenario.write_text(TINY.read_text().replace("Errors up", "Errors way up"))
+    from drill.saves import SaveError
+
+    with pytest.raises(SaveError, match="has changed since this run was saved"):
+        GameSession.resume(session.save_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"format": "drill-save", "version": 1, "scen', "not a save file"),
+        ("\x00\x01binary", "not a save file"),
+        ('{"format": "something-else"}', "not a drill save file"),
+        ('{"format": "drill-save", "version": 99}', "version 99"),
+        ('{"format": "drill-save", "version": 1, "scenario": {"id": "x", "sha256": "y"}, '
+         '"seed": 1, "pace": 1, "steps": [{"do": "dance", "at": 1}]}', "steps.0"),
+    ],
+)
+def test_a_damaged_save_gives_a_one_line_reason(tmp_path, content, reason):
+    from drill.saves import SaveError
+
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(SaveError, match=reason) as caught:
+        GameSession.resume(path)
+    assert str(path) in str(caught.value)

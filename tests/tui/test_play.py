@@ -1,0 +1,202 @@
+"""Playing through the TUI with the keyboard: picker, set-up, briefing, board, dialogs, end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import OptionList, Static
+
+from drill.tui.screens.board import BoardScreen
+from drill.tui.screens.briefing import BriefingScreen
+from drill.tui.screens.end import EndScreen
+from drill.tui.screens.picker import PickerScreen
+
+from .conftest import make_app
+from .helpers import pick, start_run
+
+
+def feed_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen.query_one("#feed").lines)
+
+
+async def test_picker_lists_and_describes_scenarios(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        prompts = [str(o.prompt) for o in app.screen.query_one("#choices", OptionList).options]
+        assert any(p.strip() == "Tiny" for p in prompts)
+        details = str(app.screen.query_one("#details", Static).visual)
+        for expected in ("A tiny test scenario.", "tests", "minutes (an outage)", "easy", "about 5 min"):
+            assert expected in details
+
+
+async def test_setup_then_briefing_then_board(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pick(pilot, "Tiny")
+        app.screen.query_one("#seed").value = "7"
+        app.screen.query_one("#start").press()
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        briefing = str(app.screen.query_one("#briefing").children[0].visual)
+        assert "Things break." in briefing and "You are on call." in briefing
+        assert "Ops" in briefing  # who can be paged
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        assert app.screen.session.record.seed == 7
+        saves = list(Path("saves").glob("*.json"))
+        assert len(saves) == 1, "a run is saved as soon as it starts"
+
+
+async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        board = app.screen
+        board.advance_to(3)
+        await pilot.pause()
+        assert "Errors up" in feed_text(app)
+        await pilot.press("a", "enter")  # start the only action: fix
+        await pilot.pause()
+        assert "fix" in board.session.run.running_actions()
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("enter")  # page the highlighted (only) person
+        await pilot.pause()
+        assert "ops" in board.session.run.paged_at
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press(*"Errors for everyone", "enter")
+        await pilot.pause()
+        assert [u.step.audience for u in board.session.run.updates] == ["support"]
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"10", "tab", *"40", "enter")
+        await pilot.pause()
+        estimate = board.session.run.estimates[0].step
+        assert (estimate.low, estimate.high, estimate.milestone) == (10, 40, "fixed")
+        board.advance_to(60)
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, EndScreen)
+        scores = str(app.screen.query_one("#scores", Static).visual)
+        assert "Fixed" in scores and "Overall" in scores
+        postmortems = list(Path("saves").glob("*.md"))
+        assert len(postmortems) == 1
+        assert "Tiny" in postmortems[0].read_text()
+        save = json.loads(next(Path("saves").glob("*.json")).read_text())
+        assert save["finished"] is True
+        assert [step["do"] for step in save["steps"]] == ["start", "page", "update", "estimate", "resolve"]
+
+
+async def test_declaring_resolved_too_early_is_shown_and_the_run_goes_on(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        app.screen.advance_to(5)
+        await pilot.press("r", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        assert "Declared resolved, but it is not over" in feed_text(app)
+
+
+async def test_the_clock_runs_at_the_pace_pauses_and_changes_speed(in_tmp):
+    now = [100.0]
+    app = make_app(monotonic=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        board = app.screen
+        assert board.clock.pace == 1.0  # the fixture's clock.pace
+        now[0] += 3.0
+        board.tick()
+        assert board.session.run.now == 3.0
+        await pilot.press("space")
+        now[0] += 10.0
+        board.tick()
+        assert board.session.run.now == 3.0, "a paused clock does not move"
+        assert "PAUSED" in str(board.query_one("#clockbar", Static).visual)
+        await pilot.press("space", "minus")
+        assert board.clock.pace == 2.0
+        now[0] += 4.0
+        board.tick()
+        assert board.session.run.now == 5.0
+
+
+async def test_quitting_during_a_run_asks_first_and_keeps_the_save(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        app.screen.advance_to(12)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen), "cancelling keeps playing"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    save = json.loads(next(Path("saves").glob("*.json")).read_text())
+    assert save["finished"] is False and save["clock"] == 12
+
+
+async def test_continue_from_the_picker_restores_the_run(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        board = app.screen
+        board.advance_to(3)
+        await pilot.press("a", "enter")
+        board.advance_to(25)
+        board.save_now()
+        log_before = list(board.session.run.log)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        choices = app.screen.query_one("#choices", OptionList)
+        assert "Continue a run" in str(choices.options[0].prompt)
+        await pilot.press("enter")  # the first entry is the run to continue
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        assert app.screen.clock.paused, "a resumed run waits for the player"
+        assert app.screen.session.run.log == log_before
+
+
+async def test_a_damaged_save_is_reported_and_the_others_stay_listed(in_tmp):
+    Path("saves").mkdir()
+    Path("saves/broken.json").write_text('{"format": "drill-save", "version": 1, "scen')
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        problems = str(app.screen.query_one("#picker-problems", Static).visual)
+        assert "broken.json" in problems and "damaged" in problems.lower()
+        prompts = [str(o.prompt).strip() for o in app.screen.query_one("#choices", OptionList).options]
+        assert "Tiny" in prompts
+
+
+async def test_the_command_palette_offers_board_actions(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"page some", "enter")
+        await pilot.pause()
+        from drill.tui.screens.page import PageDialog
+
+        assert isinstance(app.screen, PageDialog)
