@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from .scenario import AUDIENCES, Scenario
@@ -55,7 +56,7 @@ def clean_text(text: str) -> str:
 
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-_BLOCK_MARKER = re.compile(r"[#`~<>|]")
+_BLOCK_MARKER = re.compile(r"[#`~>|]")  # "<" is left to _TAG_START
 _RULE_LINE = re.compile(r"[-=_*+ \t]+")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 
@@ -63,6 +64,15 @@ _ORDERED = re.compile(r"(\d{1,9})([.)])")
 def _flat(text: str) -> str:
     """Clean text on one line: every run of whitespace (newlines too) becomes one space."""
     return " ".join(clean_text(text).split())
+
+
+def _literal(text: str) -> str:
+    """Backslashes doubled and tag openings escaped, so the text shows as written.
+
+    Doubling comes first: a scenario's own "\\<b>" must not turn our escape into an escaped
+    backslash followed by live HTML.
+    """
+    return _TAG_START.sub(r"\\<", text.replace("\\", "\\\\"))
 
 
 def _escape_line_start(line: str) -> str:
@@ -79,9 +89,23 @@ def _escape_line_start(line: str) -> str:
     return line
 
 
+@lru_cache(maxsize=4096)  # a long timeline repeats the same texts and labels many times
 def _inline(text: str) -> str:
     """Untrusted text for one line of Markdown (a list item, a heading, a field)."""
-    return _TAG_START.sub(r"\\<", _escape_line_start(_flat(text)))
+    return _escape_line_start(_literal(_flat(text)))
+
+
+SEEN_LENGTH = 100
+"""'Seen then' quotes at most this many characters: the full message is earlier in the timeline."""
+
+
+def _short(text: str, limit: int = SEEN_LENGTH) -> str:
+    """Text cut at a word boundary to about ``limit`` characters, before it is escaped."""
+    flat = _flat(text)
+    if len(flat) <= limit:
+        return flat
+    cut = flat.rfind(" ", 0, limit)
+    return flat[: cut if cut > limit // 2 else limit].rstrip() + "…"
 
 
 def _ordered_ok(line: str) -> str:
@@ -97,8 +121,7 @@ def _item(text: str) -> str:
 
 def _cell(text: str) -> str:
     """Untrusted text for a table cell: one line, with backslashes and pipes escaped."""
-    flat = _flat(text).replace("\\", "\\\\").replace("|", "\\|")
-    return _TAG_START.sub(r"\\<", flat) or " "
+    return _literal(_flat(text)).replace("|", "\\|") or " "
 
 
 def _block(text: str) -> list[str]:
@@ -106,7 +129,7 @@ def _block(text: str) -> list[str]:
     lines: list[str] = []
     for raw in clean_text(text).split("\n"):
         # Leading spaces would make an indented code block; trailing ones a hard break.
-        line = _TAG_START.sub(r"\\<", _escape_line_start(raw.strip()))
+        line = _escape_line_start(_literal(raw.strip()))
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:
@@ -135,6 +158,7 @@ class _Clock:
         self.scenario: Scenario = run.scenario
         self.minutes = self.scenario.clock.unit == "minutes"
         self.start_date = run.wall_time(0).date()
+        self._at: dict[float, str] = {}
 
     def t(self, value: float) -> str:
         """``T+24`` or ``day 12``, as the score card writes it."""
@@ -145,12 +169,19 @@ class _Clock:
 
     def at(self, value: float) -> str:
         """The scenario time with the wall clock: ``T+24 (10:24)`` or ``day 3 (2019-03-05)``."""
+        text = self._at.get(value)
+        if text is None:
+            text = self._at[value] = self._format_at(value)
+        return text
+
+    def _format_at(self, value: float) -> str:
         wall = self.run.wall_time(value)
         if not self.minutes:
             return f"{self.t(value)} ({wall.date().isoformat()})"
+        hour = f"{wall.hour:02d}:{wall.minute:02d}"
         if wall.date() == self.start_date:
-            return f"{self.t(value)} ({wall.strftime('%H:%M')})"
-        return f"{self.t(value)} ({wall.strftime('%Y-%m-%d %H:%M')})"
+            return f"{self.t(value)} ({hour})"
+        return f"{self.t(value)} ({wall.date().isoformat()} {hour})"
 
 
 # -- the document ---------------------------------------------------------------------------------
@@ -361,9 +392,9 @@ class _Writer:
             ("Time undetected", since_start(self.detected, "not known")),
             ("Mitigated", moment(self.mitigated, mitigate_missing)),
             ("Time to mitigate", since_start(self.mitigated,
-                                             "not known" if measured else "not measured")),
+                                             "not reached" if measured else "not measured")),
             ("Resolved", moment(self.resolved, open_ended)),
-            ("Time to resolve", since_start(self.resolved, "not known")),
+            ("Time to resolve", since_start(self.resolved, "not reached")),
             ("Total impact time", total),
             ("Messages from support and customers", str(messages)),
         ]
@@ -432,11 +463,11 @@ class _Writer:
         if isinstance(visible, str):
             match = _VISIBLE_PREFIX.fullmatch(visible)
             if match:
-                return f"{self.clock.t(float(match.group(1)))} {_inline(match.group(2))}"
-            return _inline(visible) or "nothing yet."
+                return f"{self.clock.t(float(match.group(1)))} {_inline(_short(match.group(2)))}"
+            return _inline(_short(visible)) or "nothing yet."
         if last_seen is None:
             return "nothing yet."
-        return f"{self.clock.t(last_seen.time)} {_inline(last_seen.text)}"
+        return f"{self.clock.t(last_seen.time)} {_inline(_short(last_seen.text))}"
 
     def _describe(self, entry: LogEntry) -> str:
         """One log entry in plain, blameless words (scenario text escaped)."""
@@ -448,8 +479,8 @@ class _Writer:
             return f"{channel}{sender}: {text}"
         if kind == "request":
             milestone = self.milestones.get(str(data.get("milestone", "")))
-            what = (f"an estimate for '{_inline(milestone.label)}'" if milestone is not None
-                    else "an update")
+            what = (f"for an estimate for '{_inline(milestone.label)}'" if milestone is not None
+                    else "for an update")
             return f"{_inline(entry.sender) or 'Someone'} asked {what}: {text}"
         if kind == "started":
             return f"Started: {self._action(entry.ref)}{who}."

@@ -486,17 +486,21 @@ class Scenario(Model):
     briefing: Briefing
     clock: Clock
     truth: Truth
+    # The size limits keep a hostile file from making a run slow: conditions are re-checked
+    # after every change, so the engine's work grows with the square of the event count.
     state: dict[str, Scalar] = Field(
-        default_factory=dict, description="State variables and their starting values."
+        default_factory=dict,
+        max_length=500,
+        description="State variables and their starting values.",
     )
-    signals: list[Signal] = Field(default_factory=list)
-    status: list[StatusRule] = Field(default_factory=list)
-    milestones: list[Milestone] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
-    actions: list[Action] = Field(default_factory=list)
-    people: list[Person] = Field(default_factory=list)
-    requests: list[Request] = Field(default_factory=list)
+    signals: list[Signal] = Field(default_factory=list, max_length=8)
+    status: list[StatusRule] = Field(default_factory=list, max_length=50)
+    milestones: list[Milestone] = Field(default_factory=list, max_length=100)
+    events: list[Event] = Field(default_factory=list, max_length=1000)
+    actions: list[Action] = Field(default_factory=list, max_length=300)
+    people: list[Person] = Field(default_factory=list, max_length=100)
+    requests: list[Request] = Field(default_factory=list, max_length=200)
     comms: CommsPolicy = Field(default_factory=CommsPolicy)
     scoring: ScoringPolicy = Field(default_factory=ScoringPolicy)
-    endings: list[Ending] = Field(min_length=1)
+    endings: list[Ending] = Field(min_length=1, max_length=50)
     postmortem: PostmortemMaterial

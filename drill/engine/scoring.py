@@ -14,8 +14,9 @@ Two rules shape everything here:
   When losses exceed the whole dimension they are scaled down together, so the deductions still
   sum to the points lost.
 
-Scoring is pure and cheap (no pydantic models built, no quadratic scans of the log): a headless
-benchmark plays and scores about a thousand runs a second.
+Scoring is pure and cheap: no pydantic model is built, the log is scanned at most once, and norm
+texts are formatted only for the losses that need them (a score costs about a tenth of a
+millisecond, the target being a thousand simulated and scored runs a second).
 """
 
 from __future__ import annotations
@@ -297,7 +298,8 @@ def _audience_rule(audience: str, policy: AudiencePolicy | None, severity: str) 
 _NORM_PROMISE = ("PagerDuty external comms and GitLab CMOC: state when the next update comes, "
                  "then keep to it")
 _NORM_IMPACT = "PagerDuty Customer Liaison, Statuspage: state the impact in the audience's terms"
-_NORM_NEXT = "PagerDuty external comms, GitLab CMOC, incident.io: every update says when the next comes"
+_NORM_NEXT = ("PagerDuty external comms, GitLab CMOC, incident.io: every update says when the "
+             "next comes")
 _NORM_ETA = ("PagerDuty Customer Liaison: never promise customers a resolution time "
              "('customers get angry when you set an expectation you can't keep')")
 _NORM_DATA = ("PagerDuty external comms: the resolution message says clearly whether any data was "
@@ -320,10 +322,11 @@ def _score_communication(ctx: _Context) -> tuple[DimensionScore, dict[str, objec
     for request in scenario.requests:
         asked = run.requests_at.get(request.id)
         if request.kind == "update" and asked is not None:
-            requests[request.audience].append((asked, request.respond_within, request.sender))
+            requests[request.audience].append((asked, request.respond_within,
+                                               run.person_name(request.sender)))
 
-    rules = {a: _audience_rule(a, comms.audiences.get(a), scenario.meta.severity)  # type: ignore[arg-type]
-             for a in AUDIENCES}
+    severity = scenario.meta.severity
+    rules = {a: _audience_rule(a, comms.audiences.get(a), severity) for a in AUDIENCES}
     promises: dict[str, object] = {}
     judged: list[tuple[float, _Ledger]] = []
     for audience in AUDIENCES:
@@ -391,11 +394,7 @@ def _score_audience(
     requests: list[tuple[float, float, str]], start: float, mitigated_at: float | None,
     kept: int, broken: list[tuple[float, float, float | None]], ledger: _Ledger,
 ) -> bool:
-    """Score one audience into ``ledger`` (fractions of the audience); False if nothing to judge.
-
-    Norm texts are built only for the losses that need them: scoring runs a thousand times a
-    second in the benchmark.
-    """
+    """Score one audience into ``ledger`` (fractions of the audience); False if nothing to judge."""
     comms, end, grace = ctx.scenario.comms, ctx.end, ctx.grace
     name = AUDIENCE_NAMES[audience]
     t = ctx.t
@@ -681,22 +680,25 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
     if policy.generic_mitigations and start is not None and suspect is not None:
         seen = max(start, suspect)
         due = seen + policy.mitigate_within
-        first = ctx.first_start(policy.generic_mitigations)
+        # Going straight to the real fix also stops the bleeding.
+        first = ctx.first_start([*policy.generic_mitigations, *policy.correct_remediations])
         if first is not None:
             c1 = decay(first[0] - due, tau)
             if c1 < 1:
                 c1_losses.append(_Loss(1 - c1, first[0],
-                                       f"First generic mitigation ({ctx.label(first[1])}) started "
-                                       f"at {t(first[0])}; the suspect change was visible from "
+                                       f"First mitigation ({ctx.label(first[1])}) started at "
+                                       f"{t(first[0])}; the suspect change was visible from "
                                        f"{t(seen)}, expected by {t(due)}",
-                                       _NORM_MITIGATE.format(within=ctx.span(policy.mitigate_within))))
+                                       _NORM_MITIGATE.format(within=ctx.span(
+                                           policy.mitigate_within))))
             else:
                 credits.append(f"Mitigated first: {ctx.label(first[1])} at {t(first[0])}")
         elif end > due:
             c1 = decay(end - due, tau)
-            c1_losses.append(_Loss(1 - c1, due, f"No generic mitigation all run; the suspect "
-                                                f"change was visible from {t(seen)}",
-                                   _NORM_MITIGATE.format(within=ctx.span(policy.mitigate_within))))
+            c1_losses.append(_Loss(1 - c1, due, f"No mitigation all run; the suspect change was "
+                                                f"visible from {t(seen)}",
+                                   _NORM_MITIGATE.format(within=ctx.span(
+                                       policy.mitigate_within))))
     components.append((0.35, c1))
     details.append(c1_losses)
 
@@ -751,9 +753,13 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
                 basis = (f"the persisted state was visible from {t(evidence)}"
                          + (f" and the rollback was done at {t(min(rolled))}" if rolled else ""))
                 norm = _NORM_PIVOT.format(within=ctx.span(policy.pivot_within))
-                what = (f"Started {ctx.label(fix[1])} at {t(fix[0])}; {basis}, "
-                        f"expected by {t(due)}" if fix is not None else
-                        f"Stayed on the rollback: never remediated the persisted state; {basis}")
+                if fix is not None:
+                    what = (f"Started {ctx.label(fix[1])} at {t(fix[0])}; {basis}, expected "
+                            f"by {t(due)}")
+                elif rolled:
+                    what = f"Stayed on the rollback: never remediated the persisted state; {basis}"
+                else:
+                    what = f"Never remediated the persisted state; {basis}"
                 c3_losses.append(_Loss(1 - c3, fix[0] if fix is not None else due, what,
                                        norm + (" (+0.1 for telling people the rollback was not "
                                                "enough)" if said else "")))
@@ -895,7 +901,8 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
             alpha, beta = ((policy.external_alpha, policy.external_beta) if external
                            else (1.0, 1.0))
             score = point_score(step.point, actual, alpha, beta)
-            hit = step.point / policy.reference_spread <= actual <= step.point * policy.reference_spread
+            spread = policy.reference_spread
+            hit = step.point / spread <= actual <= step.point * spread
             norm = _NORM_POINT.format(external=(
                 "; late costs more than padding for an external ETA (PagerDuty Customer Liaison)"
                 if external and policy.external_alpha != policy.external_beta else ""))
@@ -915,16 +922,17 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
 
     # Requests for an estimate not answered in time count as estimates scoring 0.
     for request, at in asked:
+        sender = run.person_name(request.sender)
         limit = at + request.respond_within + ctx.grace
         answered = any(r.step.milestone == request.milestone and at <= r.time <= limit
                        and r.step.audience == request.audience for r in run.estimates)
         if answered:
-            credits.append(f"Answered {request.sender}'s request for an estimate on time")
+            credits.append(f"Answered {sender}'s request for an estimate on time")
         elif end > limit:
             label = (ctx.milestones[request.milestone].label
                      if request.milestone in ctx.milestones else request.milestone)
             scored.append((0.0, at + request.respond_within,
-                           f"{request.sender} asked at {t(at)} when '{label}' would happen; no "
+                           f"{sender} asked at {t(at)} when '{label}' would happen; no "
                            f"estimate by {t(at + request.respond_within)}",
                            _NORM_ASKED.format(within=ctx.span(request.respond_within))))
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -48,9 +48,9 @@ class DrillApp(App[None]):
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
+        # NO_COLOR needs nothing here: Textual itself renders monochrome when it is set, and the
+        # board always says in words what its colours say (status, scores, overdue promises).
         self.settings = settings or Settings()
-        if os.environ.get("NO_COLOR"):
-            self.theme = "textual-ansi" if "textual-ansi" in self.available_themes else self.theme
 
     def on_mount(self) -> None:
         from .screens.picker import PickerScreen
@@ -60,6 +60,10 @@ class DrillApp(App[None]):
             self.call_after_refresh(self.screen.resume_save, self.settings.resume)  # type: ignore[attr-defined]
         elif self.settings.play is not None:
             self.call_after_refresh(self.screen.choose_reference, self.settings.play)  # type: ignore[attr-defined]
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Dialogs drop the blank line between fields when the terminal is short (80x24).
+        self.set_class(event.size.height < 30, "-short")
 
     def action_request_quit(self) -> None:
         """Quit; during a run, ask first (the run is saved either way)."""

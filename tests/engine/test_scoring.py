@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drill.engine.headless import play
 from drill.engine.playscript import PlayScript
@@ -404,3 +406,30 @@ def test_overall_is_the_weighted_mean_of_the_applicable_dimensions(trap):
     card = scored(trap, ROLLBACK, {"at": 40, "do": "page", "person": "sre"})
     assert not card.communication.applicable and not card.estimates.applicable
     assert card.overall == pytest.approx((card.help.score + card.rollback.score) / 2)
+
+
+_MOVES = [
+    {"do": "start", "action": "rollback"}, {"do": "start", "action": "check"},
+    {"do": "start", "action": "purge"}, {"do": "start", "action": "wipe"},
+    {"do": "page", "person": "sre"}, {"do": "page", "person": "ceo"},
+    {"do": "update", "audience": "support", "next_update": 10, "rollback_insufficient": True},
+    {"do": "resolve"},
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 140), st.sampled_from(_MOVES)), max_size=8))
+def test_any_play_loses_exactly_its_deductions_and_never_before_the_evidence(moves):
+    trap = CompiledScenario.build(load_fixture("scoring_trap.toml"))
+    run = run_of(trap, *({"at": at, **move} for at, move in sorted(moves, key=lambda m: m[0])))
+    card = score_run(run)
+    evidence = run.first_true.get("fired.still-crashing", math.inf)
+    for dimension in card.dimensions():
+        assert 0 <= dimension.score <= 100
+        if dimension.applicable:
+            lost = sum(d.points for d in dimension.deductions)
+            assert lost == pytest.approx(100 - dimension.score, abs=0.5)
+    assert all(d.time >= evidence for d in card.help.deductions if "ceo" not in d.what.lower()
+               and "Casey" not in d.what)
+    assert all(d.time >= evidence for d in card.rollback.deductions
+               if "persisted state" in d.what or "Wipe" in d.what)

@@ -6,8 +6,8 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 
-async def pick(pilot: Pilot, title: str) -> None:
-    """Highlight the scenario called ``title`` in the picker and press Enter."""
+async def highlight(pilot: Pilot, title: str) -> None:
+    """Highlight the scenario called ``title`` in the picker."""
     choices = pilot.app.screen.query_one("#choices", OptionList)
     for index, option in enumerate(choices.options):
         if option.prompt is not None and str(option.prompt).strip().endswith(title):
@@ -15,6 +15,12 @@ async def pick(pilot: Pilot, title: str) -> None:
             break
     else:
         raise AssertionError(f"{title!r} is not in the picker")
+    await pilot.pause()
+
+
+async def pick(pilot: Pilot, title: str) -> None:
+    """Highlight the scenario called ``title`` in the picker and press Enter."""
+    await highlight(pilot, title)
     await pilot.press("enter")
     await pilot.pause()
 

@@ -13,7 +13,7 @@ from drill.tui.screens.end import EndScreen
 from drill.tui.screens.picker import PickerScreen
 
 from .conftest import make_app
-from .helpers import pick, start_run
+from .helpers import highlight, pick, start_run
 
 
 def feed_text(app) -> str:
@@ -27,6 +27,7 @@ async def test_picker_lists_and_describes_scenarios(in_tmp):
         assert isinstance(app.screen, PickerScreen)
         prompts = [str(o.prompt) for o in app.screen.query_one("#choices", OptionList).options]
         assert any(p.strip() == "Tiny" for p in prompts)
+        await highlight(pilot, "Tiny")
         details = str(app.screen.query_one("#details", Static).visual)
         for expected in ("A tiny test scenario.", "tests", "minutes (an outage)", "easy", "about 5 min"):
             assert expected in details

@@ -63,10 +63,11 @@ class BoardScreen(Screen[None]):
             yield Feed(id="feed")
             yield ActionList(id="actions")
         with Vertical(id="right"):
+            # Most urgent first: a small terminal may not show the bottom of this column.
             yield SignalsPanel(run, id="signals")
-            yield PeoplePanel(id="people")
             yield PromisesPanel(id="promises")
             yield WorkPanel(id="work")
+            yield PeoplePanel(id="people")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -30,8 +30,8 @@ class ConfirmDialog(ModalScreen[bool]):
             if self.detail:
                 yield Static(plain(self.detail), id="confirm-detail")
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.confirm_label} (y)", variant="warning", id="yes")
-                yield Button("Cancel (n)", id="no")
+                yield Button(f"{self.confirm_label} (y)", variant="warning", id="yes", compact=True)
+                yield Button("Cancel (n)", id="no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

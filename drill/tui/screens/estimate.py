@@ -9,16 +9,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ...engine.scenario import AUDIENCES, Scenario
+from ..widgets.fields import field
 from .update import AUDIENCE_LABELS
 
 
 class EstimateDialog(ModalScreen[dict[str, Any] | None]):
     """Estimate how long until a milestone; returns the fields of a GiveEstimate step."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
     def __init__(self, scenario: Scenario, audience: str = "management", milestone: str = "") -> None:
         super().__init__()
@@ -31,23 +32,25 @@ class EstimateDialog(ModalScreen[dict[str, Any] | None]):
         milestones = [(m.label, m.id) for m in self.scenario.milestones]
         with Vertical(id="estimate", classes="dialog"):
             yield Static("Give an estimate", classes="dialog-title")
-            with Horizontal(classes="row"):
-                yield Select([(AUDIENCE_LABELS[a], a) for a in AUDIENCES], value=self.audience,
-                             allow_blank=False, id="audience")
-                yield Select(milestones, value=self.milestone, allow_blank=False, id="milestone")
-            yield Label(f"From now, in {self.unit}: a range (low and high), or only low for a point")
-            with Horizontal(classes="row"):
-                yield Input(placeholder="low (or point)", id="low", type="number")
-                yield Input(placeholder="high", id="high", type="number")
-                yield Input("80", placeholder="confidence %", id="confidence", type="integer")
-            with Horizontal(classes="row"):
-                yield Select([("Basis: gut feeling", "gut"), ("Basis: the plan", "plan"),
-                              ("Basis: past actuals", "past_actuals")], value="gut",
-                             allow_blank=False, id="basis")
-                yield Checkbox("Flag the deadline as at risk", id="risk")
+            yield field("To", Select([(AUDIENCE_LABELS[a], a) for a in AUDIENCES],
+                                     value=self.audience, allow_blank=False, id="audience",
+                                     compact=True))
+            yield field("Until", Select(milestones, value=self.milestone, allow_blank=False,
+                                        id="milestone", compact=True))
+            yield field("Low", Input(placeholder=f"{self.unit} from now (alone: a point estimate)",
+                                     id="low", type="number", compact=True))
+            yield field("High", Input(placeholder=f"{self.unit} from now (a range is honest)",
+                                      id="high", type="number", compact=True))
+            yield field("Confidence", Input("80", placeholder="% sure the range holds",
+                                            id="confidence", type="integer", compact=True))
+            yield field("Based on", Select([("gut feeling", "gut"), ("the plan", "plan"),
+                                            ("past actuals (outside view)", "past_actuals")],
+                                           value="gut", allow_blank=False, id="basis",
+                                           compact=True))
+            yield field("", Checkbox("Flag the deadline as at risk", id="risk", compact=True))
             with Horizontal(classes="buttons"):
-                yield Button("Give estimate", variant="primary", id="give")
-                yield Button("Cancel", id="cancel")
+                yield Button("Give estimate", variant="primary", id="give", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#low", Input).focus()

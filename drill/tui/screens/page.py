@@ -19,7 +19,7 @@ from ..safe import plain
 class PageDialog(ModalScreen[dict[str, Any] | None]):
     """Choose a person to page; returns the fields of a Page step."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
     def __init__(self, run: Run) -> None:
         super().__init__()

@@ -21,7 +21,7 @@ class PickerScreen(Screen[None]):
     """Choose a scenario to play, or continue a saved run."""
 
     BINDINGS = [
-        Binding("enter", "choose", "Play / continue", show=True, id="choose"),
+        Binding("enter", "choose", "Play / continue", priority=True, id="choose"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("q", "app.request_quit", "Quit", id="picker-quit", show=False),
     ]

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from ...session import GameSession, ScenarioSource
 from ..safe import plain, styled
+from ..widgets.fields import field
 
 
 def default_pace(source: ScenarioSource) -> float:
@@ -34,7 +35,7 @@ def parse_players(text: str) -> list[str]:
 class SetupDialog(ModalScreen[None]):
     """Choose how to play this run, then read the briefing."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Back")]
+    BINDINGS = [Binding("escape", "dismiss", "Back", priority=True)]
 
     def __init__(self, source: ScenarioSource, seed: int | None, pace: float | None) -> None:
         super().__init__()
@@ -48,16 +49,20 @@ class SetupDialog(ModalScreen[None]):
         unit = "minute" if scenario.clock.unit == "minutes" else "day"
         with Vertical(id="setup", classes="dialog"):
             yield Static(styled("[b]$title[/b]", title=scenario.meta.title), classes="dialog-title")
-            yield Label(plain(f"Pace: real seconds per scenario {unit}"))
-            yield Input(f"{self.initial_pace:g}", id="pace", type="number")
-            yield Label(plain("Seed (the same seed gives the same run)"))
-            yield Input(str(self.initial_seed), id="seed", type="integer")
-            yield Label(plain("Players (optional): name=role, name=role — empty: solo"))
-            yield Input("", id="players", placeholder="Ana=commander, Bo=comms, Cy=ops")
-            yield Checkbox("Hints on", value=False, id="hints")
+            yield field("Pace", Input(f"{self.initial_pace:g}", id="pace", type="number",
+                                      compact=True))
+            yield Static(plain(f"real seconds per scenario {unit}; + and - change it in play",
+                               "dim"), classes="field-help")
+            yield field("Seed", Input(str(self.initial_seed), id="seed", type="integer",
+                                      compact=True))
+            yield Static(plain("the same seed gives the same run, for comparing teams", "dim"),
+                         classes="field-help")
+            yield field("Players", Input("", id="players", compact=True,
+                                         placeholder="Ana=commander, Bo=comms (empty: solo)"))
+            yield field("", Checkbox("Hints on", value=False, id="hints", compact=True))
             with Horizontal(classes="buttons"):
-                yield Button("Start", variant="primary", id="start")
-                yield Button("Back", id="back")
+                yield Button("Start", variant="primary", id="start", compact=True)
+                yield Button("Back", id="back", compact=True)
 
     @on(Button.Pressed, "#back")
     def back(self) -> None:

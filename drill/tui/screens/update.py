@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ...engine.scenario import AUDIENCES
+from ..widgets.fields import field
 
 AUDIENCE_LABELS = {
     "support": "Support team",
@@ -37,7 +38,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
 class UpdateDialog(ModalScreen[dict[str, Any] | None]):
     """Write an update to one audience; returns the fields of a PostUpdate step."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
     def __init__(self, status_line: str, unit: str, audience: str = "support") -> None:
         super().__init__()
@@ -48,25 +49,30 @@ class UpdateDialog(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="update", classes="dialog"):
             yield Static("Post an update", classes="dialog-title")
-            with Horizontal(classes="row"):
-                yield Select([(AUDIENCE_LABELS[a], a) for a in AUDIENCES], value=self.audience,
-                             allow_blank=False, id="audience")
-                yield Select([(name, name) for name in TEMPLATES], prompt="Template…",
-                             id="template")
-            yield Input(placeholder="Impact, in their terms: who is affected and how", id="impact")
-            yield Input(placeholder="What we are doing", id="doing")
-            with Horizontal(classes="row"):
-                yield Select([(s.capitalize(), s) for s in STATUSES], value="investigating",
-                             allow_blank=False, id="status")
-                yield Input(placeholder=f"Next update in ({self.unit})", id="next", type="number")
-            with Horizontal(classes="row"):
-                yield Select([("Data loss: not said", ""), ("No data loss", "none"),
-                              ("Some data lost", "some"), ("Data loss unknown", "unknown")],
-                             value="", allow_blank=False, id="data-loss")
-                yield Checkbox("Rollback did not fix it", id="rollback-insufficient")
+            yield field("To", Select([(AUDIENCE_LABELS[a], a) for a in AUDIENCES],
+                                     value=self.audience, allow_blank=False, id="audience",
+                                     compact=True))
+            yield field("Template", Select([(name, name) for name in TEMPLATES],
+                                           prompt="Start from a template…", id="template",
+                                           compact=True))
+            yield field("Impact", Input(placeholder="who is affected and how, in their terms",
+                                        id="impact", compact=True))
+            yield field("Doing", Input(placeholder="what we are doing about it", id="doing",
+                                       compact=True))
+            yield field("Status", Select([(s.capitalize(), s) for s in STATUSES],
+                                         value="investigating", allow_blank=False, id="status",
+                                         compact=True))
+            yield field("Next in", Input(placeholder=f"next update in ({self.unit})", id="next",
+                                         type="number", compact=True))
+            yield field("Data loss", Select([("not said", ""), ("none", "none"),
+                                             ("some data lost", "some"), ("unknown yet", "unknown")],
+                                            value="", allow_blank=False, id="data-loss",
+                                            compact=True))
+            yield field("", Checkbox("Say the rollback did not fix it", id="rollback-insufficient",
+                                     compact=True))
             with Horizontal(classes="buttons"):
-                yield Button("Post", variant="primary", id="post")
-                yield Button("Cancel", id="cancel")
+                yield Button("Post", variant="primary", id="post", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#impact", Input).focus()

@@ -27,7 +27,7 @@ class ActionList(OptionList):
                 length = f"{action.targets} × {span(run, action.per_target)}"
             else:
                 length = span(run, action.duration)
-            prompt = plain(action.label) + plain(f"  {length}", "dim")
+            prompt = plain(action.label) + plain(f" · {length}", "dim")
             if action.confirm:
                 prompt += plain("  ⚠", "$warning")
             if hints and action.hint:

@@ -62,7 +62,8 @@ class Feed(RichLog):
     """A log of the run; markup is off, lines are Text objects built from clean strings."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(markup=False, highlight=False, wrap=True, max_lines=2000, **kwargs)
+        super().__init__(markup=False, highlight=False, wrap=True, max_lines=2000, min_width=20,
+                         **kwargs)
 
     def add(self, run: Run, entries: list[LogEntry]) -> None:
         """Append the entries that belong in the feed."""

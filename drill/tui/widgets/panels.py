@@ -40,8 +40,9 @@ class PeoplePanel(Static):
                 hour = run.local_hour(person.zone)
                 when = f" ({int(hour):02d}:{int(hour % 1 * 60):02d})" if hour is not None and unit_is_minutes else ""
                 mark, state, style = "☾", f"off hours{when}", "$text-muted"
-            lines += [plain(mark, style), " ", plain(name, "bold"), " ", plain(person.role, "dim"),
-                      " ", plain(state, style), "\n"]
+            # Name and state only: roles are in the briefing and the page dialog, and a narrow
+            # board needs every row for what changes.
+            lines += [plain(mark, style), " ", plain(name, "bold"), " ", plain(state, style), "\n"]
         self.update(Content.assemble(*lines).rstrip() if lines else plain("Nobody to page.", "dim"))
 
 

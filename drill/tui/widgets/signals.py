@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Sparkline, Static
 
 from ...engine.simulation import Run
@@ -27,7 +27,9 @@ class SignalsPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         for index, signal in enumerate(self.run.scenario.signals):
-            yield Static(id=f"signal-label-{index}", classes="signal-label")
+            with Horizontal(classes="signal-row"):
+                yield Static(plain(signal.label, "dim"), classes="signal-label")
+                yield Static(id=f"signal-value-{index}", classes="signal-value")
             yield Sparkline(list(self.history[signal.var]), id=f"signal-{index}",
                             classes="signal-high-bad" if signal.bad_when_high else "signal-low-bad")
 
@@ -41,7 +43,6 @@ class SignalsPanel(Vertical):
         for index, signal in enumerate(self.run.scenario.signals):
             value = self.run.value(signal.var)
             shown = f"{value:g}" if isinstance(value, (int, float)) else str(value)
-            self.query_one(f"#signal-label-{index}", Static).update(
-                plain(f"{signal.label}: ", "dim") + plain(f"{shown}{signal.unit}", "bold"))
+            self.query_one(f"#signal-value-{index}", Static).update(plain(f" {shown}{signal.unit}", "bold"))
             self.query_one(f"#signal-{index}", Sparkline).data = list(self.history[signal.var]) + [
                 float(value) if isinstance(value, (int, float)) else 0.0]

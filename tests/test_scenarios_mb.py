@@ -1,0 +1,198 @@
+"""The two bundled scenarios from talk 3 (Madmoizelle): the hourly microbreak and the redesign.
+
+Each is checked the way a facilitator and a player meet it: the files load with no problem, the
+good play script reaches a resolved ending and the poor one a failed ending, every scripted step is
+accepted, the scores separate on every dimension, and the story's key mechanics behave as the
+briefing and the talk notes promise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drill.engine.headless import play
+from drill.engine.playscript import Page, PlayScript, StartAction
+from drill.engine.scoring import score_run
+from drill.engine.simulation import CompiledScenario, Run
+from drill.loading import load_playscript, load_scenario, validate_paths
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = ("hourly-microbreak", "redesign-deadline")
+DIMENSIONS = ("communication", "help", "rollback", "estimates")
+
+
+def _paths(scenario_id: str) -> tuple[Path, Path, Path]:
+    plays = REPO / "tests" / "plays" / scenario_id
+    return REPO / "scenarios" / f"{scenario_id}.toml", plays / "good.toml", plays / "poor.toml"
+
+
+def _compiled(scenario_id: str) -> CompiledScenario:
+    return CompiledScenario.build(load_scenario(_paths(scenario_id)[0]))
+
+
+def _play_script(scenario_id: str, which: str) -> Run:
+    scenario, good, poor = _paths(scenario_id)
+    script = load_playscript(good if which == "good" else poor)
+    return play(_compiled(scenario_id), script.seed, script.steps)
+
+
+def _play_steps(scenario_id: str, steps: list[dict], seed: int = 1) -> Run:
+    script = PlayScript.model_validate({"scenario": scenario_id, "seed": seed, "steps": steps})
+    return play(_compiled(scenario_id), seed, script.steps)
+
+
+def _rejected(run: Run) -> list[str]:
+    return [f"{entry.time:g}: {entry.text}" for entry in run.log if entry.kind == "rejected"]
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_scenario_and_its_scripts_validate_without_problems(scenario_id: str) -> None:
+    scenario_path, good, poor = _paths(scenario_id)
+    assert load_scenario(scenario_path).meta.id == scenario_id
+    problems = validate_paths([scenario_path, good, poor])
+    assert [str(p) for p in problems] == []
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_good_play_reaches_a_resolved_ending_with_every_step_accepted(scenario_id: str) -> None:
+    run = _play_script(scenario_id, "good")
+    assert _rejected(run) == []
+    assert run.ending is not None and run.ending.kind == "resolved"
+    assert "mitigated" in run.milestone_times
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_poor_play_fails_without_resolving(scenario_id: str) -> None:
+    run = _play_script(scenario_id, "poor")
+    assert _rejected(run) == []
+    assert run.ending is not None and run.ending.kind == "failed"
+    assert run.declared == []
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_scores_separate_good_from_poor_on_every_dimension(scenario_id: str) -> None:
+    good = score_run(_play_script(scenario_id, "good"))
+    poor = score_run(_play_script(scenario_id, "poor"))
+    assert good.overall >= 75
+    assert poor.overall <= 40
+    for name in DIMENSIONS:
+        good_dim, poor_dim = getattr(good, name), getattr(poor, name)
+        assert good_dim.applicable and poor_dim.applicable, name
+        assert poor_dim.score < good_dim.score, name
+        assert poor_dim.deductions, f"poor play lost {name} points with no explanation"
+
+
+# -- the hourly microbreak ------------------------------------------------------------------------
+
+
+def test_microbreak_recurs_every_hour_until_the_feed_leaves_the_request_path() -> None:
+    poor = _play_script("hourly-microbreak", "poor")
+    assert poor.fired["microbreak"] == [10, 70, 130, 190, 250]
+    good = _play_script("hourly-microbreak", "good")
+    # The good lead's rollback lands at T+30, before the 11:00 stampede.
+    assert good.fired["microbreak"] == [10]
+    assert good.milestone_times["mitigated"] == 30
+
+
+def test_microbreak_rollback_stops_the_errors_but_takes_the_podcast_away() -> None:
+    run = _play_steps("hourly-microbreak", [
+        {"at": 4, "do": "start", "action": "rollback_feed"},
+        {"at": 40, "do": "resolve"},
+    ], seed=2)
+    assert run.milestone_times["mitigated"] == 24
+    assert run.value("feed_ok") == 0
+    assert "podcast_missing" in run.fired
+    assert run.status() == ("degraded",
+                            "Site stable; podcast feed rolled back (missing in podcast apps)")
+    # Declaring it over now is refused: the podcast feed is still gone.
+    assert run.declared == [40] and run.ending is not None and run.ending.kind == "out_of_time"
+
+
+def test_microbreak_monitoring_shows_the_hourly_spike_in_the_feed_generation() -> None:
+    run = Run(_compiled("hourly-microbreak"), 1, {})
+    run.advance_to(15)
+    assert run.value("errors_503") == 0, "nothing is monitored, so the 10:00 spike is not seen"
+    run.perform(StartAction(at=15, do="start", action="install_apm"))
+    run.advance_to(65)
+    assert run.value("monitored") == 1 and "spike_captured" not in run.fired
+    run.advance_to(70)
+    assert run.fired["spike_captured"] == [70]
+    assert run.value("errors_503") == 900
+    run.advance_to(71)
+    assert run.value("errors_503") == 0, "the spike lasts about a second, not the whole hour"
+    assert "read_apm_trace" in {a.id for a in run.available_actions()}
+
+
+def test_microbreak_fix_without_monitoring_ends_fixed_but_blind() -> None:
+    run = _play_steps("hourly-microbreak", [
+        {"at": 3, "do": "start", "action": "check_deploy_log"},
+        {"at": 3, "do": "start", "action": "read_access_logs"},
+        {"at": 23, "do": "start", "action": "profile_locally"},
+        {"at": 83, "do": "start", "action": "write_feed_fix"},
+        {"at": 143, "do": "start", "action": "deploy_feed_fix"},
+        {"at": 191, "do": "resolve"},
+    ])
+    assert _rejected(run) == []
+    assert run.ending is not None and run.ending.id == "fixed_blind"
+    assert "clean_hour_blind" in run.fired and "reached.monitored" not in run.env
+
+
+def test_microbreak_deferring_makes_every_hour_cost_more_complaints() -> None:
+    calm = _play_steps("hourly-microbreak", [])
+    deferred = _play_steps("hourly-microbreak", [
+        {"at": 5, "do": "start", "action": "defer_ticket"},
+        {"at": 8, "do": "start", "action": "defer_ticket"},
+    ])
+    assert calm.ending is not None and calm.ending.kind == "out_of_time"
+    assert deferred.ending is not None and deferred.ending.id == "never_done"
+    assert "deferred_again" in deferred.fired
+
+
+# -- the redesign deadline ------------------------------------------------------------------------
+
+
+def test_redesign_runs_on_a_days_clock_with_days_sized_comms() -> None:
+    scenario = load_scenario(_paths("redesign-deadline")[0])
+    assert scenario.clock.unit == "days"
+    for name, policy in scenario.comms.audiences.items():
+        assert policy.first_by <= 14 and policy.every <= 14, name
+    assert scenario.scoring.estimates.project_rubric
+    assert scenario.scoring.estimates.imposed_deadline == 21
+
+
+def test_redesign_full_scope_cannot_be_ready_by_the_imposed_date() -> None:
+    # Everyone who can build pages helps from day 0: ten page types still miss day 21.
+    run = Run(_compiled("redesign-deadline"), 1, {})
+    for person in ("frontend", "integrator"):
+        run.perform(Page(at=0.1, do="page", person=person))
+    run.perform(StartAction(at=0.1, do="start", action="adapt_template"))
+    run.advance_to(21)
+    assert 5 <= run.value("pages_done") < 10
+    assert "launch" not in {a.id for a in run.available_actions()}
+    assert "launch_anyway" in {a.id for a in run.available_actions()}
+
+
+def test_redesign_broken_launch_loses_readers_until_the_old_site_is_back() -> None:
+    lost = _play_steps("redesign-deadline", [
+        {"at": 0.5, "do": "start", "action": "adapt_template"},
+        {"at": 21, "do": "start", "action": "launch_anyway"},
+    ])
+    assert lost.ending is not None and lost.ending.id == "readers_left"
+    saved = _play_steps("redesign-deadline", [
+        {"at": 0.5, "do": "start", "action": "adapt_template"},
+        {"at": 0.5, "do": "start", "action": "keep_old_site"},
+        {"at": 21, "do": "start", "action": "launch_anyway"},
+        {"at": 24, "do": "start", "action": "switch_back_old_site"},
+    ])
+    assert _rejected(saved) == []
+    assert saved.ending is not None and saved.ending.kind == "out_of_time"
+    assert saved.value("mobile_readers") == 90
+
+
+def test_redesign_reader_panel_finds_problems_the_office_does_not() -> None:
+    run = _play_script("redesign-deadline", "poor")
+    assert "office_likes_it" in run.fired and "panel_findings" not in run.fired
+    good = _play_script("redesign-deadline", "good")
+    assert good.finished["ux_test"] and good.value("issues_fixed") == 6

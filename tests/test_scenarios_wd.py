@@ -1,0 +1,143 @@
+"""The bundled scenario "The wrong delete" (talk 2) and its good and poor play scripts.
+
+These tests play the scenario headless the way a player would and check what a player would
+notice: the strong play gets Courtevel back before their call centre opens and scores high, the
+poor play runs into 08:00 in Lyon with the data still missing and scores low on every dimension,
+and the tempting whole-database rollback brings the customer back at everyone else's expense.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drill.engine.headless import play
+from drill.engine.playscript import PlayScript, StartAction
+from drill.engine.scoring import score_run
+from drill.engine.simulation import CompiledScenario, Run
+from drill.loading import load_playscript, load_scenario, validate_paths
+
+REPO = Path(__file__).parent.parent
+SCENARIO = REPO / "scenarios" / "wrong-delete.toml"
+PLAYS = REPO / "tests" / "plays" / "wrong-delete"
+DIMENSIONS = ("communication", "help", "rollback", "estimates")
+BUSINESS_DAY = 180
+"""08:00 in Lyon, in scenario minutes: the customer's agents start work."""
+
+
+@pytest.fixture(scope="module")
+def compiled() -> CompiledScenario:
+    return CompiledScenario.build(load_scenario(SCENARIO))
+
+
+def script(name: str) -> PlayScript:
+    return load_playscript(PLAYS / f"{name}.toml")
+
+
+def played(compiled: CompiledScenario, name: str, seed: int | None = None) -> Run:
+    steps = script(name)
+    return play(compiled, steps.seed if seed is None else seed, steps.steps)
+
+
+def rejected(run: Run) -> list[str]:
+    return [f"T+{entry.time:g} {entry.ref}: {entry.text}" for entry in run.log
+            if entry.kind == "rejected"]
+
+
+def test_scenario_and_scripts_validate_without_problems() -> None:
+    problems = validate_paths([SCENARIO, PLAYS / "good.toml", PLAYS / "poor.toml"])
+    assert [str(p) for p in problems] == []
+
+
+def test_scenario_carries_the_talk_and_a_playable_cast(compiled: CompiledScenario) -> None:
+    scenario = compiled.scenario
+    assert scenario.meta.id == "wrong-delete"
+    assert [zone.utc_offset for zone in scenario.clock.zones] == [-7, 1]  # 8 hours apart
+    assert 12 <= len([e for e in scenario.events if e.text]) <= 30
+    assert 8 <= len(scenario.actions) <= 15
+    assert 3 <= len(scenario.people) <= 6
+    assert any(not person.name for person in scenario.people)  # faker names them
+    assert {e.kind for e in scenario.endings} == {"resolved", "failed", "out_of_time"}
+    assert {m.id for m in scenario.milestones} >= {"mitigated", "resolved"}
+    kinds = {r.kind for r in scenario.requests}
+    assert kinds == {"estimate", "update"}
+
+
+def test_paris_is_eight_hours_ahead_and_the_business_day_is_at_t180(
+        compiled: CompiledScenario) -> None:
+    run = Run(compiled, 1, {})
+    assert run.local_hour("sf", 0) == 21
+    assert run.local_hour("paris", 0) == 5
+    assert run.local_hour("paris", BUSINESS_DAY) == 8
+
+
+@pytest.mark.parametrize("seed", [1, 2, 977])
+def test_good_play_gets_courtevel_back_before_their_day_starts(
+        compiled: CompiledScenario, seed: int) -> None:
+    run = played(compiled, "good", seed)
+    assert rejected(run) == []
+    assert run.ending is not None and run.ending.id == "restored"
+    assert run.ending.kind == "resolved"
+    assert run.milestone_times["mitigated"] < BUSINESS_DAY
+    assert run.value("whole_db_rolled_back") is False
+    # The carrier's NOC, reached through the voice engineer, beat the ticket queue.
+    assert run.finished["escalate_carrier"][0] < run.finished["ticket_carrier"][0]
+
+
+def test_poor_play_runs_into_the_business_day_with_the_data_missing(
+        compiled: CompiledScenario) -> None:
+    run = played(compiled, "poor")
+    assert rejected(run) == []
+    assert run.declared == []
+    assert run.ending is not None and run.ending.id == "business_day_lost"
+    assert run.ending.kind == "failed"
+    assert run.ended_at == BUSINESS_DAY
+    assert "mitigated" not in run.milestone_times
+
+
+def test_scores_separate_good_from_poor_on_every_dimension(compiled: CompiledScenario) -> None:
+    good = score_run(played(compiled, "good"))
+    poor = score_run(played(compiled, "poor"))
+    assert good.overall >= 75
+    assert poor.overall <= 40
+    for name in DIMENSIONS:
+        good_dim, poor_dim = getattr(good, name), getattr(poor, name)
+        assert good_dim.applicable and poor_dim.applicable, name
+        assert poor_dim.score < good_dim.score, name
+
+
+def test_poor_play_is_told_why_it_lost_points(compiled: CompiledScenario) -> None:
+    poor = score_run(played(compiled, "poor"))
+    help_lines = " ".join(d.what for d in poor.help.deductions)
+    assert "database" in help_lines  # never paged the database people
+    assert "Mobile app developer" in help_lines  # paged someone who could not help
+    rollback_lines = " ".join(d.what for d in poor.rollback.deductions)
+    assert "never checked" in rollback_lines  # restarted twice without checking
+
+
+def test_rolling_the_whole_database_back_is_fast_but_costs_everyone_else(
+        compiled: CompiledScenario) -> None:
+    """Swap the side restore and copy for the tempting whole-database rollback."""
+    steps = [s for s in script("good").steps
+             if not (isinstance(s, StartAction) and s.action in ("restore_new_instance",
+                                                                 "copy_company"))]
+    steps.append(StartAction(at=14, do="start", action="restore_whole_db"))
+    steps.sort(key=lambda s: s.at)
+    run = play(compiled, 1, steps)
+    assert rejected(run) == []
+    assert run.ending is not None and run.ending.id == "restored_at_a_cost"
+    assert run.value("tickets_open") >= 60  # every other customer lost their afternoon
+    card = score_run(run)
+    unsafe = [d for d in card.rollback.deductions if "Roll the whole production" in d.what]
+    assert unsafe, card.rollback.deductions
+    assert card.rollback.score < score_run(played(compiled, "good")).rollback.score
+
+
+def test_copying_alone_is_much_slower_than_with_the_database_people(
+        compiled: CompiledScenario) -> None:
+    steps = [s for s in script("good").steps
+             if not (getattr(s, "do", "") == "page" and s.person in ("dba", "backend"))]
+    alone = play(compiled, 1, steps)
+    helped = played(compiled, "good")
+    assert alone.milestone_times["data_back"] - helped.milestone_times["data_back"] > 40
