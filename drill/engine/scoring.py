@@ -295,6 +295,19 @@ def _audience_rule(audience: str, policy: AudiencePolicy | None, severity: str) 
     )
 
 
+def audience_expectations(scenario: Scenario) -> dict[str, tuple[bool, float, float]]:
+    """Per audience: (required, first update due after the incident starts, interval).
+
+    The same rules the communication score uses, for the board's countdowns.
+    """
+    severity = scenario.meta.severity
+    return {
+        audience: (rule.required, rule.first_by, rule.every)
+        for audience in AUDIENCES
+        for rule in [_audience_rule(audience, scenario.comms.audiences.get(audience), severity)]
+    }
+
+
 _NORM_PROMISE = ("PagerDuty external comms and GitLab CMOC: state when the next update comes, "
                  "then keep to it")
 _NORM_IMPACT = "PagerDuty Customer Liaison, Statuspage: state the impact in the audience's terms"

@@ -82,6 +82,8 @@ class CompiledScenario:
     scenario: Scenario
     conditions: Mapping[str, ex.Compiled]
     """Every expression text in the scenario, compiled."""
+    uses_time: bool = False
+    """Whether a condition the engine watches reads `time` (then it checks every whole unit)."""
 
     @classmethod
     def build(cls, scenario: Scenario) -> "CompiledScenario":
@@ -93,7 +95,8 @@ class CompiledScenario:
                 node = ex.parse(text)
                 ex.infer_type(node, types)
                 conditions[text] = ex.compile_node(node)
-        return cls(scenario, conditions)
+        return cls(scenario, conditions, uses_time=any(
+            "time" in ex.references(ex.parse(text))[0] for text in _watched_conditions(scenario)))
 
 
 def _type_of(value: object) -> ex.Type:
@@ -124,6 +127,15 @@ def _expression_texts(scenario: Scenario) -> Iterable[str]:
             yield request.when
     for ending in scenario.endings:
         yield ending.when
+    yield from watched_expressions(scenario)
+
+
+def _watched_conditions(scenario: Scenario) -> Iterable[str]:
+    """Conditions the engine re-checks as the run goes (not action preconditions or effects)."""
+    yield from (m.when for m in scenario.milestones)
+    yield from (e.when for e in scenario.events if e.when is not None)
+    yield from (r.when for r in scenario.requests if r.when is not None)
+    yield from (e.when for e in scenario.endings if e.kind == "failed")
     yield from watched_expressions(scenario)
 
 
@@ -281,14 +293,23 @@ class Run:
         start = len(self.log)
         limit = self.scenario.clock.limit
         target = min(target, limit)
-        while self.ending is None and self._queue and self._queue[0][0] <= target:
-            when, _, kind, payload = heapq.heappop(self._queue)
-            self._set_time(max(when, self.now))
-            self._handle(kind, payload)
+        while self.ending is None:
+            head = self._queue[0][0] if self._queue else math.inf
+            # Conditions on `time` are checked at every whole clock unit, never at the moment a
+            # caller happens to stop: a TUI ticking in fractions and a replay jumping from action
+            # to action must see them fire at the same time.
+            boundary = math.floor(self.now) + 1 if self.compiled.uses_time else math.inf
+            if min(head, boundary) > target:
+                break
+            if head <= boundary:
+                when, _, kind, payload = heapq.heappop(self._queue)
+                self._set_time(max(when, self.now))
+                self._handle(kind, payload)
+            else:
+                self._set_time(boundary)
             self._settle()
         if self.ending is None and target > self.now:
             self._set_time(target)
-            self._settle()
         if self.ending is None and self.now >= limit:
             self._end(self._out_of_time_ending())
         return self.log[start:]

@@ -34,7 +34,7 @@ class ClockBar(Static):
             parts.append(plain(f"T+{span(run, run.now)}", "$accent"))
         else:
             parts += [plain(run.wall_time().strftime("%a %d %b"), "bold"), "  ",
-                      plain(f"day {int(run.now) + 1} of {scenario.clock.limit:g}", "$accent")]
+                      plain(f"day {int(run.now)} of {scenario.clock.limit:g}", "$accent")]
         unit = "min" if scenario.clock.unit == "minutes" else "day"
         state = plain(" ⏸ PAUSED ", "reverse bold $warning") if clock.paused else plain("▶", "$success")
         parts += ["  ", state, plain(f" {clock.pace:g}s/{unit}", "dim")]

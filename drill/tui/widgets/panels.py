@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from ...engine.scoring import audience_expectations
 from ...engine.simulation import Run
 from ..safe import plain
 from .timefmt import clock_label, span
@@ -28,7 +29,10 @@ class PeoplePanel(Static):
         for person in run.scenario.people:
             name = run.person_name(person.id)
             if person.id in run.arrived_at:
-                mark, state, style = "●", "here", "$success"
+                helping = [a.label for a in run.scenario.actions if a.id in run.running_actions()
+                           and set(a.helper_skills) & set(person.skills)]
+                mark, style = "●", "$success"
+                state = f"here, on: {helping[0]}" if helping else "here"
             elif person.id in run.paged_at:
                 eta = next((e.data.get("eta") for e in reversed(run.log)
                             if e.kind == "paged" and e.ref == person.id), None)
@@ -55,14 +59,17 @@ class PromisesPanel(Static):
         last_update: dict[str, object] = {}
         for record in run.updates:
             last_update[record.step.audience] = record
+        expectations = audience_expectations(run.scenario)
         for audience, record in last_update.items():
-            promise = record.step.next_update  # type: ignore[attr-defined]
-            if promise:
-                due = record.time + promise - run.now  # type: ignore[attr-defined]
-                style = "$error" if due < 0 else "$warning" if due < 3 else ""
-                text = (f"update to {audience} overdue by {span(run, -due)}" if due < 0
-                        else f"next update to {audience} in {span(run, due)}")
-                lines += [plain("⏱ ", style), plain(text, style), "\n"]
+            if record.step.status == "resolved":  # type: ignore[attr-defined]
+                continue
+            # A stated "next update in" is a promise; without one, the audience's usual interval.
+            promise = record.step.next_update or expectations[audience][2]  # type: ignore[attr-defined]
+            due = record.time + promise - run.now  # type: ignore[attr-defined]
+            style = "$error" if due < 0 else "$warning" if due < 3 else ""
+            text = (f"update to {audience} overdue by {span(run, -due)}" if due < 0
+                    else f"next update to {audience} in {span(run, due)}")
+            lines += [plain("⏱ ", style), plain(text, style), "\n"]
         asked = {r.id: r for r in run.scenario.requests}
         for request_id, at in run.requests_at.items():
             request = asked[request_id]
@@ -89,8 +96,16 @@ class PromisesPanel(Static):
             lines += [plain("◷ ", style),
                       plain(f"told {step.audience}: {label} by {clock_label(run, record.time + said)}", style),
                       "\n"]
-        if not run.updates:
-            lines += [plain("No update sent yet: who is waiting to hear from you?", "$warning")]
+        started = run.first_true.get(run.scenario.comms.starts_when)
+        if started is not None:
+            for audience, (required, first_by, _) in expectations.items():
+                if not required or audience in last_update:
+                    continue
+                due = started + first_by - run.now
+                style = "$error" if due < 0 else "$warning"
+                text = (f"first update to {audience} overdue by {span(run, -due)}" if due < 0
+                        else f"first update to {audience} due in {span(run, due)}")
+                lines += [plain("⏱ ", style), plain(text, style), "\n"]
         self.update(Content.assemble(*lines).rstrip() if lines else plain("Nothing owed right now.", "dim"))
 
 

@@ -9,7 +9,7 @@ def clock_label(run: Run, at: float | None = None) -> str:
     """'14:05' for an outage, 'day 12' for a project."""
     if run.scenario.clock.unit == "minutes":
         return run.wall_time(at).strftime("%H:%M")
-    return f"day {int(run.now if at is None else at) + 1}"
+    return f"day {int(run.now if at is None else at)}"
 
 
 def span(run: Run, amount: float) -> str:
