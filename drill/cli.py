@@ -225,13 +225,13 @@ def run_summary(run: Run, card: ScoreCard) -> dict[str, Any]:
         "seed": run.seed,
         "outcome": run.ending.kind if run.ending else None,
         "ending": run.ending.id if run.ending else None,
-        "ended_at": run.ended_at,
+        "ended_at": None if run.ended_at is None else float(run.ended_at),
         "scores": {name: float(value) for name, value in card.as_dict().items()},
         "deductions": [
             {
                 "dimension": deduction.dimension,
                 "points": round(float(deduction.points), 1),
-                "time": deduction.time,
+                "time": None if deduction.time is None else float(deduction.time),
                 "what": deduction.what,
                 "norm": deduction.norm,
             }

@@ -13,7 +13,8 @@ import heapq
 import math
 import random
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from . import expressions as ex
 from .playscript import DeclareResolved, GiveEstimate, Page, PlayerAction, PostUpdate, StartAction
@@ -27,12 +28,13 @@ class ActionRejected(ValueError):
     """A player action that cannot be done now; the message says why, for the player."""
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     """One line of a run's log: something that happened, in time order.
 
     ``kind`` is one of: ``event``, ``request``, ``started``, ``finished``, ``target``,
-    ``paged``, ``arrived``, ``update``, ``estimate``, ``milestone``, ``declared``, ``ended``.
+    ``paged``, ``arrived``, ``update``, ``estimate``, ``milestone``, ``declared``, ``ended``,
+    ``rejected``.  (A NamedTuple: a run writes a hundred of these, and it is the fastest
+    immutable record Python has.)
     """
 
     time: float
@@ -44,7 +46,7 @@ class LogEntry:
     text: str = ""
     by: str = ""
     """Who acted, for player actions."""
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class _Job:
     rate: float = 0.0
     last: float = 0.0
     version: int = 0
+    workers: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +85,8 @@ class CompiledScenario:
     scenario: Scenario
     conditions: Mapping[str, ex.Compiled]
     """Every expression text in the scenario, compiled."""
-    uses_time: bool = False
-    """Whether a condition the engine watches reads `time` (then it checks every whole unit)."""
+    reads: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """For each expression: the state names and ``ns.id`` facts it reads (``time`` included)."""
 
     @classmethod
     def build(cls, scenario: Scenario) -> "CompiledScenario":
@@ -95,8 +98,11 @@ class CompiledScenario:
                 node = ex.parse(text)
                 ex.infer_type(node, types)
                 conditions[text] = ex.compile_node(node)
-        return cls(scenario, conditions, uses_time=any(
-            "time" in ex.references(ex.parse(text))[0] for text in _watched_conditions(scenario)))
+        reads = {}
+        for text in conditions:
+            names, facts = ex.references(ex.parse(text))
+            reads[text] = frozenset(names | {f"{ns}.{ident}" for ns, ident in facts})
+        return cls(scenario, conditions, reads)
 
 
 def _type_of(value: object) -> ex.Type:
@@ -192,12 +198,29 @@ class Run:
         self._actions = {a.id: a for a in scenario.actions}
         self._milestones = {m.id: m for m in scenario.milestones}
         cond = compiled.conditions
-        self._pending_events = [e for e in scenario.events if e.when is not None and not e.optional]
-        self._pending_requests = [r for r in scenario.requests if r.when is not None]
-        self._pending_milestones = list(scenario.milestones)
-        self._failed_endings = [e for e in scenario.endings if e.kind == "failed"]
-        self._watches = [t for t in dict.fromkeys(watched_expressions(scenario))]
         self._cond = cond
+        reads = compiled.reads
+        # Conditions waiting to hold, in the order they are checked: (kind, item, test, reads).
+        pending: list[tuple[str, Any, ex.Compiled, frozenset[str]]] = []
+        pending += [("milestone", m, cond[m.when], reads[m.when]) for m in scenario.milestones]
+        pending += [("event", e, cond[e.when], reads[e.when]) for e in scenario.events
+                    if e.when is not None and not e.optional]
+        pending += [("request", r, cond[r.when], reads[r.when]) for r in scenario.requests
+                    if r.when is not None]
+        self._pending = dict(enumerate(pending))
+        # Which pending conditions read each name, so a change re-tests only those.
+        self._readers: dict[str, list[int]] = {}
+        for index, entry in enumerate(pending):
+            for key in entry[3]:
+                self._readers.setdefault(key, []).append(index)
+        self._watches = [(text, cond[text], reads[text])
+                         for text in dict.fromkeys(watched_expressions(scenario))]
+        self._failed_endings = [(e, cond[e.when], reads[e.when]) for e in scenario.endings
+                                if e.kind == "failed"]
+        self._timed_left = sum(1 for entry in (*pending, *self._watches, *self._failed_endings)
+                               if "time" in entry[-1])
+        self._dirty: set[str] = set()
+        self._everything_dirty = True
         for event in scenario.events:
             if event.optional:
                 continue
@@ -298,16 +321,17 @@ class Run:
             # Conditions on `time` are checked at every whole clock unit, never at the moment a
             # caller happens to stop: a TUI ticking in fractions and a replay jumping from action
             # to action must see them fire at the same time.
-            boundary = math.floor(self.now) + 1 if self.compiled.uses_time else math.inf
+            boundary = math.floor(self.now) + 1 if self._timed_left else math.inf
             if min(head, boundary) > target:
                 break
             if head <= boundary:
                 when, _, kind, payload = heapq.heappop(self._queue)
                 self._set_time(max(when, self.now))
                 self._handle(kind, payload)
+                self._settle()
             else:
                 self._set_time(boundary)
-            self._settle()
+                self._settle()
         if self.ending is None and target > self.now:
             self._set_time(target)
         if self.ending is None and self.now >= limit:
@@ -353,8 +377,10 @@ class Run:
     # -- internals -------------------------------------------------------------------------
 
     def _set_time(self, when: float) -> None:
-        self.now = when
-        self.env["time"] = when
+        if when != self.now:
+            self.now = when
+            self.env["time"] = when
+            self._dirty.add("time")
 
     def _schedule(self, when: float, kind: str, payload: Any) -> None:
         self._seq += 1
@@ -376,10 +402,13 @@ class Run:
             for name, v in effects.items()
         }
         self.env.update(values)
+        self._dirty.update(values)
         self._state_version += 1
 
     def _fact(self, key: str, value: ex.Value) -> None:
+        """Change one state variable or ``ns.id`` fact; conditions reading it are re-checked."""
         self.env[key] = value
+        self._dirty.add(key)
         self._state_version += 1
 
     def _handle(self, kind: str, payload: Any) -> None:
@@ -406,7 +435,7 @@ class Run:
 
     def _fire(self, event: Event) -> None:
         self.fired.setdefault(event.id, []).append(self.now)
-        self.env[f"fired.{event.id}"] = True
+        self._fact(f"fired.{event.id}", True)
         self._apply(event.effects)
         if event.text:
             self._note("event", event.id, channel=event.channel,
@@ -423,33 +452,58 @@ class Run:
                          "milestone": request.milestone})
 
     def _settle(self) -> None:
-        """Fire whatever conditions now hold, until nothing changes."""
-        for _ in range(len(self.scenario.events) + len(self.scenario.milestones) + 2):
-            changed = False
-            for milestone in list(self._pending_milestones):
-                if self.holds(milestone.when):
-                    self._pending_milestones.remove(milestone)
-                    self.milestone_times[milestone.id] = self.now
-                    self._fact(f"reached.{milestone.id}", True)
-                    self._note("milestone", milestone.id, text=milestone.label)
-                    changed = True
-            for event in list(self._pending_events):
-                if self.holds(event.when):  # type: ignore[arg-type]
-                    self._pending_events.remove(event)
-                    self._fire(event)
-                    changed = True
-            for request in list(self._pending_requests):
-                if self.holds(request.when):
-                    self._pending_requests.remove(request)
-                    self._ask(request)
-            if not changed:
+        """Fire whatever conditions now hold, until nothing changes.
+
+        Only conditions that read something written since the last check are evaluated again
+        (each condition's names are known from its parse), which keeps a run linear in its
+        events instead of re-testing every condition after every change.
+        """
+        env = self.env
+        everything = self._everything_dirty
+        self._everything_dirty = False
+        changed: set[str] = set()
+        while True:
+            dirty, self._dirty = self._dirty, set()
+            if not dirty and not everything:
                 break
-        for text in self._watches:
-            if text not in self.first_true and self.holds(text):
+            changed |= dirty
+            if everything:
+                candidates: Iterable[int] = list(self._pending)
+            else:
+                ids: set[int] = set()
+                for key in dirty:
+                    ids.update(self._readers.get(key, ()))
+                candidates = sorted(ids)  # the scenario's order, whatever the set's
+            for index in candidates:
+                entry = self._pending.get(index)
+                if entry is None:
+                    continue
+                kind, item, test, reads = entry
+                if not test(env):
+                    continue
+                del self._pending[index]
+                self._timed_left -= "time" in reads
+                if kind == "milestone":
+                    self.milestone_times[item.id] = self.now
+                    self._fact(f"reached.{item.id}", True)
+                    self._note("milestone", item.id, text=item.label)
+                elif kind == "event":
+                    self._fire(item)
+                else:
+                    self._ask(item)
+            if not self._dirty:
+                break
+            everything = False
+        everything = everything or self._everything_dirty
+        for entry in list(self._watches):
+            text, test, reads = entry
+            if (everything or not reads.isdisjoint(changed)) and test(env):
                 self.first_true[text] = self.now
+                self._watches.remove(entry)
+                self._timed_left -= "time" in reads
         if self.ending is None:
-            for ending in self._failed_endings:
-                if self.holds(ending.when):
+            for ending, test, reads in self._failed_endings:
+                if (everything or not reads.isdisjoint(changed)) and test(env):
                     self._end(ending)
                     break
 
@@ -490,9 +544,8 @@ class Run:
             raise ActionRejected(reason)
         self._running[action.id] = self.now
         self.started.setdefault(action.id, []).append(self.now)
-        self.env[f"started.{action.id}"] = True
-        self.env[f"running.{action.id}"] = True
-        self._state_version += 1
+        self._fact(f"started.{action.id}", True)
+        self._fact(f"running.{action.id}", True)
         self._note("started", action.id, text=action.label, by=step.by,
                    data={"visible": self._visible_summary()})
         if action.targets:
@@ -505,7 +558,8 @@ class Run:
     def _reschedule(self, job: _Job) -> None:
         job.done = round(job.done + (self.now - job.last) * job.rate, 9)
         job.last = self.now
-        job.rate = self._workers(job.action) / job.action.per_target
+        job.workers = self._workers(job.action)
+        job.rate = job.workers / job.action.per_target
         job.version += 1
         next_unit = math.floor(job.done) + 1
         self._schedule(self.now + (next_unit - job.done) / job.rate, "target",
@@ -516,12 +570,11 @@ class Run:
         job.done = float(math.floor(round(job.done + (self.now - job.last) * job.rate, 6)))
         job.last = self.now
         count = int(job.done)
-        self.env[f"count.{action.id}"] = count
+        self._fact(f"count.{action.id}", count)
         if action.progress_var:
-            self.env[action.progress_var] = count
-        self._state_version += 1
+            self._fact(action.progress_var, count)
         self._note("target", action.id, text=f"{action.target_label} {count} of {action.targets}",
-                   data={"count": count, "workers": self._workers(action)})
+                   data={"count": count, "workers": job.workers})
         if count >= action.targets:
             del self._jobs[action.id]
             self._complete(action)
@@ -532,12 +585,11 @@ class Run:
     def _complete(self, action: Action) -> None:
         del self._running[action.id]
         self.finished.setdefault(action.id, []).append(self.now)
-        self.env[f"running.{action.id}"] = False
-        self.env[f"done.{action.id}"] = True
+        self._fact(f"running.{action.id}", False)
+        self._fact(f"done.{action.id}", True)
         if not action.targets:
-            self.env[f"count.{action.id}"] = len(self.finished[action.id])
+            self._fact(f"count.{action.id}", len(self.finished[action.id]))
         self._apply(action.effects)
-        self._state_version += 1
         self._note("finished", action.id, text=action.reveals or f"{action.label}: done.")
 
     def _page(self, step: Page) -> None:
@@ -577,7 +629,9 @@ class Run:
         self._version_at_last_update = self._state_version
         self.updates.append(UpdateRecord(self.now, step, changed))
         key = f"updates.{step.audience}"
+        # Not news: an update changes what the audience knows, not the incident.
         self.env[key] = int(self.env.get(key, 0)) + 1  # type: ignore[arg-type]
+        self._dirty.add(key)
         parts = [p for p in (step.impact, step.doing) if p]
         if step.next_update:
             parts.append(f"Next update in {step.next_update:g}.")

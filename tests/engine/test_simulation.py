@@ -97,3 +97,23 @@ def test_runs_are_advanced_event_to_event(tiny):
     run.advance_to(25)
     assert run.now == 25
     assert run.next_time() == 30
+
+
+def test_time_conditions_fire_at_the_same_moment_however_the_clock_is_driven(tiny):
+    from drill.engine.scenario import Scenario
+    from drill.engine.simulation import CompiledScenario
+
+    data = tiny.scenario.model_dump()
+    data["events"].append({"id": "late", "when": "time >= 30.5", "text": "Half past",
+                           "channel": "management"})
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    ticked = Run(compiled, seed=1, names={})
+    moment = 0.0
+    while moment < 40:  # a TUI ticking in odd fractions
+        moment += 0.37
+        ticked.advance_to(moment)
+    jumped = Run(compiled, seed=1, names={})
+    jumped.advance_to(40)  # a replay jumping straight there
+    fired_ticked = [e.time for e in ticked.log if e.ref == "late"]
+    fired_jumped = [e.time for e in jumped.log if e.ref == "late"]
+    assert fired_ticked == fired_jumped == [31]

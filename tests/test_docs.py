@@ -1,0 +1,281 @@
+"""The facilitator documentation stays true to the code.
+
+docs/scenario-format.md and docs/play-scripts.md document every field of the scenario and
+play-script models with its default; these tests fail when a field is added, removed or given a new
+default without the docs following, when the documented examples stop loading or playing as the
+docs say, or when the documented error messages change.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+import tomllib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from drill.engine import checks, playscript, scenario as scenario_module
+from drill.engine.headless import play
+from drill.engine.playscript import PlayScript
+from drill.engine.scenario import Model, Scenario
+from drill.engine.scoring import score_run
+from drill.engine.simulation import CompiledScenario
+from drill.loading import check_playscript, load_playscript, load_scenario, validate_paths
+
+from .conftest import REPO
+
+DOCS = REPO / "docs"
+SCENARIO_DOC = DOCS / "scenario-format.md"
+PLAYSCRIPT_DOC = DOCS / "play-scripts.md"
+EXAMPLE = DOCS / "example-scenario.toml"
+GOOD = DOCS / "example-play-good.toml"
+POOR = DOCS / "example-play-poor.toml"
+
+_FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```$", re.S | re.M)
+_MODEL_HEADING = re.compile(r"^#{2,6} .*\(model `(\w+)`\)\s*$")
+_ROW = re.compile(r"^\| `(\w+)` \|(.*)\|\s*$")
+
+
+def _blocks(path: Path, language: str) -> list[str]:
+    """The fenced code blocks of one language in a Markdown file (indented ones dedented)."""
+    return [textwrap.dedent(body) for _, lang, body in
+            _FENCE.findall(path.read_text(encoding="utf-8")) if lang == language]
+
+
+def _documented_tables(path: Path) -> dict[str, dict[str, list[str]]]:
+    """``{model name: {field: [type cell, default cell, meaning cell]}}`` from the field tables.
+
+    A model's table is the one under a heading that ends with ``(model `Name`)``.
+    """
+    tables: dict[str, dict[str, list[str]]] = {}
+    current: str | None = None
+    in_code = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        if line.startswith("#"):
+            heading = _MODEL_HEADING.match(line)
+            current = heading.group(1) if heading else None
+            if current is not None:
+                assert current not in tables, f"two sections document model {current}"
+                tables[current] = {}
+            continue
+        row = _ROW.match(line)
+        if row and current is not None:
+            cells = [cell.strip() for cell in row.group(2).split(" | ")]
+            tables[current][row.group(1)] = cells
+    return tables
+
+
+def _models(module: ModuleType) -> dict[str, type[BaseModel]]:
+    """The models a module defines (not the ones it imports, not the shared base)."""
+    return {
+        name: cls for name, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, Model) and cls is not Model and cls.__module__ == module.__name__
+    }
+
+
+def _own_fields(cls: type[BaseModel]) -> dict[str, object]:
+    """Fields a model adds to its bases (a step documents `at`/`by` once, under StepBase)."""
+    inherited: set[str] = set()
+    for base in cls.__mro__[1:]:
+        if isinstance(base, type) and issubclass(base, Model) and base is not Model:
+            inherited |= set(base.model_fields)
+    return {name: info for name, info in cls.model_fields.items() if name not in inherited}
+
+
+def _check_defaults(model: str, field: str, info, cell: str) -> None:  # noqa: ANN001
+    where = f"{model}.{field}: documented default {cell!r}"
+    if info.is_required():
+        assert cell == "required", f"{where}, but the field is required"
+        return
+    default = info.get_default(call_default_factory=True)
+    if isinstance(default, BaseModel):
+        return  # a nested table: its own section documents its defaults
+    if default is None:
+        assert cell.startswith("not set"), f"{where}, but the field is unset by default"
+        return
+    token = re.search(r"`([^`]*)`", cell)
+    assert token, f"{where}: give the default as a TOML value in backticks"
+    value = tomllib.loads(f"v = {token.group(1)}")["v"]
+    expected = list(default) if isinstance(default, tuple) else default
+    # `0` must not pass for `false`, nor `1` for `true`.
+    same = value == expected and isinstance(value, bool) == isinstance(expected, bool)
+    assert same, f"{where}, but the code's default is {default!r}"
+
+
+def _assert_documents_every_field(doc: Path, module: ModuleType) -> None:
+    tables = _documented_tables(doc)
+    for name, cls in _models(module).items():
+        assert name in tables, f"{doc.name} has no section '(model `{name}`)' for {name}"
+        fields = _own_fields(cls)
+        rows = tables[name]
+        missing = sorted(set(fields) - set(rows))
+        stale = sorted(set(rows) - set(fields))
+        assert not missing, f"{doc.name}: {name} fields not documented: {missing}"
+        assert not stale, f"{doc.name}: {name} documents fields the code lacks: {stale}"
+        for field, info in fields.items():
+            _check_defaults(name, field, info, rows[field][1])
+
+
+# -- the example scenario ----------------------------------------------------------------------
+
+
+def test_example_scenario_loads_compiles_and_validates_without_a_problem() -> None:
+    with open(EXAMPLE, "rb") as handle:
+        raw = Scenario.model_validate(tomllib.load(handle))
+    CompiledScenario.build(raw)
+    loaded = load_scenario(EXAMPLE)
+    assert loaded == raw
+    assert loaded.meta.id == "config-generator"
+    # Every check drill has, including what can never happen, and the scripts against it.
+    assert validate_paths([EXAMPLE, GOOD, POOR]) == []
+
+
+def test_example_scenario_uses_every_section_of_the_format() -> None:
+    scenario = load_scenario(EXAMPLE)
+    for name in Scenario.model_fields:
+        assert name in scenario.model_fields_set, f"the example leaves out [{name}]"
+    # The features the guide walks through, so the example shows each of them.
+    assert {e.kind for e in scenario.endings} == {"resolved", "failed", "out_of_time"}
+    assert any(e.every and e.until for e in scenario.events), "a recurring event with `until`"
+    assert any(e.optional for e in scenario.events), "a facilitator-only inject"
+    assert any(e.when for e in scenario.events) and any(e.at for e in scenario.events)
+    assert any(a.targets and a.helper_skills for a in scenario.actions), "per-target work"
+    assert any(not p.name for p in scenario.people), "a person named by faker"
+    assert any(not p.relevant for p in scenario.people)
+    assert {r.kind for r in scenario.requests} == {"estimate", "update"}
+    assert scenario.scoring.rollback.unsafe and scenario.scoring.escalation.triggers
+    assert any(isinstance(v, str) for v in scenario.state.values()), "a text state variable"
+
+
+def test_the_example_block_in_the_guide_is_the_example_file() -> None:
+    assert EXAMPLE.read_text(encoding="utf-8") in _blocks(SCENARIO_DOC, "toml")
+
+
+def test_every_toml_block_in_the_scenario_guide_is_valid_toml() -> None:
+    blocks = _blocks(SCENARIO_DOC, "toml")
+    assert len(blocks) >= 5
+    for block in blocks:
+        tomllib.loads(block)
+
+
+@pytest.fixture(scope="module")
+def compiled_example() -> CompiledScenario:
+    return CompiledScenario.build(load_scenario(EXAMPLE))
+
+
+def test_good_example_play_resolves_and_scores_above_90(
+    compiled_example: CompiledScenario,
+) -> None:
+    script = load_playscript(GOOD)
+    run = play(compiled_example, script.seed, script.steps)
+    assert run.ending is not None and run.ending.id == "fixed" and run.ending.kind == "resolved"
+    assert run.ended_at == 25
+    assert not [e for e in run.log if e.kind == "rejected"]
+    assert score_run(run).overall > 90
+
+
+def test_poor_example_play_fails_scores_below_25_and_has_its_rejected_step(
+    compiled_example: CompiledScenario,
+) -> None:
+    script = load_playscript(POOR)
+    run = play(compiled_example, script.seed, script.steps)
+    assert run.ending is not None and run.ending.id == "lost_the_day"
+    assert run.ended_at == 83
+    rejected = [e for e in run.log if e.kind == "rejected"]
+    assert [(e.time, e.text) for e in rejected] == [
+        (33, "Push the good config to each load balancer is not possible right now")]
+    # As the guide says, declaring too early is recorded and play goes on.
+    assert any(e.kind == "declared" and "not over" in e.text for e in run.log)
+    assert score_run(run).overall < 25
+
+
+def test_the_play_scripts_guide_shows_the_rejection_warning_drill_prints(
+    compiled_example: CompiledScenario,
+) -> None:
+    script = load_playscript(POOR)
+    run = play(compiled_example, script.seed, script.steps)
+    entry = next(e for e in run.log if e.kind == "rejected")
+    warning = f"warning: {entry.ref} step at T+{entry.time:.0f} min was rejected: {entry.text}"
+    assert warning in PLAYSCRIPT_DOC.read_text(encoding="utf-8")
+
+
+# -- the field tables ----------------------------------------------------------------------------
+
+
+def test_scenario_guide_documents_every_field_with_its_default() -> None:
+    _assert_documents_every_field(SCENARIO_DOC, scenario_module)
+
+
+def test_play_script_guide_documents_every_field_with_its_default() -> None:
+    _assert_documents_every_field(PLAYSCRIPT_DOC, playscript)
+
+
+def test_the_field_check_notices_a_missing_field(tmp_path: Path) -> None:
+    # The guard above must be able to fail: drop one row and it does.
+    text = SCENARIO_DOC.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `off_hours_delay` |"))
+    broken = tmp_path / "doc.md"
+    broken.write_text(text.replace(row + "\n", ""), encoding="utf-8")
+    with pytest.raises(AssertionError, match="off_hours_delay"):
+        _assert_documents_every_field(broken, scenario_module)
+
+
+def test_the_field_check_notices_a_wrong_default(tmp_path: Path) -> None:
+    text = SCENARIO_DOC.read_text(encoding="utf-8")
+    broken = tmp_path / "doc.md"
+    broken.write_text(text.replace("| `delay` | duration | `10` |", "| `delay` | duration | `15` |"),
+                      encoding="utf-8")
+    with pytest.raises(AssertionError, match="Person.delay"):
+        _assert_documents_every_field(broken, scenario_module)
+
+
+# -- expressions ---------------------------------------------------------------------------------
+
+
+def _refused_rows() -> list[tuple[str, str]]:
+    text = SCENARIO_DOC.read_text(encoding="utf-8")
+    section = text.split("### What is refused, and why", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `(.+?)` \| `(.+?)` \|$", section, re.M)
+    assert len(rows) >= 6
+    return rows
+
+
+@pytest.mark.parametrize(("written", "message"), _refused_rows())
+def test_refused_expressions_give_the_documented_message(written: str, message: str) -> None:
+    with open(EXAMPLE, "rb") as handle:
+        data = tomllib.load(handle)
+    data["actions"][0]["available_when"] = written
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        assert message in str(error)
+        return
+    assert message in [finding.message for finding in checks.check_scenario(scenario)]
+
+
+# -- play scripts --------------------------------------------------------------------------------
+
+
+def test_every_toml_block_in_the_play_scripts_guide_is_a_play_script_for_the_example() -> None:
+    scenario = load_scenario(EXAMPLE)
+    blocks = _blocks(PLAYSCRIPT_DOC, "toml")
+    assert len(blocks) >= 7
+    for block in blocks:
+        script = PlayScript.model_validate(tomllib.loads(block))
+        # The ids the snippets use exist in the example scenario, so they can be copied.
+        assert check_playscript(script, scenario) == []
+
+
+def test_the_example_scripts_in_the_guide_are_the_files() -> None:
+    blocks = _blocks(PLAYSCRIPT_DOC, "toml")
+    assert GOOD.read_text(encoding="utf-8") in blocks
+    assert POOR.read_text(encoding="utf-8") in blocks

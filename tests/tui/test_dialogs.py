@@ -1,0 +1,114 @@
+"""The dialogs behind the board's keys: what they offer and what they send to the run."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList, Select
+
+from drill.tui.screens.board import BoardScreen
+from drill.tui.screens.confirm import ConfirmDialog
+from drill.tui.screens.estimate import EstimateDialog
+from drill.tui.screens.page import PageDialog
+from drill.tui.screens.update import UpdateDialog
+
+from .conftest import FIXTURES, make_app
+from .helpers import start_run
+
+
+async def test_an_update_template_fills_the_fields_to_edit(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        board = app.screen
+        board.advance_to(3)
+        await pilot.press("u")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, UpdateDialog)
+        dialog.query_one("#audience", Select).value = "customers"
+        dialog.query_one("#template", Select).value = "Acknowledge"
+        await pilot.pause()
+        assert dialog.query_one("#impact", Input).value.startswith("Operational")
+        assert dialog.query_one("#next", Input).value == "15"
+        dialog.query_one("#data-loss", Select).value = "none"
+        dialog.query_one("#post").press()
+        await pilot.pause()
+        [record] = board.session.run.updates
+        assert record.step.audience == "customers"
+        assert record.step.next_update == 15 and record.step.data_loss == "none"
+        assert "next update to customers in 15 min" in str(board.query_one("#promises").visual)
+
+
+async def test_an_empty_update_is_refused_and_escape_cancels(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        board = app.screen
+        await pilot.press("u")
+        await pilot.pause()
+        app.screen.query_one("#post").press()
+        await pilot.pause()
+        assert isinstance(app.screen, UpdateDialog), "nothing to say: the dialog stays open"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        assert board.session.run.updates == []
+
+
+async def test_a_point_estimate_and_a_bad_range(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        board = app.screen
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EstimateDialog)
+        await pilot.press(*"30", "tab", *"10", "enter")  # high below low
+        await pilot.pause()
+        assert isinstance(app.screen, EstimateDialog)
+        app.screen.query_one("#high", Input).value = ""
+        app.screen.query_one("#give").press()
+        await pilot.pause()
+        [record] = board.session.run.estimates
+        assert record.step.point == 30 and record.step.low is None
+
+
+async def test_page_dialog_shows_who_is_awake_and_who_was_paged(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Tiny")
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PageDialog)
+        [option] = app.screen.query_one(OptionList).options
+        # 10:00 in Paris is 01:00 in San Francisco: the ops engineer is off hours.
+        assert "off hours, about 25 min" in str(option.prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        [option] = app.screen.query_one(OptionList).options
+        assert "already paged" in str(option.prompt) and option.disabled
+
+
+async def test_a_risky_action_asks_first_and_can_be_cancelled(in_tmp):
+    app = make_app(extra=[str(FIXTURES / "hostile.toml")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "[bold red]Hostile[/] [@click=app.quit]title[/]")
+        board = app.screen
+        board.advance_to(2)
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert board.session.run.running_actions() == {}
+        await pilot.press("a", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "fix" in board.session.run.running_actions()
