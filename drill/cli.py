@@ -307,13 +307,19 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
 COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}
 
 
+def _is_tui_start(arguments: list[str]) -> bool:
+    """`drill my.toml` and `drill --saves-dir DIR` open the picker rather than a command."""
+    first = arguments[0]
+    return first.endswith(".toml") or first == "--saves-dir" or first.startswith("--saves-dir=")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `drill` with ``argv`` (default: the process arguments); return the exit code."""
     out, err = sys.stdout, sys.stderr
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        if not arguments:
-            return cmd_tui([], out, err)
+        if not arguments or _is_tui_start(arguments):
+            return cmd_tui(arguments, out, err)
         try:
             args = build_parser().parse_args(arguments)
         except SystemExit as exit_request:

@@ -33,5 +33,6 @@ def generate_names(scenario: Scenario, seed: int) -> dict[str, str]:
         if not person.name:
             fake = _faker()
             fake.seed_instance(f"{seed}:{scenario.meta.id}:{person.id}")
-            names[person.id] = fake.name()
+            # First and last name only: fake.name() adds titles like "Mr." and "Jr.".
+            names[person.id] = f"{fake.first_name()} {fake.last_name()}"
     return names

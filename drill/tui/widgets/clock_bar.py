@@ -14,30 +14,41 @@ LEVEL_STYLE = {"ok": "bold $success", "degraded": "bold $warning", "down": "bold
 
 
 class ClockBar(Static):
-    """One line at the top of the board."""
+    """One line at the top of the board; on a narrow terminal the extra zones go first."""
+
+    _shown: tuple[Run, GameClock] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
 
     def show(self, run: Run, clock: GameClock) -> None:
         """Redraw from the run and the clock."""
+        self._shown = (run, clock)
         scenario = run.scenario
-        parts: list[Content | str] = []
-        if scenario.clock.unit == "minutes":
-            zones = scenario.clock.zones or []
-            if zones:
-                base = zones[0].utc_offset
-                for zone in zones:
-                    hour = run.wall_time().hour * 60 + run.wall_time().minute + (zone.utc_offset - base) * 60
-                    hour %= 24 * 60
-                    parts += [plain(f"{int(hour // 60):02d}:{int(hour % 60):02d}", "bold"), " ",
-                              plain(zone.label, "dim"), "  "]
-            else:
-                parts += [plain(run.wall_time().strftime("%H:%M"), "bold"), "  "]
-            parts.append(plain(f"T+{span(run, run.now)}", "$accent"))
-        else:
-            parts += [plain(run.wall_time().strftime("%a %d %b"), "bold"), "  ",
-                      plain(f"day {int(run.now)} of {scenario.clock.limit:g}", "$accent")]
         unit = "min" if scenario.clock.unit == "minutes" else "day"
-        state = plain(" ⏸ PAUSED ", "reverse bold $warning") if clock.paused else plain("▶", "$success")
-        parts += ["  ", state, plain(f" {clock.pace:g}s/{unit}", "dim")]
+        now = run.wall_time()
+        zones: list[Content] = []
+        if scenario.clock.unit == "minutes":
+            offsets = [(z.label, z.utc_offset) for z in scenario.clock.zones] or [("", 0.0)]
+            base = offsets[0][1]
+            for label, offset in offsets:
+                minutes = (now.hour * 60 + now.minute + round((offset - base) * 60)) % (24 * 60)
+                zones.append(plain(f"{minutes // 60:02d}:{minutes % 60:02d}", "bold")
+                             + (plain(f" {label}", "dim") if label else plain("")))
+            elapsed = plain(f"T+{span(run, run.now)}", "$accent")
+        else:
+            zones.append(plain(now.strftime("%a %d %b"), "bold"))
+            elapsed = plain(f"day {int(run.now)} of {scenario.clock.limit:g}", "$accent")
+        state = (plain(" ⏸ PAUSED ", "reverse bold $warning") if clock.paused
+                 else plain("▶", "$success")) + plain(f" {clock.pace:g}s/{unit}", "dim")
         level, label = run.status()
-        parts += ["  ", plain("●", LEVEL_STYLE[level]), " ", plain(label, LEVEL_STYLE[level])]
-        self.update(Content.assemble(*parts))
+        status = plain("● ", LEVEL_STYLE[level]) + plain(label, LEVEL_STYLE[level])
+        gap = plain("  ")
+        # Essentials first; the other zones only where the line has room for them.
+        essentials = [zones[0], elapsed, state, status]
+        width = self.size.width or 80
+        extra = [z for z in zones[1:]]
+        while extra and sum(p.cell_length + 2 for p in essentials + extra) > width:
+            extra.pop()
+        self.update(gap.join([zones[0], *extra, elapsed, state, status]))

@@ -69,7 +69,7 @@ class PromisesPanel(Static):
             style = "$error" if due < 0 else "$warning" if due < 3 else ""
             text = (f"update to {audience} overdue by {span(run, -due)}" if due < 0
                     else f"next update to {audience} in {span(run, due)}")
-            lines += [plain("⏱ ", style), plain(text, style), "\n"]
+            lines += [plain("▸ ", style), plain(text, style), "\n"]
         asked = {r.id: r for r in run.scenario.requests}
         for request_id, at in run.requests_at.items():
             request = asked[request_id]
@@ -105,7 +105,7 @@ class PromisesPanel(Static):
                 style = "$error" if due < 0 else "$warning"
                 text = (f"first update to {audience} overdue by {span(run, -due)}" if due < 0
                         else f"first update to {audience} due in {span(run, due)}")
-                lines += [plain("⏱ ", style), plain(text, style), "\n"]
+                lines += [plain("▸ ", style), plain(text, style), "\n"]
         self.update(Content.assemble(*lines).rstrip() if lines else plain("Nothing owed right now.", "dim"))
 
 
