@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from .scenario import Audience, Duration, Model, Text
+from .scenario import Audience, Channel, Duration, Model, Text
 
 
 class StepBase(Model):
@@ -106,8 +106,47 @@ class DeclareResolved(StepBase):
     do: Literal["resolve"]
 
 
+class TakeOver(StepBase):
+    """In team play, a player takes a teammate over: that person's scripted lines stop, the
+    human speaks for them."""
+
+    do: Literal["takeover"]
+    person: str = Field(description="The person's id.")
+
+
+FACILITATOR = "facilitator"
+"""The `by` of every facilitator act."""
+
+
+class FacilitatorAct(StepBase):
+    """Something the facilitator does: it shows in the timeline and the postmortem as theirs."""
+
+    do: Literal["facilitate"]
+    by: str = Field(default=FACILITATOR, max_length=60, description="Always the facilitator.")
+    act: Literal["pause", "resume", "pace", "inject", "message", "hint", "end"] = Field(
+        description="pause/resume the clock, change its pace, fire an optional inject, write a "
+        "free-text inject into the feed, give a hint, or end the run."
+    )
+    event: str = Field(default="", description="For `inject`: the optional event's id.")
+    text: Text = Field(default="", description="For `message` and `hint`: what it says.")
+    channel: Channel = Field(default="management", description="For `message`: where it lands.")
+    pace: SkipJsonSchema[None] | Annotated[float, Field(gt=0, le=86_400)] = Field(
+        default=None, description="For `pace`: the new real seconds per clock unit."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> "FacilitatorAct":
+        if self.act == "inject" and not self.event:
+            raise ValueError("an inject needs the `event` id")
+        if self.act in ("message", "hint") and not self.text.strip():
+            raise ValueError(f"a {self.act} needs `text`")
+        if self.act == "pace" and self.pace is None:
+            raise ValueError("a pace change needs `pace`")
+        return self
+
+
 PlayerAction = Annotated[
-    Union[StartAction, PostUpdate, Page, GiveEstimate, DeclareResolved],
+    Union[StartAction, PostUpdate, Page, GiveEstimate, DeclareResolved, TakeOver, FacilitatorAct],
     Field(discriminator="do"),
 ]
 

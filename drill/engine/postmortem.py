@@ -207,7 +207,7 @@ SECTIONS: tuple[str, ...] = (
 
 _OUTCOMES = {"resolved": "Resolved", "failed": "Failed", "out_of_time": "Out of time"}
 _DECISIONS = frozenset({"started", "paged", "update", "estimate", "declared", "rejected"})
-_SEEN = frozenset({"event", "finished", "arrived", "request"})
+_SEEN = frozenset({"event", "finished", "arrived", "request", "said"})
 """Log kinds that put something in front of the player (what "visible" refers to)."""
 _VISIBLE_PREFIX = re.compile(r"T\+(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?) (.*)", re.S)
 _STEP_VERBS = {"start": "start an action", "update": "post an update", "page": "page someone",
@@ -475,6 +475,8 @@ class _Writer:
         who = f" (by {_inline(entry.by)})" if entry.by else ""
         if kind == "event":
             channel = _CHANNELS.get(entry.channel, _inline(entry.channel).capitalize())
+            if data.get("act") == "message":
+                return f"**Facilitator** inject ({channel.lower()}): {text}"
             sender = f" from {_inline(entry.sender)}" if entry.sender else ""
             return f"{channel}{sender}: {text}"
         if kind == "request":
@@ -508,6 +510,12 @@ class _Writer:
         if kind == "ended":
             outcome = _OUTCOMES.get(str(data.get("kind", "")), "Ended")
             return f"{outcome}: {text}."
+        if kind == "said":
+            return f"{self._person(entry.ref)}: {text}"
+        if kind == "takeover":
+            return text
+        if kind == "facilitator":
+            return f"**Facilitator:** {text}"
         if kind == "rejected":
             verb = _STEP_VERBS.get(entry.ref, "act")
             return f"Tried to {verb}; the system refused: {text}{who}."

@@ -250,6 +250,13 @@ class Action(Model):
         return self
 
 
+class Line(Model):
+    """Something a teammate says on their own, some time after they arrive."""
+
+    after: Duration = Field(description="Time after their arrival.")
+    text: Text = Field(description="What they say, in character.")
+
+
 class Person(Model):
     """Someone who can be paged."""
 
@@ -274,6 +281,35 @@ class Person(Model):
         "irrelevant costs a little (PagerDuty: don't page everyone).",
     )
     arrives_text: Text = Field(default="", description="What they say when they arrive.")
+    acknowledges: Text = Field(
+        default="",
+        description="What they answer when paged (empty: a line about when they can join).",
+    )
+    lines: list[Line] = Field(
+        default_factory=list,
+        max_length=20,
+        description="What they say on their own after arriving, in character (solo play).",
+    )
+
+
+Dimension = Literal["communication", "help", "rollback", "estimates"]
+
+
+class Role(Model):
+    """A role players can hold in team play, and the dimensions it answers for."""
+
+    id: Identifier
+    label: str = Field(max_length=60, description="e.g. 'Incident commander'.")
+    dimensions: list[Dimension] = Field(
+        min_length=1, description="The score dimensions this role is judged on."
+    )
+
+
+DEFAULT_ROLES: tuple[Role, ...] = (
+    Role(id="commander", label="Incident commander", dimensions=["help", "estimates"]),
+    Role(id="comms", label="Communications", dimensions=["communication"]),
+    Role(id="ops", label="Operations", dimensions=["rollback"]),
+)
 
 
 class Request(Model):
@@ -502,5 +538,10 @@ class Scenario(Model):
     requests: list[Request] = Field(default_factory=list, max_length=200)
     comms: CommsPolicy = Field(default_factory=CommsPolicy)
     scoring: ScoringPolicy = Field(default_factory=ScoringPolicy)
+    roles: list[Role] = Field(
+        default_factory=lambda: list(DEFAULT_ROLES),
+        max_length=12,
+        description="Roles for team play (default: commander, comms, ops); replaces the defaults.",
+    )
     endings: list[Ending] = Field(min_length=1, max_length=50)
     postmortem: PostmortemMaterial

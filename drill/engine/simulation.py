@@ -17,7 +17,16 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from . import expressions as ex
-from .playscript import DeclareResolved, GiveEstimate, Page, PlayerAction, PostUpdate, StartAction
+from .playscript import (
+    DeclareResolved,
+    FacilitatorAct,
+    GiveEstimate,
+    Page,
+    PlayerAction,
+    PostUpdate,
+    StartAction,
+    TakeOver,
+)
 from .scenario import Action, Ending, Event, Person, Scenario
 
 MAX_RECURRENCES = 10_000
@@ -32,8 +41,8 @@ class LogEntry(NamedTuple):
     """One line of a run's log: something that happened, in time order.
 
     ``kind`` is one of: ``event``, ``request``, ``started``, ``finished``, ``target``,
-    ``paged``, ``arrived``, ``update``, ``estimate``, ``milestone``, ``declared``, ``ended``,
-    ``rejected``.  (A NamedTuple: a run writes a hundred of these, and it is the fastest
+    ``paged``, ``arrived``, ``said`` (a teammate speaks), ``update``, ``estimate``,
+    ``milestone``, ``declared``, ``takeover``, ``facilitator``, ``ended``, ``rejected``.  (A NamedTuple: a run writes a hundred of these, and it is the fastest
     immutable record Python has.)
     """
 
@@ -188,6 +197,8 @@ class Run:
         self.updates: list[UpdateRecord] = []
         self.estimates: list[EstimateRecord] = []
         self.declared: list[float] = []
+        self.taken_over: dict[str, str] = {}
+        """Teammates a player speaks for: person id -> player."""
         self._state_version = 0
         self._version_at_last_update = 0
         self._queue: list[tuple[float, int, str, Any]] = []
@@ -360,17 +371,11 @@ class Run:
             self._estimate(step)
         elif isinstance(step, DeclareResolved):
             self._declare(step)
+        elif isinstance(step, TakeOver):
+            self._take_over(step)
+        elif isinstance(step, FacilitatorAct):
+            self._facilitate(step)
         self.steps.append(step)
-        self._settle()
-        return self.log[start:]
-
-    def inject(self, event_id: str) -> list[LogEntry]:
-        """Fire one of the scenario's events now (a facilitator's inject)."""
-        start = len(self.log)
-        event = next((e for e in self.scenario.events if e.id == event_id), None)
-        if event is None:
-            raise ActionRejected(f"no event {event_id!r}")
-        self._fire(event)
         self._settle()
         return self.log[start:]
 
@@ -432,6 +437,11 @@ class Run:
                 self._target_done(job)
         elif kind == "arrive":
             self._arrive(self._people[payload])
+        elif kind == "say":
+            person_id, text = payload
+            if person_id not in self.taken_over:
+                self._note("said", person_id, channel="teammate",
+                           sender=self.person_name(person_id), text=text)
 
     def _fire(self, event: Event) -> None:
         self.fired.setdefault(event.id, []).append(self.now)
@@ -608,6 +618,63 @@ class Run:
                    by=step.by, data={"awake": awake, "eta": self.now + delay,
                                      "visible": self._visible_summary()})
         self._schedule(self.now + delay, "arrive", person.id)
+        # The answer to a page comes quickly from someone awake, later from someone asleep.
+        answer_after = min(1.0, delay) if awake else min(delay, person.off_hours_delay / 2)
+        self._schedule(self.now + answer_after, "say", (person.id, self._acknowledgement(
+            person, awake, delay - answer_after, self.now + answer_after)))
+
+    def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float) -> str:
+        if person.acknowledges:
+            return person.acknowledges
+        unit = "min" if self.scenario.clock.unit == "minutes" else "days"
+        if awake:
+            return f"Got the page. On my way, about {remaining:g} {unit}."
+        hour = self.local_hour(person.zone, at)
+        when = f"It's {int(hour):02d}:{int(hour % 1 * 60):02d} here. " if hour is not None else ""
+        return f"{when}Just woke up to the page; I can join in about {remaining:g} {unit}."
+
+    def _take_over(self, step: TakeOver) -> None:
+        person = self._people.get(step.person)
+        if person is None:
+            raise ActionRejected(f"there is nobody called {step.person!r} to take over")
+        if person.id in self.taken_over:
+            raise ActionRejected(f"{self.person_name(person.id)} is already played by "
+                                 f"{self.taken_over[person.id]}")
+        self.taken_over[person.id] = step.by or "a player"
+        self._note("takeover", person.id, by=step.by,
+                   text=f"{step.by or 'A player'} now plays {self.person_name(person.id)} "
+                        f"({person.role}).")
+
+    def _facilitate(self, step: FacilitatorAct) -> None:
+        """A facilitator's act: logged as theirs; only injects and the end change the run."""
+        by = step.by
+        if step.act == "inject":
+            event = next((e for e in self.scenario.events if e.id == step.event), None)
+            if event is None:
+                raise ActionRejected(f"there is no event {step.event!r} to inject")
+            self._note("facilitator", event.id, by=by, data={"act": "inject"},
+                       text=f"The facilitator injected '{event.id}'.")
+            self._fire(event)
+        elif step.act == "message":
+            self._note("event", "", channel=step.channel, sender="Facilitator", text=step.text,
+                       by=by, data={"act": "message"})
+        elif step.act == "hint":
+            self._note("facilitator", "", by=by, text=f"Hint: {step.text}", data={"act": "hint"})
+        elif step.act == "end":
+            self._note("facilitator", "", by=by, text="The facilitator ended the run.",
+                       data={"act": "end"})
+            self._end(Ending(id="ended-by-facilitator", kind="out_of_time",
+                             title="Ended by the facilitator",
+                             debrief="The facilitator stopped the drill here; the debrief "
+                                     "covers what happened until then."))
+        else:
+            if step.act == "pause":
+                text = "The facilitator paused the clock."
+            elif step.act == "resume":
+                text = "The facilitator resumed the clock."
+            else:
+                text = f"The facilitator set the pace to {step.pace:g} s per unit."
+            self._note("facilitator", "", by=by, text=text, data={"act": step.act})
 
     def _awake(self, person: Person) -> bool:
         hour = self.local_hour(person.zone)
@@ -619,10 +686,15 @@ class Run:
     def _arrive(self, person: Person) -> None:
         self.arrived_at[person.id] = self.now
         self._fact(f"arrived.{person.id}", True)
+        played_by = self.taken_over.get(person.id)
+        text = (f"{self.person_name(person.id)} has joined (played by {played_by})." if played_by
+                else person.arrives_text or f"{self.person_name(person.id)} has joined.")
         self._note("arrived", person.id, channel="teammate", sender=self.person_name(person.id),
-                   text=person.arrives_text or f"{self.person_name(person.id)} has joined.")
+                   text=text)
         for job in self._jobs.values():
             self._reschedule(job)
+        for line in person.lines:
+            self._schedule(self.now + line.after, "say", (person.id, line.text))
 
     def _update(self, step: PostUpdate) -> None:
         changed = self._state_version != self._version_at_last_update
@@ -662,7 +734,7 @@ class Run:
     def _visible_summary(self) -> str:
         """The last message the player had seen, for the postmortem's 'what was visible'."""
         for entry in reversed(self.log):
-            if entry.kind in ("event", "finished", "arrived", "request") and entry.text:
+            if entry.kind in ("event", "finished", "arrived", "request", "said") and entry.text:
                 return f"{_format_time(entry.time)} {entry.text}"
         return ""
 

@@ -1,0 +1,91 @@
+"""Team play: who did what, and a score per player on the dimensions their role answers for.
+
+A player is named with a role, "Ana (commander)".  Every action carries its player in ``by``.
+A player's score is the team run scored as if only their own actions counted (their updates,
+pages, estimates, action starts and declarations), on the dimensions of their role: the
+communications lead on communication, the commander on asking for help and estimates, operations
+on rollback choices.  Facilitator acts belong to nobody.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+from .playscript import FACILITATOR
+from .scenario import Role, Scenario
+from .scorecard import DIMENSIONS, ScoreCard
+from .scoring import score_run
+from .simulation import Run
+
+_PLAYER = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerScore:
+    """One player's share of a team run."""
+
+    player: str
+    role: Role | None
+    """None when the label names no role of the scenario: then all four dimensions count."""
+    card: ScoreCard
+    """The run scored on this player's actions alone."""
+    actions: int
+    """How many actions the player took."""
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The dimensions this player is judged on."""
+        return tuple(self.role.dimensions) if self.role else DIMENSIONS
+
+    @property
+    def overall(self) -> float:
+        """Mean of the player's applicable dimensions (0 when none applies)."""
+        scores = [d.score for d in self.card.dimensions()
+                  if d.dimension in self.dimensions and d.applicable]
+        return sum(scores) / len(scores) if scores else 0.0
+
+
+def role_of(player: str, scenario: Scenario) -> Role | None:
+    """The scenario role a player label names: 'Ana (comms)' or 'Ana (Communications)'."""
+    match = _PLAYER.match(player)
+    if not match:
+        return None
+    wanted = match.group("role").strip().lower()
+    for role in scenario.roles:
+        if wanted in (role.id.lower(), role.label.lower()):
+            return role
+    return None
+
+
+def players(run: Run) -> list[str]:
+    """Everyone who acted, in order of their first action (the facilitator excluded)."""
+    return list(dict.fromkeys(step.by for step in run.steps if step.by and step.by != FACILITATOR))
+
+
+def player_view(run: Run, player: str) -> Run:
+    """A shallow copy of ``run`` in which only ``player``'s actions are recorded."""
+    view = copy.copy(run)
+    view.updates = [u for u in run.updates if u.step.by == player]
+    view.estimates = [e for e in run.estimates if e.step.by == player]
+    view.steps = [s for s in run.steps if s.by == player]
+    paged_by = {e.ref: e.by for e in run.log if e.kind == "paged"}
+    view.paged_at = {p: t for p, t in run.paged_at.items() if paged_by.get(p) == player}
+    started: dict[str, list[float]] = {}
+    for entry in run.log:
+        if entry.kind == "started" and entry.by == player:
+            started.setdefault(entry.ref, []).append(entry.time)
+    view.started = started
+    view.declared = [e.time for e in run.log if e.kind == "declared" and e.by == player]
+    return view
+
+
+def score_players(run: Run) -> list[PlayerScore]:
+    """A score per player of a team run (empty for a solo run)."""
+    scores = []
+    for player in players(run):
+        view = player_view(run, player)
+        scores.append(PlayerScore(player, role_of(player, run.scenario), score_run(view),
+                                  len(view.steps)))
+    return scores

@@ -1,0 +1,116 @@
+"""Team play, facilitator acts and simulated teammates, in the engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from drill.engine.headless import play
+from drill.engine.playscript import PlayScript
+from drill.engine.postmortem import render_postmortem
+from drill.engine.roles import player_view, role_of, score_players
+from drill.engine.scoring import score_run
+from drill.engine.simulation import ActionRejected, Run
+
+
+def steps(*raw: dict):
+    return PlayScript.model_validate({"steps": list(raw)}).steps
+
+
+TEAM = steps(
+    {"at": 2, "by": "Bo (comms)", "do": "update", "audience": "support", "impact": "Errors for all",
+     "next_update": 20},
+    {"at": 3, "by": "Ana (commander)", "do": "page", "person": "ops"},
+    {"at": 3, "by": "Cy (ops)", "do": "start", "action": "fix"},
+    {"at": 4, "by": "Ana (commander)", "do": "estimate", "audience": "management",
+     "milestone": "fixed", "low": 20, "high": 45},
+    {"at": 22, "by": "Bo (comms)", "do": "update", "audience": "support", "impact": "Still down",
+     "next_update": 20},
+    {"at": 40, "by": "Ana (commander)", "do": "resolve"},
+)
+
+
+def test_every_action_is_attributed_and_each_player_is_scored_on_their_role(tiny):
+    run = play(tiny, 1, TEAM, names={})
+    assert run.ending is not None and run.ending.kind == "resolved"
+    by_player = {score.player: score for score in score_players(run)}
+    assert list(by_player) == ["Bo (comms)", "Ana (commander)", "Cy (ops)"]
+    assert by_player["Bo (comms)"].dimensions == ("communication",)
+    assert by_player["Ana (commander)"].dimensions == ("help", "estimates")
+    assert by_player["Bo (comms)"].actions == 2
+    # Only Bo's updates count for Bo; Ana sent none, so Ana's communication score is low.
+    assert by_player["Bo (comms)"].card.communication.score > by_player["Ana (commander)"].card.communication.score
+    assert player_view(run, "Cy (ops)").updates == []
+
+
+def test_role_labels_match_ids_or_labels_and_unknown_roles_count_everything(tiny):
+    scenario = tiny.scenario
+    assert role_of("Ana (commander)", scenario).id == "commander"
+    assert role_of("Bo (Communications)", scenario).id == "comms"
+    assert role_of("Dee", scenario) is None
+    run = play(tiny, 1, steps({"at": 3, "by": "Dee", "do": "start", "action": "fix"}), names={})
+    [dee] = score_players(run)
+    assert dee.dimensions == ("communication", "help", "rollback", "estimates")
+
+
+def test_the_postmortem_lists_responders_by_role(tiny):
+    run = play(tiny, 1, TEAM, names={})
+    text = render_postmortem(run, score_run(run))
+    assert "Ana (commander)" in text and "Bo (comms)" in text and "Cy (ops)" in text
+
+
+def test_facilitator_acts_are_in_the_timeline_and_the_postmortem(tiny):
+    data = tiny.scenario.model_dump()
+    data["events"].append({"id": "vp_calls", "optional": True, "channel": "management",
+                           "text": "The VP is on the phone.", "effects": {"errors": 99}})
+    from drill.engine.scenario import Scenario
+    from drill.engine.simulation import CompiledScenario
+
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    run = play(compiled, 1, steps(
+        {"at": 5, "do": "facilitate", "act": "inject", "event": "vp_calls"},
+        {"at": 6, "do": "facilitate", "act": "message", "channel": "customer",
+         "text": "A journalist is asking questions."},
+        {"at": 7, "do": "facilitate", "act": "hint", "text": "Who else knows this system?"},
+        {"at": 8, "do": "facilitate", "act": "pause"},
+        {"at": 9, "do": "facilitate", "act": "end"},
+    ), names={})
+    assert run.value("errors") == 99, "an optional inject fires with its effects"
+    assert run.ending is not None and run.ending.id == "ended-by-facilitator" and run.ended_at == 9
+    assert [e.kind for e in run.log if e.by == "facilitator"] == [
+        "facilitator", "event", "facilitator", "facilitator", "facilitator"]
+    text = render_postmortem(run, score_run(run))
+    assert "The facilitator injected 'vp_calls'" in text
+    assert "**Facilitator** inject (customer): A journalist is asking questions." in text
+    assert "Hint: Who else knows this system?" in text
+    assert "The facilitator ended the run." in text
+    assert score_players(run) == [], "the facilitator is not a player"
+
+
+def test_an_inject_of_an_unknown_event_is_refused(tiny):
+    run = Run(tiny, 1, {})
+    with pytest.raises(ActionRejected, match="no event 'nope'"):
+        run.perform(steps({"at": 1, "do": "facilitate", "act": "inject", "event": "nope"})[0])
+
+
+def test_a_paged_teammate_answers_in_character_with_their_delay(tiny):
+    run = play(tiny, 1, steps({"at": 3, "do": "page", "person": "ops"}), names={"ops": "Sam"})
+    said = [e for e in run.log if e.kind == "said"]
+    # 10:03 in Paris is 01:03 in San Francisco: asleep, so the answer comes late and says so.
+    assert said[0].time == 13 and said[0].sender == "Sam"
+    assert said[0].text.startswith("It's 01:13 here. Just woke up")
+    assert "about 15 min" in said[0].text
+
+
+def test_a_teammate_taken_over_by_a_player_stops_speaking_on_their_own(tiny):
+    run = play(tiny, 1, steps(
+        {"at": 1, "by": "Cy (ops)", "do": "takeover", "person": "ops"},
+        {"at": 3, "by": "Ana (commander)", "do": "page", "person": "ops"},
+    ), names={"ops": "Sam"})
+    assert [e for e in run.log if e.kind == "said"] == []
+    assert any(e.kind == "takeover" and "Cy (ops) now plays Sam" in e.text for e in run.log)
+    arrived = next(e for e in run.log if e.kind == "arrived")
+    assert "played by Cy (ops)" in arrived.text
+    fresh = Run(run.compiled, 1, {})
+    fresh.perform(steps({"at": 1, "by": "Cy (ops)", "do": "takeover", "person": "ops"})[0])
+    with pytest.raises(ActionRejected, match="already played by Cy"):
+        fresh.perform(steps({"at": 2, "by": "Bo (comms)", "do": "takeover", "person": "ops"})[0])
