@@ -433,7 +433,7 @@ def _score_audience(
                       if first_time is not None else
                       (due, f"No update to {name} all run (the first was due by {t(due)})"))
         elif first_time is not None:
-            ledger.credits.append(f"{name.capitalize()} heard from you by "
+            ledger.credits.append(f"{name.capitalize()} heard from the responders by "
                                   f"{t(max(first_time, start))} (due by {t(due)})")
 
     # Cov: dark time, past each update's window (its stated next update, capped) plus grace.
@@ -602,7 +602,7 @@ def _score_help(ctx: _Context) -> DimensionScore:
                             else f"{ctx.span(at - seen)} after {evidence} became visible")
                     ledger.credits.append(f"Paged {run.person_name(person)} at {t(at)}, {when}")
                 continue
-            missing = (f"Never paged {_who(ctx, trigger.people, trigger.skills)}; {evidence} "
+            missing = (f"Nobody paged {_who(ctx, trigger.people, trigger.skills)}; {evidence} "
                        f"was visible from {t(seen)}")
         else:
             audience = trigger.audience
@@ -656,7 +656,9 @@ def _wanted_people(ctx: _Context, people: list[str], skills: list[str]) -> list[
 
 
 def _who(ctx: _Context, people: list[str], skills: list[str]) -> str:
-    names = [ctx.run.person_name(p) for p in people]
+    # Roles first (blameless: what was needed), names after (who that was in this run).
+    names = [f"the {ctx.people[p].role} ({ctx.run.person_name(p)})" if p in ctx.people
+             else ctx.run.person_name(p) for p in people]
     if skills:
         names.append("anyone with " + " or ".join(skills) + " skills")
     return " or ".join(names) if names else "anyone"

@@ -126,7 +126,7 @@ GOOD_COMMS = (
 def test_good_communication_scores_high_and_is_credited(comms):
     card = scored(comms, *GOOD_COMMS)
     assert card.communication.score > 95
-    assert "Customers heard from you by T+7 (due by T+15)" in card.communication.credits
+    assert "Customers heard from the responders by T+7 (due by T+15)" in card.communication.credits
     promises = card.extras["promises"]
     assert promises["customers"]["promised"] == 3 and promises["customers"]["kept"] == 3
     assert promises["management"]["first_update"] == 8
@@ -208,7 +208,7 @@ def test_paging_after_the_evidence_beats_never_paging(trap):
     assert prompt.help.score > late.help.score > never.help.score
     assert late.help.score == pytest.approx(100 * math.exp(-(40 - 16) / 15))
     assert never.help.score < 1
-    assert any(w.startswith("Never paged anyone with storage skills; persisted state was "
+    assert any(w.startswith("Nobody paged anyone with storage skills; persisted state was "
                             "visible from T+11") for w in whats(never, "help"))
 
 

@@ -42,6 +42,9 @@ class BoardScreen(Screen[None]):
         Binding("plus,equals_sign", "faster", "Faster", id="faster", key_display="+"),
         Binding("minus", "slower", "Slower", id="slower", key_display="-"),
         Binding("h", "toggle_hints", "Hints", id="hints", show=False),
+        Binding("n", "next_player", "Next player", id="next-player"),
+        Binding("t", "take_over", "Take over", id="take-over", show=False),
+        Binding("f", "facilitate", "Facilitator", id="facilitator"),
     ]
 
     def __init__(self, session: GameSession, paused: bool = False) -> None:
@@ -52,6 +55,8 @@ class BoardScreen(Screen[None]):
         self._last_real = 0.0
         self._saved_clock = session.run.now
         self._ended = False
+        self.players = session.record.players
+        self.active_player = 0
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -72,6 +77,7 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = self.session.scenario.meta.title
+        self.show_player()
         self.query_one("#feed", Feed).border_title = "Feed"
         self.query_one("#actions", ActionList).border_title = "Actions (a, Enter)"
         self.query_one("#signals").border_title = "Signals"
@@ -145,9 +151,9 @@ class BoardScreen(Screen[None]):
         run = self.session.run
         # Two decimals keep saves readable; rounding up never sends an action into the past.
         at = math.ceil(max(run.now, self.clock.time) * 100) / 100
-        players = self.session.record.players
+        by = fields.pop("by", self.player)
         try:
-            step = _STEP.validate_python({**fields, "at": at, "by": players[0] if players else ""})
+            step = _STEP.validate_python({**fields, "at": at, "by": by})
         except ValidationError as error:
             self.notify(str(error.errors()[0]["msg"]), severity="error", markup=False)
             return
@@ -236,6 +242,52 @@ class BoardScreen(Screen[None]):
         self.session.record.pace = self.clock.pace
         self.refresh_board()
 
+    @property
+    def player(self) -> str:
+        """Who acts now: the active player in team play, nobody in particular when solo."""
+        return self.players[self.active_player] if self.players else ""
+
+    def show_player(self) -> None:
+        self.sub_title = f"playing: {self.player}" if self.players else "solo"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Team-play keys only exist when there is a team.
+        if action in ("next_player", "take_over"):
+            return len(self.players) > 1
+        return True
+
+    def action_next_player(self) -> None:
+        """Pass the keyboard to the next player; their actions are attributed to them."""
+        self.active_player = (self.active_player + 1) % len(self.players)
+        self.show_player()
+        self.notify(f"{self.player} is playing.", markup=False)
+
+    def action_take_over(self) -> None:
+        """The active player plays one of the scenario's teammates."""
+        from .facilitator import TakeOverDialog
+
+        self.app.push_screen(TakeOverDialog(self.session.run, self.player), self.act)
+
+    def action_facilitate(self) -> None:
+        """The facilitator's panel."""
+        from .facilitator import FacilitatorDialog
+
+        self.app.push_screen(FacilitatorDialog(self.session.run, self.clock.paused),
+                             self.facilitate)
+
+    def facilitate(self, fields: dict[str, Any] | None) -> None:
+        """Apply a facilitator act to the clock, and record it in the run."""
+        if not fields:
+            return
+        act = fields["act"]
+        if act in ("pause", "resume"):
+            self.clock.paused = act == "pause"
+        elif act in ("faster", "slower"):
+            self.clock.faster() if act == "faster" else self.clock.slower()
+            self.session.record.pace = self.clock.pace
+            fields = {"act": "pace", "pace": self.clock.pace}
+        self.act({"do": "facilitate", "by": "facilitator", **fields})
+
     def action_toggle_hints(self) -> None:
         self.hints = not self.hints
         self.notify("Hints on" if self.hints else "Hints off")
@@ -252,3 +304,9 @@ class BoardScreen(Screen[None]):
         yield SystemCommand("Faster", "Fewer real seconds per scenario unit (+)", self.action_faster)
         yield SystemCommand("Slower", "More real seconds per scenario unit (-)", self.action_slower)
         yield SystemCommand("Toggle hints", "Show hints under actions (h)", self.action_toggle_hints)
+        yield SystemCommand("Facilitator panel", "Injects, hints, pace, end the run (f)",
+                            self.action_facilitate)
+        if len(self.players) > 1:
+            yield SystemCommand("Next player", "Pass the keyboard on (n)", self.action_next_player)
+            yield SystemCommand("Take over a teammate", "Play one of the scenario's people (t)",
+                                self.action_take_over)

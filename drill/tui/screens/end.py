@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ...engine.roles import score_players
 from ...engine.scorecard import TITLES
 from ...session import GameSession
 from ..safe import clean, plain
@@ -77,6 +78,15 @@ class EndScreen(Screen[None]):
                       plain(f" {dimension.score:3.0f}", "bold"), "\n"]
         parts += [plain(f"{'Overall':<22}", "bold"), plain(bar(card.overall / 100, 10), "$accent"),
                   plain(f" {card.overall:3.0f}", "bold"), "\n\n"]
+        team = score_players(run)
+        if team:
+            parts.append(plain("Per player\n", "bold underline"))
+            for member in team:
+                judged = ", ".join(TITLES[d].lower() for d in member.dimensions)
+                parts += [plain(f"{member.player:<22}", "bold"), plain(bar(member.overall / 100, 10)),
+                          plain(f" {member.overall:3.0f}", "bold"), "\n",
+                          plain(f"   {member.actions} actions; judged on {judged}", "dim"), "\n"]
+            parts.append("\n")
         for dimension in card.dimensions():
             if not dimension.deductions:
                 continue

@@ -21,7 +21,7 @@ CHANNEL_STYLE = {
     "deploy": "blue",
 }
 SHOWN = {"event", "request", "finished", "arrived", "paged", "update", "estimate", "milestone",
-         "declared", "ended", "rejected", "target"}
+         "declared", "ended", "rejected", "target", "said", "takeover", "facilitator"}
 
 
 def entry_text(run: Run, entry: LogEntry) -> Text | None:
@@ -36,17 +36,22 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
             return None
     line = Text(no_wrap=False)
     line.append(f"{clock_label(run, entry.time)} ", style="dim")
-    if entry.kind in ("event", "request", "arrived"):
+    if entry.kind == "said":
+        line.append("[teammate] ", style=CHANNEL_STYLE["teammate"])
+        line.append(f"{clean(entry.sender)}: ", style="bold")
+        line.append(clean(entry.text), style="italic")
+    elif entry.kind in ("facilitator", "takeover"):
+        line.append(f"◆ {clean(entry.text)}", style="bold magenta")
+    elif entry.kind in ("event", "request", "arrived"):
         channel = entry.channel or "monitoring"
         line.append(f"[{channel}] ", style=CHANNEL_STYLE.get(channel, "white"))
         if entry.sender:
             line.append(f"{clean(entry.sender)}: ", style="bold")
         line.append(clean(entry.text))
     elif entry.kind in ("update", "estimate", "paged", "declared"):
-        line.append("you ▸ ", style="bold $accent" if False else "bold cyan")
-        who = f"{clean(entry.by)}: " if entry.by else ""
+        line.append(f"{clean(entry.by) if entry.by else 'you'} ▸ ", style="bold cyan")
         target = f"to {entry.ref}: " if entry.kind == "update" else ""
-        line.append(f"{who}{target}{clean(entry.text)}", style="italic")
+        line.append(f"{target}{clean(entry.text)}", style="italic")
     elif entry.kind == "rejected":
         line.append(f"✗ {clean(entry.text)}", style="red")
     elif entry.kind == "milestone":

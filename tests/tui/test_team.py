@@ -1,0 +1,108 @@
+"""Team play and the facilitator in the TUI: attribution, switching players, take-over, injects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, Static
+
+from drill.tui.screens.board import BoardScreen
+from drill.tui.screens.end import EndScreen
+from drill.tui.screens.facilitator import FacilitatorDialog
+
+from .conftest import make_app
+from .helpers import pick
+
+
+async def start_team_run(pilot) -> BoardScreen:
+    await pick(pilot, "Tiny")
+    pilot.app.screen.query_one("#players", Input).value = "Ana=commander, Bo=comms"
+    pilot.app.screen.query_one("#start").press()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def test_actions_are_attributed_to_the_active_player_and_n_switches(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await start_team_run(pilot)
+        assert board.sub_title == "playing: Ana (commander)"
+        board.advance_to(3)
+        await pilot.press("p", "enter")
+        await pilot.pause()
+        await pilot.press("n")
+        assert board.sub_title == "playing: Bo (comms)"
+        await pilot.press("u", *"Errors for everyone", "enter")
+        await pilot.pause()
+        run = board.session.run
+        assert [(s.do, s.by) for s in run.steps] == [("page", "Ana (commander)"), ("update", "Bo (comms)")]
+        board.advance_to(50)
+        await pilot.press("a", "enter")  # fix was never started: start it now
+        board.advance_to(120)
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, EndScreen)
+        scores = str(app.screen.query_one("#scores", Static).visual)
+        assert "Per player" in scores and "Ana (commander)" in scores and "Bo (comms)" in scores
+
+
+async def test_a_player_takes_a_teammate_over(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await start_team_run(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert board.session.run.taken_over == {"ops": "Ana (commander)"}
+        assert any("now plays" in strip.text for strip in board.query_one("#feed").lines)
+
+
+async def test_solo_play_has_no_team_keys(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pick(pilot, "Tiny")
+        app.screen.query_one("#start").press()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        board = app.screen
+        await pilot.press("n", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen) and board.sub_title == "solo"
+
+
+async def test_facilitator_injects_a_message_and_a_hint_and_they_are_saved(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await start_team_run(pilot)
+        board.advance_to(4)
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FacilitatorDialog)
+        dialog.query_one("#text", Input).value = "A journalist calls the CEO."
+        acts = dialog.query_one("#acts", OptionList)
+        acts.highlighted = next(i for i, o in enumerate(acts.options) if o.id == "message")
+        acts.action_select()
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        acts = app.screen.query_one("#acts", OptionList)
+        acts.highlighted = next(i for i, o in enumerate(acts.options) if o.id == "pause")
+        acts.action_select()
+        await pilot.pause()
+        assert board.clock.paused
+        feed = " ".join(strip.text.strip() for strip in board.query_one("#feed").lines)
+        assert "[management] Facilitator: A journalist calls the CEO." in feed
+        assert "The facilitator paused the clock." in feed
+    save = json.loads(next(Path("saves").glob("*.json")).read_text())
+    assert [(s["do"], s["act"], s["by"]) for s in save["steps"]] == [
+        ("facilitate", "message", "facilitator"), ("facilitate", "pause", "facilitator")]
