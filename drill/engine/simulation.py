@@ -232,6 +232,9 @@ class Run:
                                if "time" in entry[-1])
         self._dirty: set[str] = set()
         self._everything_dirty = True
+        self._interesting = frozenset(self._readers).union(
+            *(entry[-1] for entry in (*self._watches, *self._failed_endings)))
+        """Every name some waiting condition reads (it only shrinks in meaning over a run)."""
         for event in scenario.events:
             if event.optional:
                 continue
@@ -470,6 +473,10 @@ class Run:
         """
         env = self.env
         everything = self._everything_dirty
+        if not everything and self._interesting.isdisjoint(self._dirty):
+            # Nothing any waiting condition reads has changed: the common case, kept cheap.
+            self._dirty.clear()
+            return
         self._everything_dirty = False
         changed: set[str] = set()
         while True:
