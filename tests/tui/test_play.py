@@ -201,3 +201,21 @@ async def test_the_command_palette_offers_board_actions(in_tmp):
         from drill.tui.screens.page import PageDialog
 
         assert isinstance(app.screen, PageDialog)
+
+
+async def test_the_board_works_in_every_theme_and_without_colour(in_tmp, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.no_color, "Textual renders monochrome when NO_COLOR is set"
+        await start_run(pilot, "Tiny")
+        app.screen.advance_to(12)
+        for theme in ("nord", "gruvbox", "textual-light", "tokyo-night"):
+            app.theme = theme
+            await pilot.pause()
+        # Without colour the board still says in words what its colours say.
+        clock_bar = str(app.screen.query_one("#clockbar", Static).visual)
+        assert "Operational" in clock_bar
+        owed = str(app.screen.query_one("#promises", Static).visual)
+        assert "overdue" in owed
