@@ -97,8 +97,9 @@ def _check_defaults(model: str, field: str, info, cell: str) -> None:  # noqa: A
         assert cell == "required", f"{where}, but the field is required"
         return
     default = info.get_default(call_default_factory=True)
-    if isinstance(default, BaseModel):
-        return  # a nested table: its own section documents its defaults
+    if isinstance(default, BaseModel) or (
+            isinstance(default, list) and default and isinstance(default[0], BaseModel)):
+        return  # nested tables: their own section documents their defaults
     if default is None:
         assert cell.startswith("not set"), f"{where}, but the field is unset by default"
         return
