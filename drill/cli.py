@@ -73,10 +73,34 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check scenario files for mistakes")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files")
 
+    check = commands.add_parser(
+        "check", help="play a scenario many times with automatic strategies and report problems")
+    check.add_argument("scenario", metavar="SCENARIO", help="a scenario id or a .toml file")
+    check.add_argument("--runs", type=_runs, default=1000, metavar="N",
+                       help="runs per strategy (default 1000)")
+    check.add_argument("--strategy", action="append", metavar="NAME",
+                       choices=("random", "greedy", "silent", "scripts"),
+                       help="random, greedy, silent or scripts (default: all); repeatable")
+    check.add_argument("--script", action="append", default=[], metavar="FILE",
+                       help="a play script for the scripts strategy (default: the shipped ones)")
+    check.add_argument("--jobs", type=_runs, default=None, metavar="N",
+                       help="worker processes (default: every core)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
     schema.add_argument("--playscript", action="store_true",
                         help="the play-script format instead of the scenario format")
     return parser
+
+
+def _runs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 1000000: {text}")
+    return value
 
 
 def _seed(text: str) -> int:
@@ -168,6 +192,38 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from .engine.scenario import Scenario as model  # type: ignore[assignment]
     print(json.dumps(model.model_json_schema(), indent=2), file=out)
     return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Play the scenario with automatic strategies; exit 1 when anything was found."""
+    import dataclasses
+
+    from .catalog import UnknownScenario, resolve
+    from .engine.findings import render
+    from .loading import LoadError, load_scenario
+    from .scenario_check import default_scripts, run_check
+
+    try:
+        path = resolve(args.scenario)
+        scenario = load_scenario(path)
+    except UnknownScenario as error:
+        raise InputError([f"drill check: {error}"]) from None
+    except LoadError as error:
+        raise InputError([str(problem) for problem in error.problems]) from None
+    scripts = [Path(p) for p in args.script] or default_scripts(scenario.meta.id)
+    try:
+        report = run_check(path, runs=args.runs, strategies=args.strategy or
+                           ("random", "greedy", "silent", "scripts"), scripts=scripts,
+                           jobs=args.jobs)
+    except LoadError as error:
+        raise InputError([str(problem) for problem in error.problems]) from None
+    if args.json:
+        body = dataclasses.asdict(report)
+        body["findings"] = report.findings
+        print(json.dumps(body, indent=1, sort_keys=True), file=out)
+    else:
+        out.write(render(report))
+    return EXIT_INVALID if report.findings else EXIT_OK
 
 
 def cmd_tui(argv: list[str], out: TextIO, err: TextIO) -> int:
@@ -304,7 +360,8 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
 
 # -- entry point -------------------------------------------------------------------------------
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema}
+COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
+            "check": cmd_check}
 
 
 def _is_tui_start(arguments: list[str]) -> bool:

@@ -436,6 +436,16 @@ def _score_audience(
             ledger.credits.append(f"{name.capitalize()} heard from the responders by "
                                   f"{t(max(first_time, start))} (due by {t(due)})")
 
+    silent_all_run = first_time is None and ctx.run.ending is not None
+    if silent_all_run:
+        # An incident that ended without a word to this audience, not even that it was over,
+        # earns nothing here however short it was (PagerDuty: the resolution message; Google
+        # SRE: people assume nothing is being done unless told).
+        f_score = 0.0
+        if f_loss is None:
+            f_loss = (end, f"Nobody told {name} anything; the incident ended at {t(end)}, "
+                           f"before the first update was due by {t(due)}")
+
     # Cov: dark time, past each update's window (its stated next update, capped) plus grace.
     cov_score: float | None = None
     gaps: list[tuple[float, float]] = []
@@ -461,7 +471,7 @@ def _score_audience(
             gap_start = max(covered, due)
             gaps.append((gap_start, end))
             dark += end - gap_start
-        cov_score = 1 - dark / active
+        cov_score = 0.0 if silent_all_run else 1 - dark / active
     # P: promised next updates kept (counted by _promises).
     p_score = kept / (kept + len(broken)) if kept + len(broken) else None
     if kept and not broken:

@@ -102,7 +102,7 @@ class CompiledScenario:
         """Type-check and compile every expression; raise ``ExpressionError`` on the first bad one."""
         types = {name: _type_of(value) for name, value in scenario.state.items()}
         conditions: dict[str, ex.Compiled] = {}
-        for text in _expression_texts(scenario):
+        for text in expression_texts(scenario):
             if text not in conditions:
                 node = ex.parse(text)
                 ex.infer_type(node, types)
@@ -122,7 +122,7 @@ def _type_of(value: object) -> ex.Type:
     return "number"
 
 
-def _expression_texts(scenario: Scenario) -> Iterable[str]:
+def expression_texts(scenario: Scenario) -> Iterable[str]:
     """Every expression in a scenario (conditions and string-valued effects)."""
     for rule in scenario.status:
         yield rule.when
