@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes (default: every core)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
 
+    new = commands.add_parser("new", help="write a starter scenario to edit")
+    new.add_argument("id", metavar="ID", help="the new scenario's id (lower-case, digits, - and _)")
+    new.add_argument("--dir", default="scenarios", metavar="DIR",
+                     help="where to write ID.toml (default: ./scenarios)")
+    new.add_argument("--force", action="store_true", help="replace an existing file")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
     schema.add_argument("--playscript", action="store_true",
                         help="the play-script format instead of the scenario format")
@@ -226,6 +232,21 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_INVALID if report.findings else EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Write a starter scenario and say what to do next."""
+    from .starter import StarterError, write_starter
+
+    try:
+        path = write_starter(args.id, Path(args.dir), force=args.force)
+    except StarterError as error:
+        raise InputError([f"drill new: {error}"]) from None
+    except OSError as error:
+        raise InputError([f"drill new: cannot write in {args.dir}: {error.strerror}"]) from None
+    print(f"wrote {path}", file=out)
+    print(f"next: drill validate {path}   drill check {path}   drill play {path}", file=out)
+    return EXIT_OK
+
+
 def cmd_tui(argv: list[str], out: TextIO, err: TextIO) -> int:
     """Start the terminal UI with ``argv`` (e.g. [] or ['play', 'black-friday'])."""
     try:
@@ -361,7 +382,7 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
 # -- entry point -------------------------------------------------------------------------------
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
-            "check": cmd_check}
+            "check": cmd_check, "new": cmd_new}
 
 
 def _is_tui_start(arguments: list[str]) -> bool:
