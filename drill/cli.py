@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where to write ID.toml (default: ./scenarios)")
     new.add_argument("--force", action="store_true", help="replace an existing file")
 
+    compare = commands.add_parser("compare", help="saved runs of one scenario side by side")
+    compare.add_argument("saves", nargs="+", metavar="SAVE", help="save files (saves/*.json)")
+    compare.add_argument("--unfinished", action="store_true", help="include runs still going")
+    compare.add_argument("--json", action="store_true", help="print one JSON object")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
     schema.add_argument("--playscript", action="store_true",
                         help="the play-script format instead of the scenario format")
@@ -247,6 +252,28 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Replay saves and print them side by side."""
+    from .compare_saves import CompareError, compare_saves
+    from .engine.compare_runs import render
+
+    try:
+        result = compare_saves([Path(p) for p in args.saves], args.unfinished)
+    except CompareError as error:
+        raise InputError([f"drill compare: {line}" for line in error.lines]) from None
+    for warning in result.warnings:
+        print(f"drill compare: warning: {warning}", file=err)
+    comparison = result.comparison
+    if args.json:
+        body = {"scenario": comparison.scenario, "runs": comparison.labels,
+                "rows": {name: cells for name, cells in comparison.rows},
+                "best_overall": comparison.labels[comparison.best_overall]}
+        print(json.dumps(body, indent=1, sort_keys=True), file=out)
+    else:
+        out.write(printable(render(comparison)))
+    return EXIT_OK
+
+
 def cmd_tui(argv: list[str], out: TextIO, err: TextIO) -> int:
     """Start the terminal UI with ``argv`` (e.g. [] or ['play', 'black-friday'])."""
     try:
@@ -382,7 +409,7 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
 # -- entry point -------------------------------------------------------------------------------
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
-            "check": cmd_check, "new": cmd_new}
+            "check": cmd_check, "new": cmd_new, "compare": cmd_compare}
 
 
 def _is_tui_start(arguments: list[str]) -> bool:
