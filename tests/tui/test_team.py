@@ -106,3 +106,35 @@ async def test_facilitator_injects_a_message_and_a_hint_and_they_are_saved(in_tm
     save = json.loads(next(Path("saves").glob("*.json")).read_text())
     assert [(s["do"], s["act"], s["by"]) for s in save["steps"]] == [
         ("facilitate", "message", "facilitator"), ("facilitate", "pause", "facilitator")]
+
+
+async def test_the_end_screen_compares_this_run_with_earlier_ones(in_tmp):
+    from drill.tui.screens.compare import CompareScreen
+
+    for attempt in range(2):
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pick(pilot, "Tiny")
+            pilot.app.screen.query_one("#start").press()
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            board = app.screen
+            board.advance_to(3)
+            if attempt == 1:
+                board.act({"do": "update", "audience": "support", "impact": "Errors",
+                           "next_update": 20})
+                board.act({"do": "start", "action": "fix"})
+            board.advance_to(120)
+            await pilot.pause()
+            await pilot.pause()
+            assert isinstance(app.screen, EndScreen)
+            await pilot.press("c")
+            await pilot.pause()
+            assert isinstance(app.screen, CompareScreen)
+            table = str(app.screen.query_one("#compare-table", Static).visual)
+            if attempt == 0:
+                assert "No other finished run" in table
+            else:
+                assert "First update to support" in table and "Best overall" in table

@@ -35,6 +35,7 @@ class EndScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "to_picker", "Back to the picker", id="to-picker"),
         Binding("tab", "focus_next", "Scores / postmortem", show=False),
+        Binding("c", "compare", "Compare runs", id="compare"),
     ]
 
     def __init__(self, session: GameSession) -> None:
@@ -99,6 +100,12 @@ class EndScreen(Screen[None]):
         parts += [plain("Run saved to ", "dim"), plain(shown_path(self.session.save_path)), "\n",
                   plain("Postmortem written to ", "dim"), plain(shown_path(postmortem))]
         return Content.assemble(*parts)
+
+    def action_compare(self) -> None:
+        """This run against other finished runs of the same scenario."""
+        from .compare import CompareScreen
+
+        self.app.push_screen(CompareScreen(self.session))
 
     def action_to_picker(self) -> None:
         """Back to the scenario picker."""
