@@ -280,3 +280,22 @@ def test_the_example_scripts_in_the_guide_are_the_files() -> None:
     blocks = _blocks(PLAYSCRIPT_DOC, "toml")
     assert GOOD.read_text(encoding="utf-8") in blocks
     assert POOR.read_text(encoding="utf-8") in blocks
+
+
+def test_the_facilitator_guide_names_real_injects_and_commands() -> None:
+    """Every optional inject the guide names exists, and every `drill` command it uses too."""
+    import re as _re
+
+    from drill.cli import build_parser
+
+    guide = (DOCS / "facilitator.md").read_text(encoding="utf-8")
+    named = set(_re.findall(r"^\s*\| [a-z-]+ \| `([a-z_]+)` \|", guide, _re.M))
+    assert len(named) == 8
+    optional = set()
+    for path in sorted((REPO / "scenarios").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        optional |= {e["id"] for e in data.get("events", []) if e.get("optional")}
+    assert named <= optional
+    commands = set(_re.findall(r"`drill ([a-z]+)", guide))
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
+    assert commands <= set(subparsers.choices)
