@@ -219,3 +219,34 @@ async def test_the_board_works_in_every_theme_and_without_colour(in_tmp, monkeyp
         assert "Operational" in clock_bar
         owed = str(app.screen.query_one("#promises", Static).visual)
         assert "overdue" in owed
+
+
+async def test_a_bundled_scenario_from_the_picker_to_its_postmortem_by_keys_alone(in_tmp):
+    app = make_app(extra=[])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        choices = app.screen.query_one("#choices", OptionList)
+        while "Black Friday" not in str(choices.options[choices.highlighted].prompt):
+            await pilot.press("down")
+        await pilot.press("enter")  # the picker
+        await pilot.pause()
+        await pilot.press("enter")  # the set-up dialog, with its defaults
+        await pilot.pause()
+        await pilot.press("enter")  # the briefing
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("u", *"Search is failing for all shops", "enter")
+        await pilot.pause()
+        await pilot.press("p", "enter")  # page the first person listed
+        await pilot.pause()
+        await pilot.press("f")  # the facilitator ends the drill
+        await pilot.pause()
+        await pilot.press("up", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, EndScreen)
+        [postmortem] = Path("saves").glob("black-friday-*.md")
+        text = postmortem.read_text()
+        assert text.startswith("# Postmortem: Black Friday message corruption")
+        assert "Search is failing for all shops" in text
+        assert "The facilitator ended the run." in text
