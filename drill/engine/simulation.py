@@ -634,11 +634,16 @@ class Run:
         if person.acknowledges:
             return person.acknowledges
         unit = "min" if self.scenario.clock.unit == "minutes" else "days"
+        amount = f"{max(1, round(remaining))} {unit}"
         if awake:
-            return f"Got the page. On my way, about {remaining:g} {unit}."
+            return f"Got the page. On my way, about {amount}."
         hour = self.local_hour(person.zone, at)
-        when = f"It's {int(hour):02d}:{int(hour % 1 * 60):02d} here. " if hour is not None else ""
-        return f"{when}Just woke up to the page; I can join in about {remaining:g} {unit}."
+        if hour is None:
+            return f"Not working today, but I saw the page; I can join in about {amount}."
+        clock = f"It's {int(hour):02d}:{int(hour % 1 * 60):02d} here"
+        if 7 <= hour < 22:
+            return f"{clock} and I'm off for the day; I can join in about {amount}."
+        return f"{clock}. Just woke up to the page; I can join in about {amount}."
 
     def _take_over(self, step: TakeOver) -> None:
         person = self._people.get(step.person)
