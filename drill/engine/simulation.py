@@ -729,7 +729,8 @@ class Run:
         label = self._milestones[step.milestone].label
         said = f"{step.point:g}" if step.point is not None else f"{step.low:g}-{step.high:g}"
         self._note("estimate", step.milestone, channel=step.audience, by=step.by,
-                   text=f"Estimate to {step.audience}: {label} in {said}",
+                   text=f"Estimate to {step.audience}: {label} in {said} "
+                        f"{'min' if self.scenario.clock.unit == 'minutes' else 'days'}",
                    data={"visible": self._visible_summary()})
 
     def _declare(self, step: DeclareResolved) -> None:
