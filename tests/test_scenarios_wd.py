@@ -8,7 +8,6 @@ and the tempting whole-database rollback brings the customer back at everyone el
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -16,38 +15,27 @@ from drill.engine.headless import play
 from drill.engine.playscript import PlayScript, StartAction
 from drill.engine.scoring import score_run
 from drill.engine.simulation import CompiledScenario, Run
-from drill.loading import load_playscript, load_scenario, validate_paths
 
-REPO = Path(__file__).parent.parent
-SCENARIO = REPO / "scenarios" / "wrong-delete.toml"
-PLAYS = REPO / "tests" / "plays" / "wrong-delete"
-DIMENSIONS = ("communication", "help", "rollback", "estimates")
-BUSINESS_DAY = 180
-"""08:00 in Lyon, in scenario minutes: the customer's agents start work."""
+from . import bundled
+from .bundled import compiled_scenario, rejected, scenario_path
+
+SCENARIO_ID = "wrong-delete"
+SCENARIO = scenario_path(SCENARIO_ID)
 
 
 @pytest.fixture(scope="module")
 def compiled() -> CompiledScenario:
-    return CompiledScenario.build(load_scenario(SCENARIO))
+    return compiled_scenario(SCENARIO_ID)
 
 
 def script(name: str) -> PlayScript:
-    return load_playscript(PLAYS / f"{name}.toml")
+    return bundled.script(SCENARIO_ID, name)
 
 
 def played(compiled: CompiledScenario, name: str, seed: int | None = None) -> Run:
-    steps = script(name)
-    return play(compiled, steps.seed if seed is None else seed, steps.steps)
-
-
-def rejected(run: Run) -> list[str]:
-    return [f"T+{entry.time:g} {entry.ref}: {entry.text}" for entry in run.log
-            if entry.kind == "rejected"]
-
-
-def test_scenario_and_scripts_validate_without_problems() -> None:
-    problems = validate_paths([SCENARIO, PLAYS / "good.toml", PLAYS / "poor.toml"])
-    assert [str(p) for p in problems] == []
+    return bundled.played(SCENARIO_ID, name, seed)
+BUSINESS_DAY = 180
+"""08:00 in Lyon, in scenario minutes: the customer's agents start work."""
 
 
 def test_scenario_carries_the_talk_and_a_playable_cast(compiled: CompiledScenario) -> None:
@@ -94,17 +82,6 @@ def test_poor_play_runs_into_the_business_day_with_the_data_missing(
     assert run.ending.kind == "failed"
     assert run.ended_at == BUSINESS_DAY
     assert "mitigated" not in run.milestone_times
-
-
-def test_scores_separate_good_from_poor_on_every_dimension(compiled: CompiledScenario) -> None:
-    good = score_run(played(compiled, "good"))
-    poor = score_run(played(compiled, "poor"))
-    assert good.overall >= 75
-    assert poor.overall <= 40
-    for name in DIMENSIONS:
-        good_dim, poor_dim = getattr(good, name), getattr(poor, name)
-        assert good_dim.applicable and poor_dim.applicable, name
-        assert poor_dim.score < good_dim.score, name
 
 
 def test_poor_play_is_told_why_it_lost_points(compiled: CompiledScenario) -> None:

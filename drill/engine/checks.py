@@ -89,15 +89,9 @@ def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
 
 def variable_types(scenario: Scenario) -> dict[str, ex.Type]:
     """The type of each state variable, from its starting value."""
-    return {name: _type_of(value) for name, value in scenario.state.items()}
+    return {name: ex.type_of_value(value) for name, value in scenario.state.items()}
 
 
-def _type_of(value: object) -> ex.Type:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, str):
-        return "str"
-    return "number"
 
 
 _TYPE_WORDS = {"bool": "true/false value", "number": "number", "str": "text"}
@@ -212,9 +206,9 @@ def _effect_targets(scenario: Scenario) -> Iterator[Finding]:
             if name not in types:
                 yield Finding(loc, f"unknown state variable {name!r}{_suggest(name, types)}; "
                               "declare it under [state]")
-            elif not isinstance(value, str) and _type_of(value) != types[name]:
+            elif not isinstance(value, str) and ex.type_of_value(value) != types[name]:
                 yield Finding(loc, f"{name!r} holds a {_TYPE_WORDS[types[name]]}, not a "
-                              f"{_TYPE_WORDS[_type_of(value)]}")
+                              f"{_TYPE_WORDS[ex.type_of_value(value)]}")
 
 
 def _references(scenario: Scenario) -> Iterator[Finding]:

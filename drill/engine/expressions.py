@@ -247,6 +247,15 @@ def references(node: Node) -> tuple[set[str], set[tuple[str, str]]]:
     return names, facts
 
 
+def type_of_value(value: object) -> Type:
+    """The expression type of a state variable's value."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, str):
+        return "str"
+    return "number"
+
+
 def infer_type(node: Node, variables: Mapping[str, Type]) -> Type:
     """Type-check a tree against the state variables' types and return its type.
 

@@ -100,7 +100,7 @@ class CompiledScenario:
     @classmethod
     def build(cls, scenario: Scenario) -> "CompiledScenario":
         """Type-check and compile every expression; raise ``ExpressionError`` on the first bad one."""
-        types = {name: _type_of(value) for name, value in scenario.state.items()}
+        types = {name: ex.type_of_value(value) for name, value in scenario.state.items()}
         conditions: dict[str, ex.Compiled] = {}
         for text in expression_texts(scenario):
             if text not in conditions:
@@ -112,14 +112,6 @@ class CompiledScenario:
             names, facts = ex.references(ex.parse(text))
             reads[text] = frozenset(names | {f"{ns}.{ident}" for ns, ident in facts})
         return cls(scenario, conditions, reads)
-
-
-def _type_of(value: object) -> ex.Type:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, str):
-        return "str"
-    return "number"
 
 
 def expression_texts(scenario: Scenario) -> Iterable[str]:
