@@ -138,3 +138,25 @@ async def test_the_end_screen_compares_this_run_with_earlier_ones(in_tmp):
                 assert "No other finished run" in table
             else:
                 assert "First update to support" in table and "Best overall" in table
+
+
+async def test_the_clock_waits_while_the_facilitator_panel_is_open(in_tmp):
+    now = [50.0]
+    app = make_app(monotonic=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await start_team_run(pilot)
+        now[0] += 2
+        board.tick()
+        assert board.session.run.now == 2
+        await pilot.press("f")
+        await pilot.pause()
+        now[0] += 30
+        board.tick()
+        assert board.session.run.now == 2, "the facilitator is typing: the clock waits"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not board.clock.paused
+        now[0] += 3
+        board.tick()
+        assert board.session.run.now == 5

@@ -272,8 +272,17 @@ class BoardScreen(Screen[None]):
         """The facilitator's panel."""
         from .facilitator import FacilitatorDialog
 
-        self.app.push_screen(FacilitatorDialog(self.session.run, self.clock.paused),
-                             self.facilitate)
+        # The clock waits while the facilitator types; it picks up where it was afterwards.
+        was_paused, self.clock.paused = self.clock.paused, True
+        self.refresh_board()
+
+        def decided(fields: dict[str, Any] | None) -> None:
+            self.clock.paused = was_paused
+            self._last_real = self._monotonic()
+            self.facilitate(fields)
+            self.refresh_board()
+
+        self.app.push_screen(FacilitatorDialog(self.session.run, was_paused), decided)
 
     def facilitate(self, fields: dict[str, Any] | None) -> None:
         """Apply a facilitator act to the clock, and record it in the run."""
