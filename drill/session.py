@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import UnknownScenario, resolve
+from .catalog import UnknownScenario, looks_like_path, resolve
 from .engine.naming import generate_names
 from .engine.playscript import PlayerAction
 from .engine.scenario import Scenario
@@ -40,6 +40,10 @@ class ScenarioSource:
         path = resolve(reference)
         scenario = load_scenario(path)
         digest = content_hash(path.read_bytes())
+        if looks_like_path(reference) or Path(reference).exists():
+            # A file of the facilitator's: saves keep its full path, so `drill resume` finds it
+            # from any folder.  Bundled ids stay ids, so they survive an upgrade's new path.
+            reference = str(path.resolve())
         return cls(reference, path, scenario, CompiledScenario.build(scenario), digest)
 
 

@@ -107,3 +107,15 @@ def test_a_damaged_save_gives_a_one_line_reason(tmp_path, content, reason):
     with pytest.raises(SaveError, match=reason) as caught:
         GameSession.resume(path)
     assert str(path) in str(caught.value)
+
+
+def test_a_run_of_a_local_scenario_resumes_from_another_folder(tmp_path, monkeypatch):
+    (tmp_path / "drills").mkdir()
+    (tmp_path / "drills" / "tiny.toml").write_text(TINY.read_text())
+    monkeypatch.chdir(tmp_path)
+    session = GameSession.start(ScenarioSource.open("drills/tiny.toml"), seed=1, pace=1.0,
+                                saves_dir=tmp_path / "saves")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert GameSession.resume(session.save_path).scenario.meta.id == "tiny"

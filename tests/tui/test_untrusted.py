@@ -72,4 +72,9 @@ async def test_the_briefing_and_dialogs_show_hostile_text_literally(in_tmp):
         await pilot.press("p")
         await pilot.pause()
         assert "[@click=app.quit]Mallory[/]" in screen_text(app)
+        await pilot.press("escape", "e")  # the estimate dialog lists milestone labels
+        await pilot.pause()
+        assert "[@click=app.quit]Fixed[/]" in screen_text(app)
+        await pilot.click("#milestone")
+        await pilot.pause()
         assert app.is_running

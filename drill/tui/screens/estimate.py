@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from ...engine.scenario import AUDIENCES, Scenario
+from ..safe import plain
 from ..widgets.fields import field
 from .update import AUDIENCE_LABELS
 
@@ -29,7 +30,8 @@ class EstimateDialog(ModalScreen[dict[str, Any] | None]):
         self.unit = "minutes" if scenario.clock.unit == "minutes" else "days"
 
     def compose(self) -> ComposeResult:
-        milestones = [(m.label, m.id) for m in self.scenario.milestones]
+        # Scenario text: Content, never a str that Select would parse as markup.
+        milestones = [(plain(m.label), m.id) for m in self.scenario.milestones]
         with Vertical(id="estimate", classes="dialog"):
             yield Static("Give an estimate", classes="dialog-title")
             yield field("To", Select([(AUDIENCE_LABELS[a], a) for a in AUDIENCES],
