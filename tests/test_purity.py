@@ -84,10 +84,15 @@ def violations(source: str, filename: str = "<source>") -> list[str]:
 
 
 def engine_sources() -> list[Path]:
-    return sorted(ENGINE.glob("*.py"))
+    return sorted(ENGINE.rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", engine_sources(), ids=lambda p: p.name)
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ENGINE.parent.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@pytest.mark.parametrize("path", engine_sources(), ids=lambda p: str(p.relative_to(ENGINE)))
 def test_engine_module_has_no_forbidden_import_or_call(path: Path) -> None:
     assert violations(path.read_text(encoding="utf-8"), path.name) == []
 
@@ -131,7 +136,7 @@ def test_the_scanner_allows_what_the_engine_needs(snippet: str) -> None:
 
 def test_importing_every_engine_module_loads_no_ui_library() -> None:
     """A fresh interpreter: whatever the test process has imported cannot hide a leak."""
-    modules = [f"drill.engine.{p.stem}" for p in engine_sources() if p.stem != "__init__"]
+    modules = [module_name(p) for p in engine_sources()]
     code = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"

@@ -1,0 +1,165 @@
+"""What every dimension shares: time formatting, decay, the ledger of losses, the run context."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterable
+
+from ..scenario import Action, Milestone, Person, Scenario
+from ..scorecard import Deduction, DimensionScore, Dimension
+from ..simulation import Run
+
+MIN_POINTS = 0.05
+"""Deductions smaller than this (on the 0-100 scale) are left out as noise."""
+
+AUDIENCE_NAMES = {"support": "support", "customers": "customers", "management": "management",
+                  "team": "the team"}
+
+
+# -- formatting -----------------------------------------------------------------------------------
+
+
+def format_time(scenario: Scenario, value: float) -> str:
+    """A scenario time as players read it: ``T+24`` on a minutes clock, ``day 12`` on a days clock.
+
+    Args:
+        scenario: the scenario, for its clock unit.
+        value: a time in the scenario's clock units, counted from its start.
+    """
+    number = _number(value)
+    return f"T+{number}" if scenario.clock.unit == "minutes" else f"day {number}"
+
+
+def format_span(scenario: Scenario, value: float) -> str:
+    """A duration in the scenario's unit: ``25 min`` or ``3 days``."""
+    number = _number(value)
+    if scenario.clock.unit == "minutes":
+        return f"{number} min"
+    return f"{number} day" if number == "1" else f"{number} days"
+
+
+def _number(value: float) -> str:
+    """A time or duration to one decimal, without a trailing '.0'."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def decay(lateness: float, tau: float) -> float:
+    """``exp(-max(0, lateness) / tau)``: 1 when on time, about 0.37 when ``tau`` late (§9)."""
+    return math.exp(-max(0.0, lateness) / tau)
+
+
+# -- the loss ledger ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Loss:
+    """A part of a dimension lost, as a fraction of it (0..1), with its explanation."""
+
+    fraction: float
+    time: float | None
+    what: str
+    norm: str
+
+
+@dataclass(slots=True)
+class _Ledger:
+    losses: list[_Loss] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+
+    def lose(self, fraction: float, time: float | None, what: str, norm: str) -> None:
+        if fraction > 0:
+            self.losses.append(_Loss(fraction, time, what, norm))
+
+
+def _capped(losses: list[_Loss]) -> list[_Loss]:
+    """Scale losses down together so they never exceed the whole (score clipped at 0)."""
+    total = sum(loss.fraction for loss in losses)
+    if total <= 1:
+        return losses
+    return [_Loss(loss.fraction / total, loss.time, loss.what, loss.norm) for loss in losses]
+
+
+def _weighted(losses: Iterable[_Loss], weight: float) -> list[_Loss]:
+    return [_Loss(loss.fraction * weight, loss.time, loss.what, loss.norm) for loss in losses]
+
+
+def _dimension(dimension: Dimension, ledger: _Ledger) -> DimensionScore:
+    losses = _capped(ledger.losses)
+    lost = sum(loss.fraction for loss in losses)
+    # In time order (run-wide items last), as the postmortem reads them.
+    ordered = sorted(losses, key=lambda loss: math.inf if loss.time is None else loss.time)
+    deductions = tuple(
+        Deduction(dimension, 100 * loss.fraction, loss.time, loss.what, loss.norm)
+        for loss in ordered
+        if 100 * loss.fraction >= MIN_POINTS
+    )
+    return DimensionScore(dimension, 100 * max(0.0, 1 - lost), True, deductions,
+                          tuple(ledger.credits))
+
+
+def _not_applicable(dimension: Dimension, why: str) -> DimensionScore:
+    """A dimension with nothing to judge; ``why`` documents the reason at the call site only,
+    since credits are read as 'what went well'."""
+    del why
+    return DimensionScore(dimension, 0.0, applicable=False)
+
+
+def _renormalised(parts: dict[str, tuple[float, float | None]]) -> dict[str, float]:
+    """Weights of the parts that apply (value not None), renormalised to sum to 1 (§9)."""
+    total = sum(w for w, v in parts.values() if v is not None)
+    if total <= 0:
+        return {}
+    return {key: w / total for key, (w, v) in parts.items() if v is not None}
+
+
+
+
+class _Context:
+    """What every dimension needs from the run, looked up once."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.scenario = scenario = run.scenario
+        self.end = run.ended_at if run.ended_at is not None else run.now
+        self.grace = scenario.comms.grace
+        self._news: list[float] | None = None
+
+    # Lookups by id, built only when a dimension needs them.
+    @cached_property
+    def actions(self) -> dict[str, Action]:
+        return {a.id: a for a in self.scenario.actions}
+
+    @cached_property
+    def people(self) -> dict[str, Person]:
+        return {p.id: p for p in self.scenario.people}
+
+    @cached_property
+    def milestones(self) -> dict[str, Milestone]:
+        return {m.id: m for m in self.scenario.milestones}
+
+    def t(self, value: float) -> str:
+        return format_time(self.scenario, value)
+
+    def span(self, value: float) -> str:
+        return format_span(self.scenario, value)
+
+    def label(self, action_id: str) -> str:
+        action = self.actions.get(action_id)
+        return action.label if action is not None else action_id
+
+    def first_start(self, action_ids: Iterable[str]) -> tuple[float, str] | None:
+        starts = [(self.run.started[a][0], a) for a in action_ids if self.run.started.get(a)]
+        return min(starts) if starts else None
+
+    def news_between(self, after: float, until: float) -> bool:
+        """Whether anything new reached the player in (after, until]: built once, then bisected."""
+        if self._news is None:
+            self._news = [e.time for e in self.run.log
+                          if e.kind in ("event", "finished", "arrived", "milestone", "target")]
+        i = bisect.bisect_right(self._news, after)
+        return i < len(self._news) and self._news[i] <= until
+

@@ -1,0 +1,361 @@
+"""(a) Communication cadence (DOMAIN §9.1)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..scenario import AUDIENCES, AudiencePolicy, Scenario
+from ..scorecard import DimensionScore
+from ..simulation import UpdateRecord
+from .common import (
+    AUDIENCE_NAMES,
+    _Ledger,
+    _capped,
+    _weighted,
+    _dimension,
+    _not_applicable,
+    _renormalised,
+    _Context,
+)
+
+# -- (a) communication ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _AudienceRule:
+    """One audience's expectations, from the scenario or the severity's defaults (§9.1)."""
+
+    required: bool
+    weight: float
+    first_by: float
+    every: float
+    every_after_mitigation: float
+    min_gap: float
+    source: str
+    first_note: str
+    every_note: str
+
+
+_GAME = " (game default)"
+_SEV = {"SEV1": 0, "SEV2": 1, "SEV3": 2}
+_SOURCES = {
+    "customers": "PagerDuty external comms: first public post within 5 min of the incident call, "
+                 "then at least every 20 min, each saying when the next comes",
+    "management": "PagerDuty Internal Liaison: status to executives roughly every 30 min",
+    "support": "GitLab CMOC: support is told at the start and kept updated (Google SRE: people "
+               "assume nothing is being done unless told)",
+    "team": "PagerDuty IC: announce the incident, who leads and the plan in the incident channel "
+            "first",
+}
+
+
+@lru_cache(maxsize=None)
+def _default_rule(audience: str, severity: str) -> _AudienceRule:
+    s = _SEV[severity]
+    source = _SOURCES[audience]
+    if audience == "customers":
+        first, every, after = (10, 15, 30)[s], (20, 30, 60)[s], (30, 60, 60)[s]
+        # PagerDuty says 5 min from the call; 10 leaves room for game latency.
+        return _AudienceRule(True, 0.35, first, every, after, 0, source, _GAME,
+                             "" if s == 0 else _GAME)
+    if audience == "management":
+        first, every = (15, 30, 30)[s], (30, 60, 60)[s]
+        return _AudienceRule(True, 0.25, first, every, every, 10, source, _GAME,
+                             "" if s == 0 else _GAME)
+    if audience == "support":
+        first, every = (10, 15, 30)[s], (30, 45, 60)[s]
+        return _AudienceRule(True, 0.20, first, every, every, 0, source, _GAME, _GAME)
+    return _AudienceRule(True, 0.20, 5, 30, 30, 0, source, _GAME, _GAME)
+
+
+def _audience_rule(audience: str, policy: AudiencePolicy | None, severity: str) -> _AudienceRule:
+    if policy is None:
+        return _default_rule(audience, severity)
+    return _AudienceRule(
+        policy.required, policy.weight, policy.first_by, policy.every,
+        policy.every_after_mitigation or policy.every, policy.min_gap_without_news,
+        _SOURCES[audience], " (this scenario's policy)", " (this scenario's policy)",
+    )
+
+
+def audience_expectations(scenario: Scenario) -> dict[str, tuple[bool, float, float]]:
+    """Per audience: (required, first update due after the incident starts, interval).
+
+    The same rules the communication score uses, for the board's countdowns.
+    """
+    severity = scenario.meta.severity
+    return {
+        audience: (rule.required, rule.first_by, rule.every)
+        for audience in AUDIENCES
+        for rule in [_audience_rule(audience, scenario.comms.audiences.get(audience), severity)]
+    }
+
+
+_NORM_PROMISE = ("PagerDuty external comms and GitLab CMOC: state when the next update comes, "
+                 "then keep to it")
+_NORM_IMPACT = "PagerDuty Customer Liaison, Statuspage: state the impact in the audience's terms"
+_NORM_NEXT = ("PagerDuty external comms, GitLab CMOC, incident.io: every update says when the "
+             "next comes")
+_NORM_ETA = ("PagerDuty Customer Liaison: never promise customers a resolution time "
+             "('customers get angry when you set an expectation you can't keep')")
+_NORM_DATA = ("PagerDuty external comms: the resolution message says clearly whether any data was "
+              "lost or corrupted")
+_NORM_NOISE = ("PagerDuty anti-pattern 'too frequent status updates': updates with no news take "
+               "responders away from the incident")
+_NORM_REQUEST = ("Google SRE workbook: the communications lead manages inquiries about the "
+                 "incident; answer a request for status")
+
+
+def _score_communication(ctx: _Context) -> tuple[DimensionScore, dict[str, object]]:
+    run, scenario = ctx.run, ctx.scenario
+    comms = scenario.comms
+    start = run.first_true.get(comms.starts_when)
+    mitigated_at = run.milestone_times.get("mitigated")
+    by_audience: dict[str, list[UpdateRecord]] = {a: [] for a in AUDIENCES}
+    for update in run.updates:
+        by_audience[update.step.audience].append(update)
+    requests: dict[str, list[tuple[float, float, str]]] = {a: [] for a in AUDIENCES}
+    for request in scenario.requests:
+        asked = run.requests_at.get(request.id)
+        if request.kind == "update" and asked is not None:
+            requests[request.audience].append((asked, request.respond_within,
+                                               run.person_name(request.sender)))
+
+    severity = scenario.meta.severity
+    rules = {a: _audience_rule(a, comms.audiences.get(a), severity) for a in AUDIENCES}
+    promises: dict[str, object] = {}
+    judged: list[tuple[float, _Ledger]] = []
+    for audience in AUDIENCES:
+        rule = rules[audience]
+        updates = by_audience[audience]
+        rows, kept, broken = _promises(updates, ctx.end, ctx.grace)
+        promises[audience] = {
+            "required": rule.required,
+            "first_due": start + rule.first_by if start is not None else None,
+            "first_update": updates[0].time if updates else None,
+            "updates": len(updates), "promised": len(rows), "kept": kept, "broken": len(broken),
+            "rows": rows,
+        }
+        if start is None or not rule.required or rule.weight <= 0:
+            continue
+        ledger = _Ledger()
+        if _score_audience(ctx, audience, rule, updates, requests[audience], start,
+                           mitigated_at, kept, broken, ledger):
+            judged.append((rule.weight, ledger))
+    if start is None:
+        return _not_applicable("communication", "The incident never started, so there was no "
+                                                "one to update."), promises
+    if not judged:
+        return _not_applicable("communication", "No audience had to be updated before the run "
+                                                "ended."), promises
+    total = sum(w for w, _ in judged)
+    result = _Ledger()
+    for weight, ledger in judged:
+        result.losses += _weighted(_capped(ledger.losses), weight / total)
+        result.credits += ledger.credits
+    return _dimension("communication", result), promises
+
+
+def _promises(updates: list[UpdateRecord], end: float, grace: float,
+              ) -> tuple[list[dict[str, object]], int, list[tuple[float, float, float | None]]]:
+    """Stated next updates and whether the next update came in time.
+
+    Returns the table rows, how many were kept, and the broken ones as (made_at, due, next_at).
+    A promise still open when the run ended is neither kept nor broken.
+    """
+    rows: list[dict[str, object]] = []
+    broken: list[tuple[float, float, float | None]] = []
+    kept = 0
+    for i, update in enumerate(updates):
+        if update.step.next_update is None:
+            continue
+        promised_by = update.time + update.step.next_update
+        next_at = updates[i + 1].time if i + 1 < len(updates) else None
+        held: bool | None
+        if next_at is not None and next_at <= promised_by + grace:
+            held = True
+            kept += 1
+        elif end <= promised_by + grace:
+            held = None
+        else:
+            held = False
+            broken.append((update.time, promised_by, next_at))
+        rows.append({"made_at": update.time, "due": promised_by, "next_at": next_at,
+                     "kept": held})
+    return rows, kept, broken
+
+
+def _score_audience(
+    ctx: _Context, audience: str, rule: _AudienceRule, updates: list[UpdateRecord],
+    requests: list[tuple[float, float, str]], start: float, mitigated_at: float | None,
+    kept: int, broken: list[tuple[float, float, float | None]], ledger: _Ledger,
+) -> bool:
+    """Score one audience into ``ledger`` (fractions of the audience); False if nothing to judge."""
+    comms, end, grace = ctx.scenario.comms, ctx.end, ctx.grace
+    name = AUDIENCE_NAMES[audience]
+    t = ctx.t
+    due = start + rule.first_by
+
+    def interval(at: float) -> float:
+        every = (rule.every_after_mitigation if mitigated_at is not None and at >= mitigated_at
+                 else rule.every)
+        if at - start >= comms.long_incident_after:
+            # PagerDuty's long-incident model: after two hours the cadence may relax.
+            every = max(every, comms.long_every)
+        return every
+
+    # F: the first update.
+    first_time = updates[0].time if updates else None
+    f_score: float | None = None
+    f_loss: tuple[float | None, str] | None = None
+    if first_time is not None or end > due + grace:
+        lateness = (first_time if first_time is not None else end) - due - grace
+        f_score = 1.0 if lateness <= 0 else max(0.0, 1 - lateness / (rule.first_by or 1.0))
+        if f_score < 1:
+            f_loss = ((first_time, f"First update to {name} at {t(first_time)}, due by {t(due)}")
+                      if first_time is not None else
+                      (due, f"No update to {name} all run (the first was due by {t(due)})"))
+        elif first_time is not None:
+            ledger.credits.append(f"{name.capitalize()} heard from the responders by "
+                                  f"{t(max(first_time, start))} (due by {t(due)})")
+
+    silent_all_run = first_time is None and ctx.run.ending is not None
+    if silent_all_run:
+        # An incident that ended without a word to this audience, not even that it was over,
+        # earns nothing here however short it was (PagerDuty: the resolution message; Google
+        # SRE: people assume nothing is being done unless told).
+        f_score = 0.0
+        if f_loss is None:
+            f_loss = (end, f"Nobody told {name} anything; the incident ended at {t(end)}, "
+                           f"before the first update was due by {t(due)}")
+
+    # Cov: dark time, past each update's window (its stated next update, capped) plus grace.
+    cov_score: float | None = None
+    gaps: list[tuple[float, float]] = []
+    active = end - due
+    if active > 0:
+        covered = due + grace
+        dark = 0.0
+        for update in updates:
+            at = max(update.time, start)
+            gap_start = max(covered, due)
+            if at > gap_start:
+                gaps.append((gap_start, at))
+                dark += at - gap_start
+            step = update.step
+            if step.status == "resolved":
+                window = math.inf  # GitLab CMOC: no further updates once resolved
+            else:
+                every = interval(at)
+                window = (min(step.next_update, every * comms.max_promise_extension)
+                          if step.next_update is not None else every)
+            covered = max(covered, at + window + grace)
+        if end > max(covered, due):
+            gap_start = max(covered, due)
+            gaps.append((gap_start, end))
+            dark += end - gap_start
+        cov_score = 0.0 if silent_all_run else 1 - dark / active
+    # P: promised next updates kept (counted by _promises).
+    p_score = kept / (kept + len(broken)) if kept + len(broken) else None
+    if kept and not broken:
+        ledger.credits.append(f"Kept every promised update to {name} ({kept} of {kept})")
+
+    # Q: content checks, one per update and check, plus the final update's data-loss line.
+    checks: dict[str, list[float]] = {"impact": [], "next": [], "eta": [], "data": []}
+    passed = total_checks = 0
+    for update in updates:
+        step = update.step
+        results = {"impact": bool(step.impact.strip()),
+                   "next": step.next_update is not None or step.status == "resolved"}
+        if audience == "customers":
+            results["eta"] = step.eta is None
+        for check, ok in results.items():
+            total_checks += 1
+            passed += ok
+            if not ok:
+                checks[check].append(update.time)
+    if updates:
+        total_checks += 1
+        if updates[-1].step.data_loss:
+            passed += 1
+        else:
+            checks["data"].append(updates[-1].time)
+    q_score = passed / total_checks if total_checks else None
+
+    weight = _renormalised({"F": (0.25, f_score), "Cov": (0.45, cov_score),
+                            "P": (0.15, p_score), "Q": (0.15, q_score)})
+    if not weight:
+        return False
+    if f_loss is not None and f_score is not None:
+        first_norm = (f"{rule.source}; this scenario: first update to {name} within "
+                      f"{ctx.span(rule.first_by)}{rule.first_note}")
+        ledger.lose(weight["F"] * (1 - f_score), f_loss[0] if f_loss[0] is not None else due,
+                    f_loss[1], first_norm)
+    if cov_score is not None and gaps:
+        every_norm = (f"{rule.source}; this scenario: an update to {name} every "
+                      f"{ctx.span(rule.every)}{rule.every_note}, or by the stated next update "
+                      f"(at most {comms.max_promise_extension:g}x that)")
+        for gap_start, gap_end in gaps:
+            ledger.lose(weight["Cov"] * (gap_end - gap_start) / active, gap_start,
+                        f"{name.capitalize()} went {ctx.span(gap_end - gap_start)} past the "
+                        f"expected cadence with no update ({t(gap_start)} to {t(gap_end)})",
+                        every_norm)
+    if p_score is not None:
+        judged_promises = kept + len(broken)
+        for made_at, promised_by, next_at in broken:
+            came = f"the next came at {t(next_at)}" if next_at is not None else "none came"
+            ledger.lose(weight["P"] / judged_promises, promised_by,
+                        f"Told {name} at {t(made_at)} the next update would come by "
+                        f"{t(promised_by)}; {came}", _NORM_PROMISE)
+    if q_score is not None:
+        texts = {
+            "impact": ("did not state the impact", _NORM_IMPACT),
+            "next": ("did not say when the next update comes", _NORM_NEXT),
+            "eta": ("promised customers a resolution time", _NORM_ETA),
+            "data": ("did not say whether any data was lost", _NORM_DATA),
+        }
+        for check, times in checks.items():
+            if not times:
+                continue
+            what, norm = texts[check]
+            when = ", ".join(t(x) for x in times[:4]) + (" ..." if len(times) > 4 else "")
+            count = (f"{len(times)} of {len(updates)} updates" if check != "data"
+                     else "The final update")
+            ledger.lose(weight["Q"] * len(times) / total_checks, max(times[0], start),
+                        f"{count} to {name} {what} ({when})", norm)
+
+    # N: noise, updates too close together with no news in between (PagerDuty anti-pattern).
+    if rule.min_gap > 0:
+        noise = 0.0
+        for previous, update in zip(updates, updates[1:]):
+            gap = update.time - previous.time
+            if gap < rule.min_gap and not update.state_changed_since_previous and \
+                    not ctx.news_between(previous.time, update.time):
+                cost = min(0.02, 0.1 - noise)
+                if cost <= 0:
+                    break
+                noise += cost
+                ledger.lose(cost, update.time,
+                            f"Updated {name} at {t(update.time)}, {ctx.span(gap)} after the "
+                            f"previous update, with no news",
+                            f"{_NORM_NOISE}; this scenario: at least {ctx.span(rule.min_gap)} "
+                            f"apart unless something changed")
+
+    # Requests for an update: each unanswered within its time costs 0.1 (at most 0.3).
+    penalty = 0.0
+    for asked, within, sender in requests:
+        answer = next((u.time for u in updates if asked <= u.time <= asked + within + grace), None)
+        if answer is not None:
+            ledger.credits.append(f"Answered {sender}'s request for an update at {t(answer)}")
+        elif end > asked + within + grace and penalty < 0.3:
+            penalty += 0.1
+            ledger.lose(0.1, asked + within,
+                        f"{sender} asked for an update to {name} at {t(asked)}; none came by "
+                        f"{t(asked + within)}",
+                        f"{_NORM_REQUEST}; this scenario expects an answer within "
+                        f"{ctx.span(within)}")
+    return True
+
+

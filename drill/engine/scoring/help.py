@@ -1,0 +1,108 @@
+"""(b) Asking for help (DOMAIN §9.2)."""
+
+from __future__ import annotations
+
+from ..scenario import Trigger
+from ..scorecard import DimensionScore
+from .common import AUDIENCE_NAMES, decay, _Ledger, _dimension, _not_applicable, _Context
+
+# -- (b) asking for help --------------------------------------------------------------------------
+
+
+_NORM_IRRELEVANT = ("PagerDuty anti-pattern: don't page everyone; this scenario: "
+                    "{penalty:g} of the dimension per unneeded page, at most {cap:g}")
+
+
+def _score_help(ctx: _Context) -> DimensionScore:
+    run, scenario = ctx.run, ctx.scenario
+    policy = scenario.scoring.escalation
+    if not policy.triggers:
+        return _not_applicable("help", "The scenario sets no escalation triggers.")
+    t = ctx.t
+    judged = 0
+    ledger = _Ledger()
+    misses: list[tuple[float, float, str, Trigger]] = []  # (S, time, what, trigger)
+    for trigger in policy.triggers:
+        seen = run.first_true.get(trigger.observable)
+        if seen is None:
+            continue  # never judge what could not be seen
+        due = seen + trigger.window
+        evidence = trigger.id.replace("_", " ").replace("-", " ")
+        if trigger.expect == "page":
+            wanted = _wanted_people(ctx, trigger.people, trigger.skills)
+            pages = [(run.paged_at[p], p) for p in wanted if p in run.paged_at]
+            if pages:
+                at, person = min(pages)
+                judged += 1
+                score = decay(at - due, policy.tau)
+                if score < 0.999:
+                    misses.append((score, at, f"Paged {run.person_name(person)} at {t(at)}; "
+                                   f"{evidence} was visible from {t(seen)}, help was expected "
+                                   f"by {t(due)}", trigger))
+                else:
+                    when = ("before the evidence appeared" if at <= seen
+                            else f"{ctx.span(at - seen)} after {evidence} became visible")
+                    ledger.credits.append(f"Paged {run.person_name(person)} at {t(at)}, {when}")
+                continue
+            missing = (f"Nobody paged {_who(ctx, trigger.people, trigger.skills)}; {evidence} "
+                       f"was visible from {t(seen)}")
+        else:
+            audience = trigger.audience
+            answer_at = next((u.time for u in run.updates if u.time >= seen
+                              and (audience is None or u.step.audience == audience)), None)
+            name = AUDIENCE_NAMES[audience] if audience else "anyone"
+            if answer_at is not None:
+                judged += 1
+                score = decay(answer_at - due, policy.tau)
+                if score < 0.999:
+                    misses.append((score, answer_at, f"Told {name} at {t(answer_at)}; "
+                                   f"{evidence} was visible from {t(seen)}, expected by "
+                                   f"{t(due)}", trigger))
+                else:
+                    ledger.credits.append(f"Told {name} at {t(answer_at)} once {evidence} was "
+                                          f"visible")
+                continue
+            missing = f"Never told {name} after {evidence} became visible at {t(seen)}"
+        if ctx.end <= due:
+            continue  # the run ended before the player owed an answer
+        judged += 1
+        misses.append((decay(ctx.end - due, policy.tau), due,
+                       f"{missing} (expected by {t(due)})", trigger))
+    if not judged:
+        return _not_applicable("help", "None of the escalation triggers' evidence appeared in "
+                                       "time to act on.")
+    for score, time, what, trigger in misses:
+        ledger.lose((1 - score) / judged, time, what,
+                    f"{trigger.norm} (this scenario: within {ctx.span(trigger.window)})")
+    spent = 0.0
+    for person_id, at in sorted(run.paged_at.items(), key=lambda item: item[1]):
+        person = ctx.people.get(person_id)
+        if person is None or person.relevant:
+            continue
+        cost = min(policy.irrelevant_page_penalty, policy.irrelevant_page_cap - spent)
+        if cost <= 0:
+            break
+        spent += cost
+        ledger.lose(cost, at, f"Paged {run.person_name(person_id)} ({person.role}) at {t(at)}, "
+                              f"who was not needed for this incident",
+                    _NORM_IRRELEVANT.format(penalty=policy.irrelevant_page_penalty,
+                                            cap=policy.irrelevant_page_cap))
+    return _dimension("help", ledger)
+
+
+def _wanted_people(ctx: _Context, people: list[str], skills: list[str]) -> list[str]:
+    if not people and not skills:
+        return list(ctx.people)
+    wanted = set(skills)
+    return [p.id for p in ctx.scenario.people if p.id in people or wanted.intersection(p.skills)]
+
+
+def _who(ctx: _Context, people: list[str], skills: list[str]) -> str:
+    # Roles first (blameless: what was needed), names after (who that was in this run).
+    names = [f"the {ctx.people[p].role} ({ctx.run.person_name(p)})" if p in ctx.people
+             else ctx.run.person_name(p) for p in people]
+    if skills:
+        names.append("anyone with " + " or ".join(skills) + " skills")
+    return " or ".join(names) if names else "anyone"
+
+
