@@ -610,7 +610,7 @@ class Run:
         self.paged_at[person.id] = self.now
         self._fact(f"paged.{person.id}", True)
         delay = person.delay
-        awake = self._awake(person)
+        awake = self.is_awake(person)
         if not awake:
             delay += person.off_hours_delay
         self._note("paged", person.id, text=f"Paged {self.person_name(person.id)} ({person.role})",
@@ -680,7 +680,8 @@ class Run:
                 text = f"The facilitator set the pace to {step.pace:g} s per unit."
             self._note("facilitator", "", by=by, text=text, data={"act": step.act})
 
-    def _awake(self, person: Person) -> bool:
+    def is_awake(self, person: Person) -> bool:
+        """Whether a person is within their working hours now (always, on a days clock)."""
         hour = self.local_hour(person.zone)
         if hour is None:
             return True

@@ -32,7 +32,7 @@ class PageDialog(ModalScreen[dict[str, Any] | None]):
             name = self.run.person_name(person.id)
             if person.id in self.run.paged_at:
                 state = "already paged"
-            elif self.run._awake(person):
+            elif self.run.is_awake(person):
                 state = f"awake, about {person.delay:g} {unit}"
             else:
                 state = f"off hours, about {person.delay + person.off_hours_delay:g} {unit}"

@@ -38,7 +38,7 @@ class PeoplePanel(Static):
                             if e.kind == "paged" and e.ref == person.id), None)
                 left = f", {span(run, float(eta) - run.now)}" if isinstance(eta, (int, float)) else ""
                 mark, state, style = "◐", f"paged{left}", "$warning"
-            elif run._awake(person):
+            elif run.is_awake(person):
                 mark, state, style = "○", "available", "$text-muted"
             else:
                 hour = run.local_hour(person.zone)
