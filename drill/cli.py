@@ -239,38 +239,36 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write a starter scenario and say what to do next."""
-    from .starter import StarterError, write_starter
+    from .authoring import AuthoringError, next_steps, write_starter
 
     try:
         path = write_starter(args.id, Path(args.dir), force=args.force)
-    except StarterError as error:
+    except AuthoringError as error:
         raise InputError([f"drill new: {error}"]) from None
     except OSError as error:
         raise InputError([f"drill new: cannot write in {args.dir}: {error.strerror}"]) from None
-    print(f"wrote {path}", file=out)
-    print(f"next: drill validate {path}   drill check {path}   drill play {path}", file=out)
+    print(f"wrote {path}: a starter scenario to edit (docs/scenario-format.md explains it)",
+          file=out)
+    print("next:", *next_steps(path), sep="\n", file=out)
     return EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Replay saves and print them side by side."""
-    from .compare_saves import CompareError, compare_saves
-    from .engine.compare_runs import render
+    from .compare import CompareError, compare_saves
+    from .engine.comparison import render_comparison
 
     try:
         result = compare_saves([Path(p) for p in args.saves], args.unfinished)
     except CompareError as error:
-        raise InputError([f"drill compare: {line}" for line in error.lines]) from None
+        raise InputError([f"drill compare: {printable(line)}" for line in error.lines]) from None
     for warning in result.warnings:
-        print(f"drill compare: warning: {warning}", file=err)
-    comparison = result.comparison
+        print(f"drill compare: warning: {printable(warning)}", file=err)
     if args.json:
-        body = {"scenario": comparison.scenario, "runs": comparison.labels,
-                "rows": {name: cells for name, cells in comparison.rows},
-                "best_overall": comparison.labels[comparison.best_overall]}
+        body = {**result.comparison.to_dict(), "warnings": result.warnings}
         print(json.dumps(body, indent=1, sort_keys=True), file=out)
     else:
-        out.write(printable(render(comparison)))
+        out.write(printable(render_comparison(result.comparison)))
     return EXIT_OK
 
 

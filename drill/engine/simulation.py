@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-import random
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, NamedTuple
@@ -56,6 +55,10 @@ class LogEntry(NamedTuple):
     by: str = ""
     """Who acted, for player actions."""
     data: Mapping[str, Any] = MappingProxyType({})
+
+
+_NO_DATA: Mapping[str, Any] = LogEntry._field_defaults["data"]
+_new_entry = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +227,10 @@ class Run:
                                if "time" in entry[-1])
         self._dirty: set[str] = set()
         self._everything_dirty = True
-        self._interesting = frozenset(self._readers).union(
+        self._watched_keys = frozenset().union(
             *(entry[-1] for entry in (*self._watches, *self._failed_endings)))
+        """What the evidence watches and the failed endings read."""
+        self._interesting = frozenset(self._readers) | self._watched_keys
         """Every name some waiting condition reads (it only shrinks in meaning over a run)."""
         for event in scenario.events:
             if event.optional:
@@ -386,13 +391,12 @@ class Run:
         self._seq += 1
         heapq.heappush(self._queue, (when, self._seq, kind, payload))
 
-    def _note(self, kind: str, ref: str = "", **fields: Any) -> LogEntry:
-        entry = LogEntry(self.now, kind, ref, **fields)
+    def _note(self, kind: str, ref: str = "", channel: str = "", sender: str = "",
+              text: str = "", by: str = "", data: Mapping[str, Any] = _NO_DATA) -> LogEntry:
+        # Built positionally: a run writes a hundred of these, and keywords cost.
+        entry = _new_entry(LogEntry, (self.now, kind, ref, channel, sender, text, by, data))
         self.log.append(entry)
         return entry
-
-    def _rng(self, *parts: object) -> random.Random:
-        return random.Random(":".join(str(p) for p in (self.seed, *parts)))
 
     def _apply(self, effects: Mapping[str, ex.Value]) -> None:
         if not effects:
@@ -504,6 +508,8 @@ class Run:
                 break
             everything = False
         everything = everything or self._everything_dirty
+        if not everything and self._watched_keys.isdisjoint(changed):
+            return
         for entry in list(self._watches):
             text, test, reads = entry
             if (everything or not reads.isdisjoint(changed)) and test(env):

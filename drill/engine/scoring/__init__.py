@@ -63,11 +63,12 @@ def score_run(run: Run) -> ScoreCard:
           ended before the promise fell due);
         * ``"estimates"``: a list of rows ``{"made_at": float, "audience": str, "milestone": str,
           "said": str, "actual": float | None, "censored": bool, "score": float | None,
-          "hit": bool | None}``: ``actual`` is the remaining time the milestone really took
+          "hit": bool | None, "broken": bool}``: ``actual`` is the remaining time the milestone really took
           (minus its unforeseeable delay), or the lower bound run end - made_at when it was never
           reached (``censored``); ``score`` is 0..1, None when a censored estimate cannot be
           judged yet; ``hit`` says whether the actual fell in the range (for a point, within the
-          policy's reference spread of it).
+          policy's reference spread of it); ``broken`` marks an ETA to an external audience
+          that passed without the milestone and without a revised estimate.
     """
     context = _Context(run)
     communication, promises = _score_communication(context)

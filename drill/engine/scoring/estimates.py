@@ -101,7 +101,8 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
         external = step.audience in EXTERNAL_AUDIENCES
         row: dict[str, object] = {"made_at": made, "audience": step.audience,
                                   "milestone": step.milestone, "said": said, "actual": None,
-                                  "censored": reached is None, "score": None, "hit": None}
+                                  "censored": reached is None, "score": None, "hit": None,
+                                  "broken": False}
         rows.append(row)
         if reached is not None and reached <= made:
             continue  # already reached when said: nothing to estimate
@@ -156,6 +157,7 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
     e_losses: list[_Loss] = []
     if external_estimates:
         broken = 0
+        row_of = {id(record): row for record, row in zip(run.estimates, rows)}
         for i, record in enumerate(external_estimates):
             step = record.step
             said_by = record.time + (step.point if step.point is not None else step.high or 0)
@@ -170,7 +172,10 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
                           and later.step.audience == step.audience
                           and record.time < later.time <= said_by
                           for later in external_estimates[i + 1:])
-            if revised or broken >= 3:
+            if revised:
+                continue
+            row_of[id(record)]["broken"] = True
+            if broken >= 3:
                 continue
             broken += 1
             e_losses.append(_Loss(0.1, said_by,
