@@ -241,8 +241,8 @@ management, team) the first update is due by `first_by`, then one every `every`.
         "\n",
         _table("scoring", {
             "escalation": {"triggers": [
-                {"id": "page_payments", "observable": "done.check_dashboards or fired.support_flooded",
-                 "expect": "page", "people": ["payments_dev"], "window": 10,
+                {"id": "page_payments",
+                 "observable": "done.check_dashboards or fired.support_flooded", "expect": "page", "people": ["payments_dev"], "window": 10,
                  "norm": "PagerDuty: never hesitate to escalate to the team that owns the system"},
                 {"id": "tell_support", "observable": "fired.support_flooded", "expect": "update",
                  "audience": "support", "window": 5,

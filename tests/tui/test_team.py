@@ -137,7 +137,7 @@ async def test_the_end_screen_compares_this_run_with_earlier_ones(in_tmp):
             if attempt == 0:
                 assert "No other finished run" in table
             else:
-                assert "First update to support" in table and "Best overall" in table
+                assert "First update: support" in table and "Best overall" in table
 
 
 async def test_the_clock_waits_while_the_facilitator_panel_is_open(in_tmp):

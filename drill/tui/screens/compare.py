@@ -44,8 +44,8 @@ class CompareScreen(Screen[None]):
         return [c.path for c in cards[:MAX_OTHERS]]
 
     def table(self):
-        from ...compare_saves import CompareError, compare_saves
-        from ...engine.compare_runs import render
+        from ...compare import CompareError, compare_saves
+        from ...engine.comparison import render_comparison
 
         others = self.others()
         if not others:
@@ -57,6 +57,6 @@ class CompareScreen(Screen[None]):
         except CompareError as error:
             return plain("\n".join(error.lines), "$error")
         width = max(80, self.app.size.width - 4)
-        text = render(result.comparison, width=width)
+        text = render_comparison(result.comparison, width=width)
         notes = "".join(f"\nNote: {w}" for w in result.warnings)
         return plain(text + notes)
