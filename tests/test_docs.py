@@ -34,6 +34,7 @@ PLAYSCRIPT_DOC = DOCS / "play-scripts.md"
 EXAMPLE = DOCS / "example-scenario.toml"
 GOOD = DOCS / "example-play-good.toml"
 POOR = DOCS / "example-play-poor.toml"
+TEAM = DOCS / "example-play-team.toml"
 
 _FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```$", re.S | re.M)
 _MODEL_HEADING = re.compile(r"^#{2,6} .*\(model `(\w+)`\)\s*$")
@@ -280,6 +281,59 @@ def test_the_example_scripts_in_the_guide_are_the_files() -> None:
     blocks = _blocks(PLAYSCRIPT_DOC, "toml")
     assert GOOD.read_text(encoding="utf-8") in blocks
     assert POOR.read_text(encoding="utf-8") in blocks
+    assert TEAM.read_text(encoding="utf-8") in blocks
+
+
+def test_team_example_plays_as_the_guide_says(compiled_example: CompiledScenario) -> None:
+    from drill.engine.roles import score_players
+
+    script = load_playscript(TEAM)
+    assert validate_paths([EXAMPLE, TEAM]) == []
+    run = play(compiled_example, script.seed, script.steps)
+    assert run.ending is not None and run.ending.id == "fixed" and run.ended_at == 25
+    assert not [e for e in run.log if e.kind == "rejected"]
+    # The facilitator's acts are in the log as theirs, and the inject reached the feed.
+    acts = [e for e in run.log if e.kind == "facilitator"]
+    assert {e.by for e in acts} == {"facilitator"} and len(acts) == 4
+    assert "influencer_tweet" in run.fired
+    assert any(e.text.startswith("Hint: ") for e in acts)
+    # Dee speaks for the network on-call: the scenario's own answer and line are never said.
+    assert run.taken_over == {"net_oncall": "Dee (ops)"}
+    said = {e.text for e in run.log if e.kind == "said"}
+    assert not said & {"Paged. Grabbing my laptop, eight minutes.",
+                       "The pushes line up with config-gen's runs, every ten minutes. "
+                       "Is it still generating?"}
+    # Each player is judged on their role's dimensions, the facilitator on none.
+    by_player = {s.player: s for s in score_players(run)}
+    assert set(by_player) == {"Ana (commander)", "Bo (comms)", "Cy (ops)", "Dee (ops)"}
+    assert by_player["Bo (comms)"].dimensions == ("communication",)
+    assert by_player["Ana (commander)"].dimensions == ("help", "estimates")
+    assert by_player["Cy (ops)"].dimensions == ("rollback",)
+    assert by_player["Bo (comms)"].actions == 5 and by_player["Cy (ops)"].actions == 8
+
+
+def test_without_a_takeover_the_paged_teammate_answers_in_their_own_words(
+    compiled_example: CompiledScenario,
+) -> None:
+    # The counterpart of the team example: solo, the scenario's `acknowledges` and line are said.
+    script = load_playscript(GOOD)
+    run = play(compiled_example, script.seed, script.steps)
+    said = [(e.time, e.text) for e in run.log if e.kind == "said"]
+    assert (7, "Paged. Grabbing my laptop, eight minutes.") in said
+    assert any(text.startswith("The pushes line up") for _, text in said)
+
+
+def test_a_script_naming_a_teammate_or_inject_the_scenario_lacks_is_refused() -> None:
+    scenario = load_scenario(EXAMPLE)
+    script = PlayScript.model_validate({"scenario": "config-generator", "steps": [
+        {"at": 1, "by": "Dee (ops)", "do": "takeover", "person": "net_oncal"},
+        {"at": 2, "do": "facilitate", "act": "inject", "event": "influencer_twet"},
+    ]})
+    messages = [(p.field, p.message) for p in check_playscript(script, scenario)]
+    assert messages == [
+        ("steps[0].person", "unknown person 'net_oncal' (did you mean 'net_oncall'?)"),
+        ("steps[1].event", "unknown event 'influencer_twet' (did you mean 'influencer_tweet'?)"),
+    ]
 
 
 def test_the_facilitator_guide_names_real_injects_and_commands() -> None:
@@ -299,3 +353,43 @@ def test_the_facilitator_guide_names_real_injects_and_commands() -> None:
     commands = set(_re.findall(r"`drill ([a-z]+)", guide))
     subparsers = next(a for a in build_parser()._actions if a.dest == "command")
     assert commands <= set(subparsers.choices)
+
+
+def _options(parser) -> set[str]:  # noqa: ANN001 - argparse.ArgumentParser
+    """Every option string of a parser and of its subcommands."""
+    import argparse
+
+    found: set[str] = set()
+    for action in parser._actions:
+        found |= set(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _options(sub)
+    return found
+
+
+def test_the_facilitator_guide_uses_only_options_drill_has() -> None:
+    """`--pace`, `--runs`, `--unfinished`...: each option the guide tells people to type exists."""
+    from drill.cli import build_parser
+    from drill.tui.launch import _parser as tui_parser
+
+    guide = (DOCS / "facilitator.md").read_text(encoding="utf-8")
+    mentioned = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", guide))
+    assert {"--pace", "--seed", "--runs", "--unfinished"} <= mentioned
+    unknown = mentioned - _options(build_parser()) - _options(tui_parser())
+    assert not unknown, f"facilitator.md names options drill does not have: {sorted(unknown)}"
+
+
+def test_the_facilitator_guide_lists_exactly_the_board_keys() -> None:
+    from textual.app import App
+
+    from drill.tui.app import DrillApp
+    from drill.tui.screens.board import BoardScreen
+
+    guide = (DOCS / "facilitator.md").read_text(encoding="utf-8")
+    table = guide.split("Keys on the board", 1)[1].split("\n\n", 2)[1]
+    documented = set(re.findall(r"^\| `([^`]+)` \|", table, re.M))
+    board = {binding.key_display or binding.key.split(",")[0] for binding in BoardScreen.BINDINGS}
+    app = {binding.key for binding in DrillApp.BINDINGS} | {App.COMMAND_PALETTE_BINDING}
+    assert documented == board | {"ctrl+q", "ctrl+p"}
+    assert {"ctrl+q", "ctrl+p"} <= app

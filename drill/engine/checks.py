@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 
 from . import expressions as ex
-from .playscript import GiveEstimate, Page, PlayScript, StartAction
+from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
 from .scenario import AUDIENCES, Action, Event, Scenario
 from .simulation import MAX_RECURRENCES
 
@@ -270,7 +270,7 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
 
 
 def check_playscript(script: PlayScript, scenario: Scenario) -> list[Finding]:
-    """Every step of a play script must name an action, person or milestone of the scenario."""
+    """Every id a play-script step names (action, person, milestone, event) is the scenario's."""
     findings: list[Finding] = []
     ids = _ids_by_kind(scenario)
     if script.scenario and script.scenario != scenario.meta.id:
@@ -280,9 +280,14 @@ def check_playscript(script: PlayScript, scenario: Scenario) -> list[Finding]:
         if isinstance(step, StartAction) and step.action not in ids["action"]:
             findings.append(Finding(("steps", i, "action"), f"unknown action {step.action!r}"
                                     f"{_suggest(step.action, ids['action'])}"))
-        elif isinstance(step, Page) and step.person not in ids["person"]:
+        elif isinstance(step, (Page, TakeOver)) and step.person not in ids["person"]:
             findings.append(Finding(("steps", i, "person"), f"unknown person {step.person!r}"
                                     f"{_suggest(step.person, ids['person'])}"))
+        elif (isinstance(step, FacilitatorAct) and step.act == "inject"
+              and step.event not in ids["event"]):
+            # Caught here rather than rejected mid-run, like an unknown action.
+            findings.append(Finding(("steps", i, "event"), f"unknown event {step.event!r}"
+                                    f"{_suggest(step.event, ids['event'])}"))
         elif isinstance(step, GiveEstimate) and step.milestone not in ids["milestone"]:
             findings.append(Finding(("steps", i, "milestone"),
                                     f"unknown milestone {step.milestone!r}"
