@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--runs", type=_runs, default=1000, metavar="N",
                        help="runs per strategy (default 1000)")
     check.add_argument("--strategy", action="append", metavar="NAME",
-                       choices=("random", "greedy", "silent", "scripts"),
-                       help="random, greedy, silent or scripts (default: all); repeatable")
+                       choices=("random", "greedy", "cautious", "silent-greedy", "scripts"),
+                       help="random, greedy, cautious, silent-greedy or scripts (default: all); "
+                       "repeatable")
     check.add_argument("--script", action="append", default=[], metavar="FILE",
                        help="a play script for the scripts strategy (default: the shipped ones)")
     check.add_argument("--jobs", type=_runs, default=None, metavar="N",
@@ -210,28 +211,32 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import dataclasses
 
     from .catalog import UnknownScenario, resolve
-    from .engine.findings import render
-    from .loading import LoadError, load_scenario
-    from .scenario_check import default_scripts, run_check
+    from .checking import run_check
+    from .engine.analysis import render
+    from .engine.strategies import STRATEGIES
+    from .loading import LoadError
 
     try:
         path = resolve(args.scenario)
-        scenario = load_scenario(path)
     except UnknownScenario as error:
         raise InputError([f"drill check: {error}"]) from None
-    except LoadError as error:
-        raise InputError([str(problem) for problem in error.problems]) from None
-    scripts = [Path(p) for p in args.script] or default_scripts(scenario.meta.id)
+    strategies = list(args.strategy or STRATEGIES)
+    if args.script and "scripts" not in strategies:
+        strategies.append("scripts")  # scripts given by name are meant to be replayed
+
+    def progress(done: int, total: int) -> None:
+        err.write(f"\rdrill check: {done}/{total} runs")
+        err.write("\n" if done == total else "")
+        err.flush()
+
     try:
-        report = run_check(path, runs=args.runs, strategies=args.strategy or
-                           ("random", "greedy", "silent", "scripts"), scripts=scripts,
-                           jobs=args.jobs)
+        report = run_check(path, runs=args.runs, strategies=strategies,
+                           scripts=args.script or None, jobs=args.jobs,
+                           progress=progress if err.isatty() else None)
     except LoadError as error:
         raise InputError([str(problem) for problem in error.problems]) from None
     if args.json:
-        body = dataclasses.asdict(report)
-        body["findings"] = report.findings
-        print(json.dumps(body, indent=1, sort_keys=True), file=out)
+        print(json.dumps(dataclasses.asdict(report), indent=1), file=out)
     else:
         out.write(render(report))
     return EXIT_INVALID if report.findings else EXIT_OK
@@ -411,9 +416,11 @@ COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema"
 
 
 def _is_tui_start(arguments: list[str]) -> bool:
-    """`drill my.toml` and `drill --saves-dir DIR` open the picker rather than a command."""
+    """`drill my.toml`, `drill --saves-dir DIR`, `drill play ...` and `drill resume ...` go to
+    the TUI, which parses its own options (`--help` included)."""
     first = arguments[0]
-    return first.endswith(".toml") or first == "--saves-dir" or first.startswith("--saves-dir=")
+    return (first.endswith(".toml") or first == "--saves-dir" or first.startswith("--saves-dir=")
+            or first in ("play", "resume"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -305,7 +305,8 @@ def test_team_example_plays_as_the_guide_says(compiled_example: CompiledScenario
                        "Is it still generating?"}
     # Each player is judged on their role's dimensions, the facilitator on none.
     by_player = {s.player: s for s in score_players(run)}
-    assert set(by_player) == {"Ana (commander)", "Bo (comms)", "Cy (ops)", "Dee (ops)"}
+    # Dee only took a teammate over: nothing the four dimensions judge, so no score.
+    assert set(by_player) == {"Ana (commander)", "Bo (comms)", "Cy (ops)"}
     assert by_player["Bo (comms)"].dimensions == ("communication",)
     assert by_player["Ana (commander)"].dimensions == ("help", "estimates")
     assert by_player["Cy (ops)"].dimensions == ("rollback",)

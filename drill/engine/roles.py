@@ -82,10 +82,16 @@ def player_view(run: Run, player: str) -> Run:
 
 
 def score_players(run: Run) -> list[PlayerScore]:
-    """A score per player of a team run (empty for a solo run)."""
+    """A score per player of a team run (empty for a solo run).
+
+    A player whose only act was to take a teammate over did nothing the four dimensions judge,
+    so they get no score rather than points for what they never did.
+    """
     scores = []
     for player in players(run):
         view = player_view(run, player)
+        if all(step.do == "takeover" for step in view.steps):
+            continue
         scores.append(PlayerScore(player, role_of(player, run.scenario), score_run(view),
                                   len(view.steps)))
     return scores

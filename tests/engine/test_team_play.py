@@ -114,3 +114,11 @@ def test_a_teammate_taken_over_by_a_player_stops_speaking_on_their_own(tiny):
     fresh.perform(steps({"at": 1, "by": "Cy (ops)", "do": "takeover", "person": "ops"})[0])
     with pytest.raises(ActionRejected, match="already played by Cy"):
         fresh.perform(steps({"at": 2, "by": "Bo (comms)", "do": "takeover", "person": "ops"})[0])
+
+
+def test_a_player_who_only_took_a_teammate_over_gets_no_score(tiny):
+    run = play(tiny, 1, steps(
+        {"at": 1, "by": "Dee (ops)", "do": "takeover", "person": "ops"},
+        {"at": 3, "by": "Cy (ops)", "do": "start", "action": "fix"},
+    ), names={})
+    assert [score.player for score in score_players(run)] == ["Cy (ops)"]
