@@ -79,9 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--runs", type=_runs, default=1000, metavar="N",
                        help="runs per strategy (default 1000)")
     check.add_argument("--strategy", action="append", metavar="NAME",
-                       choices=("random", "greedy", "cautious", "silent-greedy", "scripts"),
-                       help="random, greedy, cautious, silent-greedy or scripts (default: all); "
-                       "repeatable")
+                       choices=("random", "greedy", "cautious", "explorer", "silent-greedy",
+                                "scripts", "silent"),
+                       help="random, greedy, cautious, explorer, silent-greedy or scripts "
+                       "(default: all); repeatable")
     check.add_argument("--script", action="append", default=[], metavar="FILE",
                        help="a play script for the scripts strategy (default: the shipped ones)")
     check.add_argument("--jobs", type=_runs, default=None, metavar="N",
@@ -220,7 +221,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         path = resolve(args.scenario)
     except UnknownScenario as error:
         raise InputError([f"drill check: {error}"]) from None
-    strategies = list(args.strategy or STRATEGIES)
+    # `silent` was silent-greedy's first name; scripts and docs may still use it.
+    strategies = [{"silent": "silent-greedy"}.get(s, s) for s in args.strategy or STRATEGIES]
     if args.script and "scripts" not in strategies:
         strategies.append("scripts")  # scripts given by name are meant to be replayed
 

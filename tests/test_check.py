@@ -2,74 +2,174 @@
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from drill.checking import run_check, shipped_scripts
 from drill.cli import main
-from drill.engine.autoplay import STRATEGIES, play
-from drill.engine.findings import analyse, summarise
-from drill.engine.scoring import score_run
 from drill.engine.simulation import CompiledScenario
-from drill.loading import load_scenario
-from drill.scenario_check import run_check
+from drill.engine.strategies import STRATEGIES, play
+from drill.loading import LoadError, load_scenario
+
+from .bundled import BUNDLED, scenario_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
-BROKEN = FIXTURES / "check_broken.toml"
-BUNDLED = ["black-friday", "wrong-delete", "hourly-microbreak", "redesign-deadline"]
+FLAWED = FIXTURES / "check_flawed.toml"
+CLEAN = FIXTURES / "check_clean.toml"
+GOOD = FIXTURES / "check_clean_good.toml"
+POOR = FIXTURES / "check_clean_poor.toml"
+PLAYERS = [s for s in STRATEGIES if s != "scripts"]
 
 
-def test_check_finds_the_unreachable_ending_the_dead_action_the_unseen_event_and_the_hole():
-    report = run_check(BROKEN, runs=30, strategies=("random", "greedy", "silent"), jobs=1)
-    assert report.unreachable_endings == ["meltdown"]
-    assert report.dead_actions == ["stare"]
-    assert report.unseen_events == ["cache_grows"]
-    assert any("'silent' resolved without a single update" in hole for hole in report.scoring_holes)
-    greedy = next(s for s in report.strategies if s.strategy == "greedy")
-    assert greedy.endings == {"fixed": 30}
+@pytest.fixture(scope="module")
+def flawed_report():
+    return run_check(FLAWED, runs=30, jobs=1)
 
 
-def test_the_report_does_not_depend_on_how_many_processes_played(tmp_path):
-    one = run_check(BROKEN, runs=40, strategies=("random", "greedy"), jobs=1)
-    two = run_check(BROKEN, runs=40, strategies=("random", "greedy"), jobs=2)
-    assert one == two
+def test_check_names_the_endings_nobody_reaches(flawed_report):
+    # 'out_of_time' is not reached either (every run resolves first), but waiting reaches it.
+    assert flawed_report.subjects("unreachable-ending") == ["fixed_properly", "meltdown"]
+    fixed = next(e for e in flawed_report.endings if e.id == "fixed")
+    assert fixed.reached_by["greedy"] == 30
+
+
+def test_check_names_the_actions_that_change_nothing_or_are_never_on_offer(flawed_report):
+    # stare has no effect; tidy_up changes what nobody reads; unpatch sets patched = false, which
+    # it always already is: only playing shows that one.  read_logs reveals something: fine.
+    assert flawed_report.subjects("dead-action") == ["stare", "tidy_up", "unpatch"]
+    assert flawed_report.subjects("never-possible") == ["apply_patch"]
+    unpatch = next(f for f in flawed_report.findings if f.subject == "unpatch")
+    assert "every time it finished" in unpatch.message
+
+
+def test_check_names_the_events_nobody_sees(flawed_report):
+    # pressure_builds is silent too, but load_rises reads it and a signal shows load.
+    assert flawed_report.subjects("invisible-event") == ["cache_grows", "late_call", "overload"]
+    messages = {f.subject: f.message for f in flawed_report.findings}
+    assert "due at 500, and every run had ended by 60" in messages["late_call"]
+    assert "`errors > 60` never held" in messages["overload"]
+
+
+def test_check_finds_the_win_that_needs_no_communication(flawed_report):
+    holes = [f for f in flawed_report.findings if f.kind == "scoring-hole"]
+    assert [f.subject for f in holes] == ["silent-greedy"]
+    assert "without a single update in 30 of 30 runs" in holes[0].message
+    silent = next(s for s in flawed_report.strategies if s.strategy == "silent-greedy")
+    assert silent.silent_runs == 30 and silent.scores["overall"].low >= 60
+
+
+def test_a_sound_scenario_has_nothing_to_fix_and_every_strategy_is_reported(capsys):
+    assert main(["check", str(CLEAN), "--runs", "30", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "0 finding(s): nothing to fix." in out
+    for strategy in PLAYERS:
+        assert f"\n{strategy}: 30 runs" in out
+    assert "too_late" in out and "communication" in out
+
+
+def test_a_poor_script_scoring_above_a_good_one_is_a_scoring_hole(tmp_path):
+    fair = run_check(CLEAN, runs=5, strategies=["scripts"], scripts=[GOOD, POOR], jobs=1)
+    assert fair.subjects("scoring-hole") == []
+    # The same plays under swapped names: the "poor" one now scores above the "good" one.
+    shutil.copy(GOOD, tmp_path / "poor.toml")
+    shutil.copy(POOR, tmp_path / "good.toml")
+    swapped = run_check(CLEAN, runs=5, strategies=["scripts"], jobs=1,
+                        scripts=[tmp_path / "good.toml", tmp_path / "poor.toml"])
+    holes = [f for f in swapped.findings if f.kind == "scoring-hole"]
+    assert [f.subject for f in holes] == ["scripts:poor"]
+    assert "scores 100 overall, not below the good play 'scripts:good' (23)" in holes[0].message
+
+
+def test_the_report_does_not_depend_on_how_many_processes_played():
+    # 60 runs make two chunks per strategy, so the processes really share the work.
+    one = run_check(FLAWED, runs=60, strategies=["random", "explorer"], jobs=1)
+    two = run_check(FLAWED, runs=60, strategies=["random", "explorer"], jobs=2)
+    three = run_check(FLAWED, runs=60, strategies=["random", "explorer"], jobs=3)
+    assert one == two == three
 
 
 @pytest.mark.parametrize("scenario_id", BUNDLED)
-def test_the_bundled_scenarios_can_be_resolved_and_have_no_dead_action(scenario_id):
-    scenario = load_scenario(Path("scenarios") / f"{scenario_id}.toml")
-    report = run_check(Path("scenarios") / f"{scenario_id}.toml", runs=25, jobs=1,
-                       scripts=sorted(Path("tests/plays", scenario_id).glob("*.toml")))
-    resolved = {e.id for e in scenario.endings if e.kind == "resolved"}
-    # Some resolved endings take a particular path (fixing without monitoring, say) that 25
-    # runs may miss; at least one must be reached, and no action may be dead.
-    assert resolved - set(report.unreachable_endings)
-    assert report.dead_actions == []
+def test_every_resolved_ending_of_a_bundled_scenario_is_reached(scenario_id):
+    path = scenario_path(scenario_id)
+    report = run_check(path, runs=25, jobs=1)
+    assert shipped_scripts(path, scenario_id)  # the good and poor plays are replayed too
+    unreachable = set(report.subjects("unreachable-ending"))
+    resolved = {e.id for e in load_scenario(path).endings if e.kind == "resolved"}
+    assert not resolved & unreachable
+    assert report.subjects("dead-action") == []
+    assert report.subjects("never-possible") == []
 
 
-@pytest.mark.parametrize("strategy", [s for s in STRATEGIES if s != "scripts"])
-def test_strategies_always_reach_an_ending_and_never_raise(strategy):
-    compiled = CompiledScenario.build(load_scenario(Path("scenarios/black-friday.toml")))
-    for seed in range(5):
-        run = play(compiled, strategy, seed)
-        assert run.ending is not None
-        summary = summarise(strategy, seed, run, score_run(run))
-        assert 0 <= summary.scores[-1] <= 100
+@pytest.mark.parametrize("strategy", PLAYERS)
+def test_strategies_never_raise_and_always_reach_an_ending(strategy):
+    scenarios = [load_scenario(scenario_path(s)) for s in BUNDLED]
+    scenarios += [load_scenario(FIXTURES / name) for name in ("check_flawed.toml", "tiny.toml",
+                                                              "hostile.toml", "scoring_trap.toml")]
+    for scenario in scenarios:
+        compiled = CompiledScenario.build(scenario)
+        for seed in range(8):
+            run, seen = play(compiled, strategy, seed)
+            assert run.ending is not None, (scenario.meta.id, seed)
+            assert seen.possible <= {a.id for a in scenario.actions}
 
 
-def test_the_cli_reports_findings_with_exit_1_and_json(capsys):
-    code = main(["check", str(BROKEN), "--runs", "10", "--strategy", "greedy", "--jobs", "1",
-                 "--json"])
+def test_a_strategy_and_a_seed_always_play_the_same_run():
+    compiled = CompiledScenario.build(load_scenario(scenario_path("black-friday")))
+    first, _ = play(compiled, "random", 3)
+    again, _ = play(compiled, "random", 3)
+    other, _ = play(compiled, "random", 4)
+    assert first.steps == again.steps and first.log == again.log
+    assert first.steps != other.steps
+
+
+def test_the_cli_prints_one_json_object_and_exits_1_on_findings(capsys):
+    code = main(["check", str(FLAWED), "--runs", "10", "--strategy", "greedy", "--json"])
     body = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert "ending 'meltdown' was never reached" in body["findings"]
+    assert body["scenario"] == "check-flawed" and body["runs_per_strategy"] == 10
+    assert [s["strategy"] for s in body["strategies"]] == ["greedy"]
     assert body["strategies"][0]["endings"] == {"fixed": 10}
+    assert body["strategies"][0]["scores"]["overall"]["median"] == 100
+    kinds = {(f["kind"], f["subject"]) for f in body["findings"]}
+    assert ("unreachable-ending", "meltdown") in kinds and ("dead-action", "stare") in kinds
+
+
+def test_the_cli_reports_bad_input_without_a_traceback(capsys, tmp_path):
     assert main(["check", str(FIXTURES / "bad" / "syntax_error.toml"), "--runs", "5"]) == 1
-    assert main(["check", str(BROKEN), "--runs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "syntax_error.toml:" in err and "Traceback" not in err
+    assert main(["check", "no-such-scenario", "--runs", "5"]) == 1
+    assert "unknown scenario" in capsys.readouterr().err
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('scenario = "check-clean"\n[[steps]]\nat = 1\ndo = "start"\n'
+                     'action = "teleport"\n')
+    assert main(["check", str(CLEAN), "--runs", "5", "--script", str(wrong)]) == 1
+    assert "teleport" in capsys.readouterr().err
+    with pytest.raises(LoadError):
+        run_check(CLEAN, runs=5, scripts=[wrong], jobs=1)
 
 
-def test_analyse_of_no_runs_reports_every_ending_unreached():
-    scenario = load_scenario(BROKEN)
-    report = analyse(scenario, [])
-    assert report.unreachable_endings == ["fixed", "meltdown", "out_of_time"]
+@pytest.mark.parametrize("arguments", [["--runs", "0"], ["--strategy", "lucky"], ["--jobs", "x"]])
+def test_the_cli_rejects_bad_options_with_exit_2(arguments, capsys):
+    assert main(["check", str(CLEAN), *arguments]) == 2
+    assert "usage: drill check" in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch, capsys):
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    main(["check", str(CLEAN), "--runs", "60", "--strategy", "greedy", "--jobs", "1"])
+    assert terminal.getvalue().endswith("\rdrill check: 60/60 runs\n")
+    assert "\rdrill check: 50/60 runs" in terminal.getvalue()
+    monkeypatch.undo()
+    main(["check", str(CLEAN), "--runs", "60", "--strategy", "greedy", "--jobs", "1"])
+    assert "drill check:" not in capsys.readouterr().err

@@ -1,0 +1,420 @@
+"""What `drill check` learns from many automatic runs of a scenario, for the facilitator.
+
+Pure: it takes small summaries of finished runs (:class:`RunSummary`, made where each run was
+played, so only these cross process boundaries) and the scenario, and returns a typed
+:class:`CheckReport` with a text rendering.  The findings are the problems a facilitator must fix
+before game day:
+
+* ``unreachable-ending``: a resolved or failed ending no run reached;
+* ``never-possible``: an action whose precondition never held when a player looked;
+* ``dead-action``: an action that changes nothing anyone can notice: no reveal text, its own
+  ``done.``/``count.``/``started.``/``running.`` facts read by no condition, status rule, signal
+  or scoring rule, and every time it finished it changed no state anything reads;
+* ``invisible-event``: an event that never fired, or that fires silently and changes only
+  what nothing visible reads (signals, status, feed text, the offer of actions, endings, and the
+  conditions leading to those);
+* ``scoring-hole``: a run that resolves without communicating yet scores well, a run with no
+  update that still scores on communication, or a poor play script above a good one.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Sequence
+
+from . import expressions as ex
+from .scenario import Action, Event, Scenario
+from .scorecard import DIMENSIONS, ScoreCard
+from .simulation import Run, expression_texts
+from .strategies import Observed
+
+HOLE_OVERALL = 60.0
+"""A run that resolves without a single update and still scores this much overall is a hole."""
+HOLE_COMMUNICATION = 20.0
+"""A run with no update that scores above this on communication is a hole."""
+OWN_FACTS = ("done", "count", "started", "running")
+"""The facts an action sets about itself, which change whenever it runs."""
+SCORES = (*DIMENSIONS, "overall")
+
+FindingKind = Literal["unreachable-ending", "never-possible", "dead-action", "invisible-event",
+                      "scoring-hole"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What the report needs of one run: small, so thousands cross process boundaries cheaply."""
+
+    strategy: str
+    """The strategy, or ``scripts:<name>`` for a play script."""
+    seed: int
+    ending: str
+    ending_kind: str
+    ended_at: float
+    scores: tuple[float, ...]
+    """The four dimensions in DIMENSIONS order, then overall."""
+    applicable: tuple[bool, ...]
+    """Whether each dimension was judged at all in this run."""
+    updates: int
+    started: frozenset[str]
+    possible: frozenset[str]
+    changed: tuple[tuple[str, frozenset[str]], ...]
+    """For each action that finished: the state names its finishing changed (see Observed)."""
+    fired: frozenset[str]
+    refused: int
+
+
+def summarise(strategy: str, seed: int, run: Run, seen: Observed, card: ScoreCard) -> RunSummary:
+    """The summary of one finished run played by ``strategy``."""
+    ending = run.ending
+    dimensions = card.dimensions()
+    return RunSummary(
+        strategy=strategy, seed=seed,
+        ending=ending.id if ending else "", ending_kind=ending.kind if ending else "",
+        ended_at=run.ended_at if run.ended_at is not None else run.now,
+        scores=tuple(round(d.score, 2) for d in dimensions) + (round(card.overall, 2),),
+        applicable=tuple(d.applicable for d in dimensions),
+        updates=len(run.updates), started=frozenset(run.started),
+        possible=frozenset(seen.possible),
+        changed=tuple(sorted((a, frozenset(names)) for a, names in seen.changed.items())),
+        fired=frozenset(run.fired), refused=seen.refused,
+    )
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Minimum, quartiles, median and maximum of some scores."""
+
+    low: float
+    q1: float
+    median: float
+    q3: float
+    high: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> "Spread":
+        """The spread of at least one value."""
+        ordered = sorted(values)
+        if len(ordered) == 1:
+            return cls(*(ordered[0],) * 5)
+        q1, median, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
+        return cls(ordered[0], round(q1, 2), round(median, 2), round(q3, 2), ordered[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyResult:
+    """How one strategy (or one play script) fared over all its runs."""
+
+    strategy: str
+    runs: int
+    endings: dict[str, int]
+    """Runs per ending id, in the scenario's order of endings; endings never reached left out."""
+    scores: dict[str, Spread | None]
+    """Per dimension and ``overall``; None for a dimension never judged."""
+    silent_runs: int
+    """Runs without a single update."""
+    refused_steps: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndingReach:
+    """Who reached one ending."""
+
+    id: str
+    kind: str
+    title: str
+    reached_by: dict[str, int]
+    """Runs per strategy that reached it."""
+    earliest: float | None
+    """The earliest scenario time any run reached it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem: its kind, what it is about, and a sentence for the facilitator."""
+
+    kind: FindingKind
+    subject: str
+    """The ending, action or event id, or the strategy for a scoring hole."""
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything `drill check` found about a scenario."""
+
+    scenario: str
+    title: str
+    runs_per_strategy: int
+    strategies: list[StrategyResult]
+    endings: list[EndingReach]
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Things worth knowing that are not problems (a strategy left out, say)."""
+
+    def subjects(self, kind: FindingKind) -> list[str]:
+        """The subjects of the findings of one kind, in report order."""
+        return [f.subject for f in self.findings if f.kind == kind]
+
+
+# -- analysis ----------------------------------------------------------------------------------
+
+
+def _reads(text: str) -> set[str]:
+    """The state names and ``ns.id`` facts one expression reads."""
+    names, facts = ex.references(ex.parse(text))
+    return names | {f"{ns}.{ident}" for ns, ident in facts}
+
+
+def _all_reads(scenario: Scenario) -> set[str]:
+    """Every name any expression (condition, effect, scoring rule) or signal reads."""
+    names = {signal.var for signal in scenario.signals}
+    for text in set(expression_texts(scenario)):
+        names |= _reads(text)
+    return names
+
+
+def _scored_actions(scenario: Scenario) -> set[str]:
+    """Actions the scoring rules name: starting or finishing them changes the score."""
+    rollback, estimates = scenario.scoring.rollback, scenario.scoring.estimates
+    return {*rollback.generic_mitigations, *rollback.verify_actions,
+            *rollback.correct_remediations, *(u.action for u in rollback.unsafe),
+            *estimates.scope_actions}
+
+
+def visible_names(scenario: Scenario) -> set[str]:
+    """The state names and facts that can make a difference a player sees.
+
+    Seen directly: signals, status rules, the feed (events with text, requests, milestones), the
+    offer of actions and the endings.  Then, until nothing is added: whatever decides a value that
+    is seen (the expression of an effect on it, the trigger of a silent event changing it).
+    """
+    seen = {signal.var for signal in scenario.signals}
+    roots = [rule.when for rule in scenario.status]
+    roots += [m.when for m in scenario.milestones]
+    roots += [r.when for r in scenario.requests if r.when is not None]
+    roots += [e.when for e in scenario.endings]
+    roots += [a.available_when for a in scenario.actions]
+    for event in scenario.events:
+        if event.text:
+            roots += [t for t in (event.when, event.until) if t is not None]
+    for text in roots:
+        seen |= _reads(text)
+    changes: list[tuple[set[str], set[str]]] = []
+    """(what a rule writes or stands for, what it reads): read becomes visible once write is."""
+    for owner in [*scenario.events, *scenario.actions]:
+        for name, value in owner.effects.items():
+            if isinstance(value, str):
+                changes.append(({name}, _reads(value)))
+        if isinstance(owner, Event) and not owner.text:
+            trigger: set[str] = set()
+            for text in (owner.when, owner.until):
+                if text is not None:
+                    trigger |= _reads(text)
+            changes.append(({*owner.effects, f"fired.{owner.id}"}, trigger))
+    grown = True
+    while grown:
+        grown = False
+        for writes, reads in changes:
+            if not writes.isdisjoint(seen) and not reads <= seen:
+                seen |= reads
+                grown = True
+    return seen
+
+
+def analyse(scenario: Scenario, summaries: Sequence[RunSummary],
+            notes: Iterable[str] = ()) -> CheckReport:
+    """The report on a scenario from the summaries of its automatic runs.
+
+    Strategies are reported in the order their runs come in ``summaries``; a ``scripts:poor...``
+    strategy is compared with every ``scripts:good...`` one.
+    """
+    order = list(dict.fromkeys(s.strategy for s in summaries))
+    groups = {name: [s for s in summaries if s.strategy == name] for name in order}
+    results = [_strategy_result(scenario, name, runs) for name, runs in groups.items()]
+    endings = [_ending_reach(ending.id, ending.kind, ending.title, groups)
+               for ending in scenario.endings]
+    findings = _unreachable(endings, len(summaries))
+    findings += _action_findings(scenario, summaries)
+    findings += _event_findings(scenario, summaries)
+    findings += _scoring_holes(groups)
+    runs = max((len(runs) for runs in groups.values()), default=0)
+    return CheckReport(scenario.meta.id, scenario.meta.title, runs, results, endings, findings,
+                       list(notes))
+
+
+def _strategy_result(scenario: Scenario, name: str, runs: list[RunSummary]) -> StrategyResult:
+    counts = {e.id: sum(1 for r in runs if r.ending == e.id) for e in scenario.endings}
+    scores: dict[str, Spread | None] = {}
+    for index, dimension in enumerate(SCORES):
+        judged = [r.scores[index] for r in runs
+                  if index == len(DIMENSIONS) or r.applicable[index]]
+        scores[dimension] = Spread.of(judged) if judged else None
+    return StrategyResult(
+        strategy=name, runs=len(runs),
+        endings={ending: count for ending, count in counts.items() if count},
+        scores=scores, silent_runs=sum(1 for r in runs if r.updates == 0),
+        refused_steps=sum(r.refused for r in runs))
+
+
+def _ending_reach(ending_id: str, kind: str, title: str,
+                  groups: dict[str, list[RunSummary]]) -> EndingReach:
+    reached = {name: sum(1 for r in runs if r.ending == ending_id) for name, runs in groups.items()}
+    times = [r.ended_at for runs in groups.values() for r in runs if r.ending == ending_id]
+    return EndingReach(ending_id, kind, title, {n: c for n, c in reached.items() if c},
+                       min(times) if times else None)
+
+
+def _unreachable(endings: list[EndingReach], total: int) -> list[Finding]:
+    # Running out of time is reachable by waiting; an unreached one only says play went well.
+    return [Finding("unreachable-ending", e.id,
+                    f"ending '{e.id}' ({e.kind}, \"{e.title}\") was never reached in {total} runs: "
+                    f"check its condition and what leads to it")
+            for e in endings if not e.reached_by and e.kind != "out_of_time"]
+
+
+def _action_findings(scenario: Scenario, summaries: Sequence[RunSummary]) -> list[Finding]:
+    possible: set[str] = set()
+    changed: dict[str, set[str]] = {}
+    for summary in summaries:
+        possible |= summary.possible
+        for action_id, names in summary.changed:
+            changed.setdefault(action_id, set()).update(names)
+    reads = _all_reads(scenario)
+    scored = _scored_actions(scenario)
+    findings: list[Finding] = []
+    for action in scenario.actions:
+        if action.id not in possible:
+            findings.append(Finding(
+                "never-possible", action.id,
+                f"action '{action.id}' was never on offer in {len(summaries)} runs: its "
+                f"precondition `{action.available_when}` never held when a player looked"))
+        else:
+            why = _why_dead(action, changed.get(action.id), reads, scored)
+            if why:
+                findings.append(Finding(
+                    "dead-action", action.id,
+                    f"action '{action.id}' changes nothing anyone can notice: {why}; it reveals "
+                    f"nothing, and no condition, status rule, signal or score reads that it ran"))
+    return findings
+
+
+def _why_dead(action: Action, changed: set[str] | None, reads: set[str],
+              scored: set[str]) -> str:
+    """Why finishing an action makes no difference, or "" when it can make one.
+
+    ``changed``: the names its finishing changed over every run; None if it never finished, so
+    its effects are judged by what they could change.
+    """
+    if action.reveals.strip() or action.id in scored:
+        return ""
+    if any(f"{fact}.{action.id}" in reads for fact in OWN_FACTS):
+        return ""
+    writes = set(action.effects) | ({action.progress_var} if action.progress_var else set())
+    if not writes:
+        return "it has no effect"
+    unread = sorted(writes - reads)
+    if len(unread) == len(writes):
+        return f"it only changes {', '.join(unread)}, which nothing reads"
+    if changed is not None and changed.isdisjoint(reads):
+        return (f"every time it finished, its effects ({', '.join(sorted(writes))}) left what "
+                f"is read as it was")
+    return ""
+
+
+def _event_findings(scenario: Scenario, summaries: Sequence[RunSummary]) -> list[Finding]:
+    fired: set[str] = set().union(*(s.fired for s in summaries)) if summaries else set()
+    latest = max((s.ended_at for s in summaries), default=0.0)
+    seen = visible_names(scenario)
+    findings: list[Finding] = []
+    for event in scenario.events:
+        if not event.optional and event.id not in fired:
+            if event.when is not None:
+                why = f"its condition `{event.when}` never held"
+            else:
+                first = event.at if event.at is not None else event.every
+                why = f"it is due at {first:g}, and every run had ended by {latest:g}"
+            findings.append(Finding(
+                "invisible-event", event.id,
+                f"event '{event.id}' never fired in {len(summaries)} runs: {why}"))
+        elif not event.text and f"fired.{event.id}" not in seen and seen.isdisjoint(event.effects):
+            what = ", ".join(event.effects) or "nothing"
+            findings.append(Finding(
+                "invisible-event", event.id,
+                f"event '{event.id}' is silent and changes only what no signal, status, feed "
+                f"text, action or ending depends on ({what}): nobody can see it"))
+    return findings
+
+
+def _scoring_holes(groups: dict[str, list[RunSummary]]) -> list[Finding]:
+    findings: list[Finding] = []
+    overall = len(DIMENSIONS)
+    for name, runs in groups.items():
+        wins = [r for r in runs if r.updates == 0 and r.ending_kind == "resolved"
+                and r.scores[overall] >= HOLE_OVERALL]
+        if wins and name == "silent-greedy":
+            findings.append(Finding(
+                "scoring-hole", name,
+                f"'{name}' resolved the incident without a single update in {len(wins)} of "
+                f"{_runs(len(runs))} and scored up to {max(r.scores[overall] for r in wins):.0f} "
+                f"overall (>= {HOLE_OVERALL:.0f}): silence should not pay"))
+        quiet = [r for r in runs if r.updates == 0 and r.applicable[0]
+                 and r.scores[0] > HOLE_COMMUNICATION]
+        if quiet:
+            findings.append(Finding(
+                "scoring-hole", name,
+                f"'{name}' scored up to {max(r.scores[0] for r in quiet):.0f} on communication "
+                f"in {_runs(len(quiet))} without sending any update (> {HOLE_COMMUNICATION:.0f})"))
+    scripts = [name for name in groups if name.startswith("scripts:")]
+    for poor in (n for n in scripts if "poor" in n.split(":", 1)[1]):
+        for good in (n for n in scripts if "good" in n.split(":", 1)[1]):
+            low = statistics.median(r.scores[overall] for r in groups[good])
+            high = statistics.median(r.scores[overall] for r in groups[poor])
+            if high >= low:
+                findings.append(Finding(
+                    "scoring-hole", poor,
+                    f"the poor play '{poor}' scores {high:.0f} overall, not below the good play "
+                    f"'{good}' ({low:.0f}): the scoring does not tell them apart"))
+    return findings
+
+
+def _runs(count: int) -> str:
+    return f"{count} run" if count == 1 else f"{count} runs"
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def render(report: CheckReport) -> str:
+    """The report as text for a terminal: per strategy, endings, then the findings."""
+    lines = [f"drill check: {report.scenario} ({report.title}), "
+             f"{report.runs_per_strategy} runs per strategy", ""]
+    lines += [f"note: {note}" for note in report.notes]
+    if report.notes:
+        lines.append("")
+    for result in report.strategies:
+        lines.append(f"{result.strategy}: {result.runs} runs, {result.silent_runs} without any "
+                     f"update, {result.refused_steps} steps refused")
+        for ending, count in result.endings.items():
+            lines.append(f"  ending {ending:<28} {count:>7} ({count / result.runs:.0%})")
+        lines.append(f"  {'score':<15} {'min':>5} {'q1':>5} {'med':>5} {'q3':>5} {'max':>5}")
+        for name, spread in result.scores.items():
+            if spread is None:
+                lines.append(f"  {name:<15} {'not judged':>29}")
+            else:
+                lines.append(f"  {name:<15} {spread.low:5.0f} {spread.q1:5.0f} "
+                             f"{spread.median:5.0f} {spread.q3:5.0f} {spread.high:5.0f}")
+        lines.append("")
+    lines.append("Endings")
+    for ending in report.endings:
+        who = ", ".join(f"{name} {count}" for name, count in ending.reached_by.items())
+        when = f", earliest at {ending.earliest:g}" if ending.earliest is not None else ""
+        lines.append(f"  {ending.id:<28} {ending.kind:<12} {who or 'never reached'}{when}")
+    lines.append("")
+    findings = report.findings
+    lines.append(f"{len(findings)} finding(s)" + (":" if findings else ": nothing to fix."))
+    lines += [f"- [{f.kind}] {f.message}" for f in findings]
+    return "\n".join(lines) + "\n"
