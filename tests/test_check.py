@@ -81,7 +81,7 @@ def test_a_poor_script_scoring_above_a_good_one_is_a_scoring_hole(tmp_path):
                         scripts=[tmp_path / "good.toml", tmp_path / "poor.toml"])
     holes = [f for f in swapped.findings if f.kind == "scoring-hole"]
     assert [f.subject for f in holes] == ["scripts:poor"]
-    assert "scores 100 overall, not below the good play 'scripts:good' (23)" in holes[0].message
+    assert "scores 100 overall, not below the good play 'scripts:good' (21)" in holes[0].message
 
 
 def test_the_report_does_not_depend_on_how_many_processes_played():
@@ -93,15 +93,15 @@ def test_the_report_does_not_depend_on_how_many_processes_played():
 
 
 @pytest.mark.parametrize("scenario_id", BUNDLED)
-def test_every_resolved_ending_of_a_bundled_scenario_is_reached(scenario_id):
+def test_a_bundled_scenario_has_nothing_for_a_facilitator_to_fix(scenario_id):
     path = scenario_path(scenario_id)
-    report = run_check(path, runs=25, jobs=1)
+    # 50 runs: enough for explorer to find the slow team that sees the late injects.
+    report = run_check(path, runs=50, jobs=1)
     assert shipped_scripts(path, scenario_id)  # the good and poor plays are replayed too
-    unreachable = set(report.subjects("unreachable-ending"))
     resolved = {e.id for e in load_scenario(path).endings if e.kind == "resolved"}
-    assert not resolved & unreachable
-    assert report.subjects("dead-action") == []
-    assert report.subjects("never-possible") == []
+    assert resolved <= {e.id for e in report.endings if e.reached_by}
+    # No dead action, invisible event or scoring hole: silence never pays in a shipped drill.
+    assert [f.message for f in report.findings] == []
 
 
 @pytest.mark.parametrize("strategy", PLAYERS)

@@ -405,6 +405,10 @@ class UnsafeAction(Model):
     action: str = Field(description="The action's id.")
     warning: Expression = Field(description="The warning is visible once this holds.")
     norm: str = Field(max_length=300, description="Why it is unsafe, with its source.")
+    cost: float = Field(
+        default=0.25, gt=0, le=1,
+        description="Share of the safety component lost each time it is started after the "
+                    "warning (DOMAIN §9.3: 0.25; 1 for a one-way door that loses everyone's data).")
 
 
 class RollbackPolicy(Model):

@@ -280,6 +280,26 @@ def test_an_unsafe_action_counts_only_after_its_warning(trap):
         after, "rollback")
 
 
+def test_a_one_way_door_can_cost_the_whole_safety_share(trap):
+    with open(FIXTURES / "scoring_trap.toml", "rb") as handle:
+        data = tomllib.load(handle)
+    data["scoring"]["rollback"]["unsafe"][0]["cost"] = 1.0
+    costly = CompiledScenario.build(Scenario.model_validate(data))
+    moves = (ROLLBACK, CHECK, {"at": 15, "do": "start", "action": "wipe"})
+    quarter, whole = scored(trap, *moves), scored(costly, *moves)
+    assert quarter.rollback.score - whole.rollback.score == pytest.approx(0.75 * 0.20 * 100)
+    assert sum(d.points for d in whole.rollback.deductions
+               if d.what.startswith("Started Wipe")) == pytest.approx(0.20 * 100)
+
+
+def test_silence_all_run_scores_zero_however_short_the_run(comms):
+    # The fix ends it a few minutes after the first updates were due: still nothing was said.
+    card = scored(comms, {"at": 0, "do": "start", "action": "fix"}, {"at": 20, "do": "resolve"})
+    assert card.communication.applicable
+    assert card.communication.score == 0
+    assert sum(d.points for d in card.communication.deductions) == pytest.approx(100)
+
+
 def test_not_checking_the_signal_after_a_mitigation_costs(trap):
     fix = {"at": 13, "do": "start", "action": "purge"}
     assert scored(trap, ROLLBACK, fix).rollback.score == pytest.approx(85)

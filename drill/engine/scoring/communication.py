@@ -293,6 +293,10 @@ def _score_audience(
                       f"{ctx.span(rule.first_by)}{rule.first_note}")
         ledger.lose(weight["F"] * (1 - f_score), f_loss[0] if f_loss[0] is not None else due,
                     f_loss[1], first_norm)
+    if silent_all_run and cov_score is not None:
+        # Silence all run is all dark, grace and all: the whole coverage share is lost.
+        gaps = [(due, end)]
+        active = end - due
     if cov_score is not None and gaps:
         every_norm = (f"{rule.source}; this scenario: an update to {name} every "
                       f"{ctx.span(rule.every)}{rule.every_note}, or by the stated next update "
