@@ -61,6 +61,7 @@ _RULE_LINE = re.compile(r"[-=_*+ \t]+")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 
 
+@lru_cache(maxsize=4096)  # the same texts come back in the timeline and 'seen then' quotes
 def _flat(text: str) -> str:
     """Clean text on one line: every run of whitespace (newlines too) becomes one space."""
     return " ".join(clean_text(text).split())
@@ -99,6 +100,7 @@ SEEN_LENGTH = 100
 """'Seen then' quotes at most this many characters: the full message is earlier in the timeline."""
 
 
+@lru_cache(maxsize=4096)
 def _short(text: str, limit: int = SEEN_LENGTH) -> str:
     """Text cut at a word boundary to about ``limit`` characters, before it is escaped."""
     flat = _flat(text)

@@ -99,6 +99,8 @@ class CompiledScenario:
     """Every expression text in the scenario, compiled."""
     reads: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """For each expression: the state names and ``ns.id`` facts it reads (``time`` included)."""
+    plan: "_RunPlan | None" = None
+    """How every run of it starts (built by :meth:`build`)."""
 
     @classmethod
     def build(cls, scenario: Scenario) -> "CompiledScenario":
@@ -114,7 +116,70 @@ class CompiledScenario:
         for text in conditions:
             names, facts = ex.references(ex.parse(text))
             reads[text] = frozenset(names | {f"{ns}.{ident}" for ns, ident in facts})
-        return cls(scenario, conditions, reads)
+        return cls(scenario, conditions, reads, _RunPlan.build(scenario, conditions, reads))
+
+
+@dataclass(frozen=True, slots=True)
+class _RunPlan:
+    """What every run of a scenario starts from, worked out once: the conditions waiting to hold,
+    who reads what, and the first things scheduled.  A run copies the mutable parts."""
+
+    pending: tuple[tuple[str, Any, ex.Compiled, frozenset[str]], ...]
+    """Conditions waiting to hold, in the order they are checked: (kind, item, test, reads)."""
+    readers: Mapping[str, tuple[int, ...]]
+    """Which pending conditions read each name, so a change re-tests only those."""
+    watches: tuple[tuple[str, ex.Compiled, frozenset[str]], ...]
+    """The evidence watches (expressions whose first moment of truth the scoring needs)."""
+    watch_readers: Mapping[str, tuple[int, ...]]
+    """Which watches read each name."""
+    failed_endings: tuple[tuple[Ending, ex.Compiled, frozenset[str]], ...]
+    timed: int
+    """How many of the above read ``time``."""
+    watched_keys: frozenset[str]
+    """What the evidence watches and the failed endings read."""
+    interesting: frozenset[str]
+    """Every name some waiting condition reads."""
+    schedule: tuple[tuple[float, str, Any], ...]
+    """The timed events and requests, in the order they are scheduled."""
+
+    @classmethod
+    def build(cls, scenario: Scenario, cond: Mapping[str, ex.Compiled],
+              reads: Mapping[str, frozenset[str]]) -> "_RunPlan":
+        pending: list[tuple[str, Any, ex.Compiled, frozenset[str]]] = []
+        pending += [("milestone", m, cond[m.when], reads[m.when]) for m in scenario.milestones]
+        pending += [("event", e, cond[e.when], reads[e.when]) for e in scenario.events
+                    if e.when is not None and not e.optional]
+        pending += [("request", r, cond[r.when], reads[r.when]) for r in scenario.requests
+                    if r.when is not None]
+        readers: dict[str, list[int]] = {}
+        for index, entry in enumerate(pending):
+            for key in entry[3]:
+                readers.setdefault(key, []).append(index)
+        watches = tuple((text, cond[text], reads[text])
+                        for text in dict.fromkeys(watched_expressions(scenario)))
+        watch_readers: dict[str, list[int]] = {}
+        for index, watch in enumerate(watches):
+            for key in watch[2]:
+                watch_readers.setdefault(key, []).append(index)
+        failed = tuple((e, cond[e.when], reads[e.when]) for e in scenario.endings
+                       if e.kind == "failed")
+        timed = sum(1 for entry in (*pending, *watches, *failed) if "time" in entry[-1])
+        watched_keys = frozenset().union(*(entry[-1] for entry in (*watches, *failed)))
+        schedule: list[tuple[float, str, Any]] = []
+        for event in scenario.events:
+            if event.optional:
+                continue
+            if event.every is not None:
+                first = event.at if event.at is not None else event.every
+                schedule.append((first, "event", (event, 1)))
+            elif event.at is not None:
+                schedule.append((event.at, "event", (event, 0)))
+        for request in scenario.requests:
+            if request.at is not None:
+                schedule.append((request.at, "request", request))
+        return cls(tuple(pending), {k: tuple(v) for k, v in readers.items()}, watches,
+                   {k: tuple(v) for k, v in watch_readers.items()}, failed,
+                   timed, watched_keys, frozenset(readers) | watched_keys, tuple(schedule))
 
 
 def expression_texts(scenario: Scenario) -> Iterable[str]:
@@ -203,46 +268,20 @@ class Run:
         self._people = {p.id: p for p in scenario.people}
         self._actions = {a.id: a for a in scenario.actions}
         self._milestones = {m.id: m for m in scenario.milestones}
-        cond = compiled.conditions
-        self._cond = cond
-        reads = compiled.reads
-        # Conditions waiting to hold, in the order they are checked: (kind, item, test, reads).
-        pending: list[tuple[str, Any, ex.Compiled, frozenset[str]]] = []
-        pending += [("milestone", m, cond[m.when], reads[m.when]) for m in scenario.milestones]
-        pending += [("event", e, cond[e.when], reads[e.when]) for e in scenario.events
-                    if e.when is not None and not e.optional]
-        pending += [("request", r, cond[r.when], reads[r.when]) for r in scenario.requests
-                    if r.when is not None]
-        self._pending = dict(enumerate(pending))
-        # Which pending conditions read each name, so a change re-tests only those.
-        self._readers: dict[str, list[int]] = {}
-        for index, entry in enumerate(pending):
-            for key in entry[3]:
-                self._readers.setdefault(key, []).append(index)
-        self._watches = [(text, cond[text], reads[text])
-                         for text in dict.fromkeys(watched_expressions(scenario))]
-        self._failed_endings = [(e, cond[e.when], reads[e.when]) for e in scenario.endings
-                                if e.kind == "failed"]
-        self._timed_left = sum(1 for entry in (*pending, *self._watches, *self._failed_endings)
-                               if "time" in entry[-1])
+        self._cond = compiled.conditions
+        plan = compiled.plan or _RunPlan.build(scenario, compiled.conditions, compiled.reads)
+        self._pending = dict(enumerate(plan.pending))
+        self._readers = plan.readers
+        self._watches = dict(enumerate(plan.watches))
+        self._watch_readers = plan.watch_readers
+        self._failed_endings = plan.failed_endings
+        self._timed_left = plan.timed
         self._dirty: set[str] = set()
         self._everything_dirty = True
-        self._watched_keys = frozenset().union(
-            *(entry[-1] for entry in (*self._watches, *self._failed_endings)))
-        """What the evidence watches and the failed endings read."""
-        self._interesting = frozenset(self._readers) | self._watched_keys
-        """Every name some waiting condition reads (it only shrinks in meaning over a run)."""
-        for event in scenario.events:
-            if event.optional:
-                continue
-            if event.every is not None:
-                first = event.at if event.at is not None else event.every
-                self._schedule(first, "event", (event, 1))
-            elif event.at is not None:
-                self._schedule(event.at, "event", (event, 0))
-        for request in scenario.requests:
-            if request.at is not None:
-                self._schedule(request.at, "request", request)
+        self._watched_keys = plan.watched_keys
+        self._interesting = plan.interesting
+        for when, kind, payload in plan.schedule:
+            self._schedule(when, kind, payload)
         self._settle()
 
     # -- queries -------------------------------------------------------------------------
@@ -327,22 +366,25 @@ class Run:
         start = len(self.log)
         limit = self.scenario.clock.limit
         target = min(target, limit)
+        queue, pop, inf = self._queue, heapq.heappop, math.inf
         while self.ending is None:
-            head = self._queue[0][0] if self._queue else math.inf
+            head = queue[0][0] if queue else inf
             # Conditions on `time` are checked at every whole clock unit, never at the moment a
             # caller happens to stop: a TUI ticking in fractions and a replay jumping from action
             # to action must see them fire at the same time.
-            boundary = math.floor(self.now) + 1 if self._timed_left else math.inf
-            if min(head, boundary) > target:
-                break
+            boundary = math.floor(self.now) + 1 if self._timed_left else inf
             if head <= boundary:
-                when, _, kind, payload = heapq.heappop(self._queue)
-                self._set_time(max(when, self.now))
+                if head > target:
+                    break
+                when, _, kind, payload = pop(queue)
+                if when > self.now:
+                    self._set_time(when)
                 self._handle(kind, payload)
-                self._settle()
             else:
+                if boundary > target:
+                    break
                 self._set_time(boundary)
-                self._settle()
+            self._settle()
         if self.ending is None and target > self.now:
             self._set_time(target)
         if self.ending is None and self.now >= limit:
@@ -510,12 +552,20 @@ class Run:
         everything = everything or self._everything_dirty
         if not everything and self._watched_keys.isdisjoint(changed):
             return
-        for entry in list(self._watches):
-            text, test, reads = entry
-            if (everything or not reads.isdisjoint(changed)) and test(env):
-                self.first_true[text] = self.now
-                self._watches.remove(entry)
-                self._timed_left -= "time" in reads
+        watches = self._watches
+        if everything:
+            seen: Iterable[int] = list(watches)
+        else:
+            found: set[int] = set()
+            for key in changed:
+                found.update(self._watch_readers.get(key, ()))
+            seen = sorted(found)
+        for index in seen:
+            entry = watches.get(index)
+            if entry is not None and entry[1](env):
+                self.first_true[entry[0]] = self.now
+                del watches[index]
+                self._timed_left -= "time" in entry[2]
         if self.ending is None:
             for ending, test, reads in self._failed_endings:
                 if (everything or not reads.isdisjoint(changed)) and test(env):

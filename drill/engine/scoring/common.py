@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterable
 
 from ..scenario import Action, Milestone, Person, Scenario
@@ -41,6 +41,7 @@ def format_span(scenario: Scenario, value: float) -> str:
     return f"{number} day" if number == "1" else f"{number} days"
 
 
+@lru_cache(maxsize=1024)  # a score card and a postmortem write the same few times many times
 def _number(value: float) -> str:
     """A time or duration to one decimal, without a trailing '.0'."""
     text = f"{value:.1f}"
