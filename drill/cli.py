@@ -329,6 +329,8 @@ def play_script(scenario_spec: str, script_path: Path, seed: int | None) -> tupl
 
 def run_summary(run: Run, card: ScoreCard) -> dict[str, Any]:
     """The JSON object of `drill run --json`."""
+    from .engine.roles import score_players
+
     return {
         "scenario": run.scenario.meta.id,
         "seed": run.seed,
@@ -348,6 +350,19 @@ def run_summary(run: Run, card: ScoreCard) -> dict[str, Any]:
             for deduction in dimension.deductions
         ],
         "names": dict(sorted(run.names.items())),
+        "players": [
+            {
+                "player": entry.player,
+                "role": entry.role.id if entry.role else None,
+                "actions": entry.actions,
+                "scores": {
+                    **{d.dimension: round(float(d.score), 1) for d in entry.card.dimensions()
+                       if d.dimension in entry.dimensions and d.applicable},
+                    "overall": round(float(entry.overall), 1),
+                },
+            }
+            for entry in score_players(run)
+        ],
     }
 
 
@@ -377,6 +392,27 @@ def format_table(rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def format_player_scores(run: Run) -> str:
+    """Per player of a team run: their role, actions and scores on their role's dimensions
+    ('-' where the role does not answer for it); empty for a solo run."""
+    from .engine.roles import score_players
+    from .engine.scorecard import DIMENSIONS
+
+    scores = score_players(run)
+    if not scores:
+        return ""
+    rows = [("Player", "Role", "Actions", *(d.capitalize() for d in DIMENSIONS), "Overall")]
+    for entry in scores:
+        cells = []
+        for dimension in entry.card.dimensions():
+            judged = dimension.dimension in entry.dimensions and dimension.applicable
+            cells.append(f"{dimension.score:.0f}" if judged else "-")
+        rows.append((entry.player, entry.role.label if entry.role else "every role",
+                     str(entry.actions), *cells, f"{entry.overall:.0f}"))
+    return "Per player (each scored on their own actions and their role's dimensions)\n" + \
+        format_table(rows)
+
+
 def format_score_card(run: Run, card: ScoreCard) -> str:
     """The score card as text: ending, the four scores, overall, each deduction with its norm."""
     from .engine.scorecard import TITLES
@@ -404,6 +440,9 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
             lines.append(f"      norm: {deduction.norm}")
     else:
         lines.append("No deductions.")
+    team = format_player_scores(run)
+    if team:
+        lines += ["", team]
     if run.names:
         lines.append("")
         lines.append("People: " + ", ".join(f"{run.person_name(pid)} ({pid})"

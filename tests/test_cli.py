@@ -100,7 +100,8 @@ def test_run_json_has_the_documented_fields(capsys, workdir) -> None:
     result = json.loads(out)
     assert list(result) == sorted(result)
     assert set(result) == {"scenario", "seed", "outcome", "ending", "ended_at", "scores",
-                           "deductions", "names"}
+                           "deductions", "names", "players"}
+    assert result["players"] == [], "a solo run has no per-player scores"
     assert result["scenario"] == "tiny"
     assert result["seed"] == 7
     assert (result["outcome"], result["ending"], result["ended_at"]) == ("resolved", "ok", 60.0)
@@ -112,6 +113,23 @@ def test_run_json_has_the_documented_fields(capsys, workdir) -> None:
         assert deduction["points"] > 0
         assert deduction["what"] and deduction["norm"]
     assert set(result["names"]) == {"ops"} and result["names"]["ops"].strip()
+
+
+def test_run_of_a_team_script_scores_each_player_on_their_role(capsys, workdir) -> None:
+    scenario = REPO / "docs" / "example-scenario.toml"
+    script = REPO / "docs" / "example-play-team.toml"
+    code, out, err = drill(capsys, "run", str(scenario), "--script", str(script))
+    assert code == 0, err
+    table = out.split("Per player", 1)[1].splitlines()
+    bo = next(line for line in table if line.startswith("Bo (comms)"))
+    assert "Communications" in bo and bo.split()[-4:-1] == ["-", "-", "-"]
+    code, out, err = drill(capsys, "run", str(scenario), "--script", str(script), "--json")
+    players = {p["player"]: p for p in json.loads(out)["players"]}
+    assert set(players) == {"Ana (commander)", "Bo (comms)", "Cy (ops)"}, \
+        "the player who only took a teammate over gets no score"
+    assert players["Bo (comms)"]["role"] == "comms"
+    assert set(players["Bo (comms)"]["scores"]) == {"communication", "overall"}
+    assert set(players["Cy (ops)"]["scores"]) == {"rollback", "overall"}
 
 
 def test_run_seed_option_overrides_the_scripts_seed(capsys, workdir) -> None:

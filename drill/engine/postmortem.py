@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping
 from .scenario import AUDIENCES, Scenario
 from .scorecard import TITLES, DimensionScore, ScoreCard
 from .scoring import format_span, format_time
-from .simulation import LogEntry, Run
+from .simulation import FACILITATOR_ENDING, LogEntry, Run
 
 # -- untrusted text ---------------------------------------------------------------------------------
 
@@ -345,6 +345,9 @@ class _Writer:
             if self.impact_start is not None:
                 said += f", {clock.span(self.end - self.impact_start)} after the impact began"
             said += "."
+        elif self.ending.id == FACILITATOR_ENDING:
+            said = (f"The facilitator ended the drill at {clock.t(self.end)}, before the incident "
+                    "was resolved.")
         elif self.ending.kind == "out_of_time":
             said = (f"The drill's time ran out at {clock.t(self.end)} before the incident was "
                     "resolved.")
@@ -571,6 +574,9 @@ class _Writer:
         items: list[str] = []
         if self.ending is None:
             items.append(f"The run was stopped at {self.clock.t(self.end)} before an ending.")
+        elif self.ending.id == FACILITATOR_ENDING:
+            items.append(f"The incident was still open when the facilitator ended the drill at "
+                         f"{self.clock.t(self.end)}.")
         elif self.ending.kind == "out_of_time":
             items.append(f"The incident was still open when the drill's time ran out at "
                          f"{self.clock.t(self.end)}.")

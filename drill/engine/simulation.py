@@ -31,6 +31,9 @@ from .scenario import Action, Ending, Event, Person, Scenario
 MAX_RECURRENCES = 10_000
 """A recurring event stops after this many firings, whatever its scenario says."""
 
+FACILITATOR_ENDING = "ended-by-facilitator"
+"""The id of the ending a facilitator gives a run by ending it early (kind ``out_of_time``)."""
+
 
 class ActionRejected(ValueError):
     """A player action that cannot be done now; the message says why, for the player."""
@@ -723,7 +726,7 @@ class Run:
         elif step.act == "end":
             self._note("facilitator", "", by=by, text="The facilitator ended the run.",
                        data={"act": "end"})
-            self._end(Ending(id="ended-by-facilitator", kind="out_of_time",
+            self._end(Ending(id=FACILITATOR_ENDING, kind="out_of_time",
                              title="Ended by the facilitator",
                              debrief="The facilitator stopped the drill here; the debrief "
                                      "covers what happened until then."))

@@ -83,6 +83,8 @@ def test_facilitator_acts_are_in_the_timeline_and_the_postmortem(tiny):
     assert "**Facilitator** inject (customer): A journalist is asking questions." in text
     assert "Hint: Who else knows this system?" in text
     assert "The facilitator ended the run." in text
+    assert "The facilitator ended the drill at T+9, before the incident was resolved." in text
+    assert "time ran out" not in text
     assert score_players(run) == [], "the facilitator is not a player"
 
 
