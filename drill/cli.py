@@ -415,7 +415,7 @@ def format_player_scores(run: Run) -> str:
 
 def format_score_card(run: Run, card: ScoreCard) -> str:
     """The score card as text: ending, the four scores, overall, each deduction with its norm."""
-    from .engine.scorecard import TITLES
+    from .engine.scorecard import TITLES, weights_note
 
     scenario = run.scenario
     unit = scenario.clock.unit
@@ -430,6 +430,9 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
         rows.append((TITLES[dimension.dimension], shown))
     rows.append(("Overall", f"{card.overall:5.1f}"))
     lines.append(format_table(rows))
+    note = weights_note(scenario.scoring.weights)
+    if note:
+        lines.append(note)
     deductions = [d for dimension in card.dimensions() for d in dimension.deductions]
     lines.append("")
     if deductions:

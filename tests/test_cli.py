@@ -92,6 +92,14 @@ def test_run_prints_the_score_card_and_warns_about_refused_steps(capsys, workdir
         assert title in out
     # The step at T+1 starts the fix before the alert: the run refuses it, the CLI says so.
     assert "warning:" in err and "T+1 min" in err and "rejected" in err
+    assert "Overall weighs" not in out, "equal weights need no note"
+
+
+def test_a_scenario_with_its_own_weights_says_how_overall_is_weighed(capsys, workdir) -> None:
+    code, out, err = drill(capsys, "run", "black-friday", "--script",
+                           str(REPO / "tests" / "plays" / "black-friday" / "poor.toml"))
+    assert code == 0, err
+    assert "Overall weighs communication 0.4, help 0.2, rollback 0.2, estimates 0.2" in out
 
 
 def test_run_json_has_the_documented_fields(capsys, workdir) -> None:

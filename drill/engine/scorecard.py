@@ -65,3 +65,19 @@ class ScoreCard:
         result = {d.dimension: round(d.score, 1) for d in self.dimensions()}
         result["overall"] = round(self.overall, 1)
         return result
+
+
+def weights_note(weights: object) -> str:
+    """How the overall score is weighted, for a scenario that does not weigh the four equally:
+    ``"Overall weighs communication 0.4, help 0.2, rollback 0.2, estimates 0.2."``; empty when
+    they are equal (the plain mean needs no note).
+
+    Args:
+        weights: the scenario's ``scoring.weights`` (anything with the four dimensions as
+            attributes).
+    """
+    values = [float(getattr(weights, dimension)) for dimension in DIMENSIONS]
+    if len(set(values)) == 1:
+        return ""
+    parts = ", ".join(f"{dimension} {value:g}" for dimension, value in zip(DIMENSIONS, values))
+    return f"Overall weighs {parts} (dimensions that do not apply are left out)."

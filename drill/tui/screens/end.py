@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...engine.roles import score_players
-from ...engine.scorecard import TITLES
+from ...engine.scorecard import TITLES, weights_note
 from ...session import GameSession
 from ..safe import clean, plain
 from ..widgets.panels import bar
@@ -78,7 +78,11 @@ class EndScreen(Screen[None]):
             parts += [plain(f"{title:<22}", "bold"), plain(bar(dimension.score / 100, 10), style),
                       plain(f" {dimension.score:3.0f}", "bold"), "\n"]
         parts += [plain(f"{'Overall':<22}", "bold"), plain(bar(card.overall / 100, 10), "$accent"),
-                  plain(f" {card.overall:3.0f}", "bold"), "\n\n"]
+                  plain(f" {card.overall:3.0f}", "bold"), "\n"]
+        note = weights_note(run.scenario.scoring.weights)
+        if note:
+            parts += [plain(note, "dim"), "\n"]
+        parts.append("\n")
         team = score_players(run)
         if team:
             parts.append(plain("Per player\n", "bold underline"))
