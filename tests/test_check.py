@@ -138,6 +138,15 @@ def test_the_cli_prints_one_json_object_and_exits_1_on_findings(capsys):
     assert ("unreachable-ending", "meltdown") in kinds and ("dead-action", "stare") in kinds
 
 
+def test_silent_is_still_accepted_as_silent_greedys_first_name(capsys):
+    code = main(["check", str(FLAWED), "--runs", "5", "--strategy", "silent", "--json",
+                 "--jobs", "1"])
+    body = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [s["strategy"] for s in body["strategies"]] == ["silent-greedy"]
+    assert body["strategies"][0]["silent_runs"] == 5
+
+
 def test_the_cli_reports_bad_input_without_a_traceback(capsys, tmp_path):
     assert main(["check", str(FIXTURES / "bad" / "syntax_error.toml"), "--runs", "5"]) == 1
     err = capsys.readouterr().err

@@ -22,10 +22,11 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
+from .playscript import FacilitatorAct
 from .scenario import AUDIENCES, Scenario
 from .scorecard import TITLES, DimensionScore, ScoreCard
 from .scoring import format_span, format_time
-from .simulation import FACILITATOR_ENDING, LogEntry, Run
+from .simulation import LogEntry, Run
 
 # -- untrusted text ---------------------------------------------------------------------------------
 
@@ -248,6 +249,9 @@ class _Writer:
         self.lines: list[str] = []
         self.end = run.ended_at if run.ended_at is not None else run.now
         self.ending = run.ending
+        # By what the run shows, not by the ending's id, which a scenario could reuse.
+        self.facilitator_ended = any(isinstance(step, FacilitatorAct) and step.act == "end"
+                                     for step in run.steps)
         self.impact_start = run.first_true.get(self.scenario.comms.starts_when)
         self.mitigated = run.milestone_times.get("mitigated")
         self.resolved = (run.ended_at if self.ending is not None
@@ -345,7 +349,7 @@ class _Writer:
             if self.impact_start is not None:
                 said += f", {clock.span(self.end - self.impact_start)} after the impact began"
             said += "."
-        elif self.ending.id == FACILITATOR_ENDING:
+        elif self.facilitator_ended:
             said = (f"The facilitator ended the drill at {clock.t(self.end)}, before the incident "
                     "was resolved.")
         elif self.ending.kind == "out_of_time":
@@ -574,7 +578,7 @@ class _Writer:
         items: list[str] = []
         if self.ending is None:
             items.append(f"The run was stopped at {self.clock.t(self.end)} before an ending.")
-        elif self.ending.id == FACILITATOR_ENDING:
+        elif self.facilitator_ended:
             items.append(f"The incident was still open when the facilitator ended the drill at "
                          f"{self.clock.t(self.end)}.")
         elif self.ending.kind == "out_of_time":

@@ -33,6 +33,8 @@ class PlayerScore:
     """The run scored on this player's actions alone."""
     actions: int
     """How many actions the player took."""
+    weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
+    """The scenario's weights of the four dimensions, in DIMENSIONS order."""
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -41,10 +43,15 @@ class PlayerScore:
 
     @property
     def overall(self) -> float:
-        """Mean of the player's applicable dimensions (0 when none applies)."""
-        scores = [d.score for d in self.card.dimensions()
+        """Weighted mean of the player's applicable dimensions, with the scenario's weights as
+        for the team's overall (0 when none applies)."""
+        weight = dict(zip(DIMENSIONS, self.weights))
+        judged = [(weight[d.dimension], d.score) for d in self.card.dimensions()
                   if d.dimension in self.dimensions and d.applicable]
-        return sum(scores) / len(scores) if scores else 0.0
+        total = sum(w for w, _ in judged)
+        if total <= 0:
+            return sum(s for _, s in judged) / len(judged) if judged else 0.0
+        return sum(w * s for w, s in judged) / total
 
 
 def role_of(player: str, scenario: Scenario) -> Role | None:
@@ -92,6 +99,8 @@ def score_players(run: Run) -> list[PlayerScore]:
         view = player_view(run, player)
         if all(step.do == "takeover" for step in view.steps):
             continue
+        weights = run.scenario.scoring.weights
         scores.append(PlayerScore(player, role_of(player, run.scenario), score_run(view),
-                                  len(view.steps)))
+                                  len(view.steps),
+                                  tuple(float(getattr(weights, d)) for d in DIMENSIONS)))
     return scores

@@ -124,3 +124,15 @@ def test_a_player_who_only_took_a_teammate_over_gets_no_score(tiny):
         {"at": 3, "by": "Cy (ops)", "do": "start", "action": "fix"},
     ), names={})
     assert [score.player for score in score_players(run)] == ["Cy (ops)"]
+
+
+def test_a_players_overall_uses_the_scenarios_weights_like_the_teams():
+    from drill.engine.roles import PlayerScore
+    from drill.engine.scorecard import DimensionScore, ScoreCard
+
+    card = ScoreCard(DimensionScore("communication", 100), DimensionScore("help", 0),
+                     DimensionScore("rollback", 0), DimensionScore("estimates", 0, False), 0)
+    # No role named: judged on every dimension that applies, weighed 0.4/0.2/0.2(/0.2).
+    weighed = PlayerScore("Zed", None, card, 3, (0.4, 0.2, 0.2, 0.2))
+    assert weighed.overall == pytest.approx(100 * 0.4 / 0.8)
+    assert PlayerScore("Zed", None, card, 3).overall == pytest.approx(100 / 3)

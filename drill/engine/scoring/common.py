@@ -41,9 +41,15 @@ def format_span(scenario: Scenario, value: float) -> str:
     return f"{number} day" if number == "1" else f"{number} days"
 
 
-@lru_cache(maxsize=1024)  # a score card and a postmortem write the same few times many times
 def _number(value: float) -> str:
     """A time or duration to one decimal, without a trailing '.0'."""
+    # + 0.0 turns -0.0 into 0.0: the cache would otherwise answer for both with whichever came
+    # first, and "-0" reads as nothing anyway.
+    return _number_text(value + 0.0)
+
+
+@lru_cache(maxsize=1024)  # a score card and a postmortem write the same few times many times
+def _number_text(value: float) -> str:
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
 
