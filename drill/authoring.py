@@ -214,9 +214,14 @@ Actions: `duration` in minutes, offered while `available_when` holds, `effects` 
 People the player can page: `delay` until they arrive, `hours` awake in their `zone` (paged
 outside them, add `off_hours_delay`).  Leave `name` out and the game names them from the seed."""),
         "\n",
+        _element("customers", {"id": "big_shop", "about": "The biggest shop on the platform."}, """
+Customers that texts name as {customer.ID} (people: {person.ID}).  Leave `name` out and the
+game gives them a company name from the seed, so each replay meets a different customer."""),
+        "\n",
         _element("requests", {"id": "support_asks", "at": 4, "sender": "Support lead",
                               "audience": "support", "kind": "update",
-                              "text": "Customers are calling. What do we tell them?"}, """
+                              "text": "Customers are calling, {customer.big_shop} too. "
+                                      "What do we tell them?"}, """
 Requests: someone asks for an update or an estimate (about a milestone), answered within
 `respond_within` minutes."""),
         "\n",

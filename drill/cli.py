@@ -446,10 +446,15 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
     team = format_player_scores(run)
     if team:
         lines += ["", team]
-    if run.names:
+    people = sorted(key for key in run.names if "." not in key)
+    customers = sorted(key.split(".", 1)[1] for key in run.names if key.startswith("customer."))
+    if people or customers:
         lines.append("")
-        lines.append("People: " + ", ".join(f"{run.person_name(pid)} ({pid})"
-                                            for pid in sorted(run.names)))
+    if people:
+        lines.append("People: " + ", ".join(f"{run.person_name(pid)} ({pid})" for pid in people))
+    if customers:
+        lines.append("Customers: " + ", ".join(f"{run.customer_name(cid)} ({cid})"
+                                               for cid in customers))
     return printable("\n".join(lines))
 
 

@@ -60,8 +60,8 @@ class GameSession:
 
     @property
     def scenario(self) -> Scenario:
-        """The scenario being played."""
-        return self.source.scenario
+        """The scenario being played, with this run's names in its texts."""
+        return self.run.scenario
 
     @classmethod
     def start(

@@ -119,3 +119,18 @@ def test_a_run_of_a_local_scenario_resumes_from_another_folder(tmp_path, monkeyp
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert GameSession.resume(session.save_path).scenario.meta.id == "tiny"
+
+
+def test_a_resumed_run_keeps_the_customer_names_it_was_saved_with(tmp_path):
+    # A Faker upgrade could rename the customer: the save's names, not new ones, are replayed.
+    source = ScenarioSource.open("black-friday")
+    session = GameSession.start(source, seed=8, pace=1.0, saves_dir=tmp_path)
+    assert session.record.names["customer.us_retailer"] == \
+        generate_names(source.scenario, 8)["customer.us_retailer"]
+    session.record.names["customer.us_retailer"] = "Stored Retail Inc"
+    session.advance_to(26)
+    session.save()
+    resumed = GameSession.resume(session.save_path)
+    call = next(e for e in resumed.run.log if e.ref == "retailer_call")
+    assert call.sender == "Stored Retail Inc (US retailer), head of e-commerce"
+    assert resumed.scenario.customers[0].id == "us_retailer"

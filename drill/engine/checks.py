@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 
 from . import expressions as ex
+from .placeholders import PLACEHOLDER, texts
 from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
 from .scenario import AUDIENCES, Action, Event, Scenario
 from .simulation import MAX_RECURRENCES
@@ -113,6 +114,7 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     findings += _expressions(scenario)
     findings += _effect_targets(scenario)
     findings += _references(scenario)
+    findings += _placeholders(scenario)
     return findings
 
 
@@ -134,6 +136,7 @@ def _duplicate_ids(scenario: Scenario) -> Iterator[Finding]:
         (("events",), scenario.events),
         (("actions",), scenario.actions),
         (("people",), scenario.people),
+        (("customers",), scenario.customers),
         (("requests",), scenario.requests),
         (("endings",), scenario.endings),
         (("scoring", "escalation", "triggers"), scenario.scoring.escalation.triggers),
@@ -267,6 +270,21 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
     for j, action_id in enumerate(scenario.scoring.estimates.scope_actions):
         yield from known(("scoring", "estimates", "scope_actions", j), action_id, actions,
                          "action")
+
+
+def _placeholders(scenario: Scenario) -> Iterator[Finding]:
+    """Every ``{customer.ID}`` and ``{person.ID}`` in a text names a customer or person."""
+    pools = {"customer": {c.id for c in scenario.customers},
+             "person": {p.id for p in scenario.people}}
+    for loc, text in texts(scenario):
+        for match in PLACEHOLDER.finditer(text):
+            kind, ident = match.groups()
+            if loc[0] == "meta":
+                yield Finding(loc, f"{match.group(0)}: no placeholders in [meta], which the "
+                                   "picker shows before a run has named anyone")
+            elif ident not in pools[kind]:
+                yield Finding(loc, f"{match.group(0)} names no {kind}: unknown {kind} "
+                                   f"{ident!r}{_suggest(ident, pools[kind])}")
 
 
 def check_playscript(script: PlayScript, scenario: Scenario) -> list[Finding]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .placeholders import CUSTOMER_KEY
 from .scenario import Scenario
 
 if TYPE_CHECKING:
@@ -27,7 +28,10 @@ def _faker() -> "Faker":
 
 
 def generate_names(scenario: Scenario, seed: int) -> dict[str, str]:
-    """Names for every unnamed person of ``scenario``, the same for the same seed."""
+    """Names for every unnamed person and customer of ``scenario``, the same for the same seed.
+
+    People are keyed by their id, customers by ``customer.ID`` (ids cannot contain a dot).
+    """
     names: dict[str, str] = {}
     for person in scenario.people:
         if not person.name:
@@ -35,4 +39,9 @@ def generate_names(scenario: Scenario, seed: int) -> dict[str, str]:
             fake.seed_instance(f"{seed}:{scenario.meta.id}:{person.id}")
             # First and last name only: fake.name() adds titles like "Mr." and "Jr.".
             names[person.id] = f"{fake.first_name()} {fake.last_name()}"
+    for customer in scenario.customers:
+        if not customer.name:
+            fake = _faker()
+            fake.seed_instance(f"{seed}:{scenario.meta.id}:customer:{customer.id}")
+            names[CUSTOMER_KEY.format(customer.id)] = fake.company()
     return names

@@ -257,6 +257,17 @@ class Line(Model):
     text: Text = Field(description="What they say, in character.")
 
 
+class Customer(Model):
+    """A customer the scenario's texts name with ``{customer.ID}``."""
+
+    id: Identifier
+    name: str = Field(
+        default="", max_length=80,
+        description="Name; left empty, the game names them per run (a faker company name).")
+    about: str = Field(default="", max_length=300,
+                       description="Who they are, for the facilitator (not shown in play).")
+
+
 class Person(Model):
     """Someone who can be paged."""
 
@@ -539,6 +550,9 @@ class Scenario(Model):
     events: list[Event] = Field(default_factory=list, max_length=1000)
     actions: list[Action] = Field(default_factory=list, max_length=300)
     people: list[Person] = Field(default_factory=list, max_length=100)
+    customers: list[Customer] = Field(
+        default_factory=list, max_length=50,
+        description="Customers the texts name with {customer.ID}; unnamed ones are named per run.")
     requests: list[Request] = Field(default_factory=list, max_length=200)
     comms: CommsPolicy = Field(default_factory=CommsPolicy)
     scoring: ScoringPolicy = Field(default_factory=ScoringPolicy)

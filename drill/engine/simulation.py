@@ -26,6 +26,7 @@ from .playscript import (
     StartAction,
     TakeOver,
 )
+from .placeholders import CUSTOMER_KEY, personalise, placeholder_sites
 from .scenario import Action, Ending, Event, Person, Scenario
 
 MAX_RECURRENCES = 10_000
@@ -104,6 +105,14 @@ class CompiledScenario:
     """For each expression: the state names and ``ns.id`` facts it reads (``time`` included)."""
     plan: "_RunPlan | None" = None
     """How every run of it starts (built by :meth:`build`)."""
+    placeholder_sites: tuple[tuple[str | int, ...], ...] = ()
+    """Where its texts name customers or people by placeholder; when there are any, each run
+    plays a copy with the run's names filled in (see :mod:`drill.engine.placeholders`)."""
+
+    @property
+    def personal(self) -> bool:
+        """Whether each run plays its own copy, with its own names in the texts."""
+        return bool(self.placeholder_sites)
 
     @classmethod
     def build(cls, scenario: Scenario) -> "CompiledScenario":
@@ -119,7 +128,8 @@ class CompiledScenario:
         for text in conditions:
             names, facts = ex.references(ex.parse(text))
             reads[text] = frozenset(names | {f"{ns}.{ident}" for ns, ident in facts})
-        return cls(scenario, conditions, reads, _RunPlan.build(scenario, conditions, reads))
+        return cls(scenario, conditions, reads, _RunPlan.build(scenario, conditions, reads),
+                   placeholder_sites(scenario))
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,9 +249,17 @@ class Run:
 
     def __init__(self, compiled: CompiledScenario, seed: int, names: Mapping[str, str]) -> None:
         self.compiled = compiled
-        self.scenario = scenario = compiled.scenario
         self.seed = seed
         self.names = dict(names)
+        scenario = compiled.scenario
+        plan = compiled.plan
+        if compiled.personal:
+            # The run's own copy, with this run's names in every text; expressions are
+            # unchanged (they hold no braces), so the compiled conditions still apply.
+            scenario = personalise(  # type: ignore[assignment]
+                scenario, compiled.placeholder_sites, self._name_of)
+            plan = None
+        self.scenario = scenario
         self.now = 0.0
         self.env: dict[str, ex.Value] = dict(scenario.state)
         self.env["time"] = 0.0
@@ -272,7 +290,7 @@ class Run:
         self._actions = {a.id: a for a in scenario.actions}
         self._milestones = {m.id: m for m in scenario.milestones}
         self._cond = compiled.conditions
-        plan = compiled.plan or _RunPlan.build(scenario, compiled.conditions, compiled.reads)
+        plan = plan or _RunPlan.build(scenario, compiled.conditions, compiled.reads)
         self._pending = dict(enumerate(plan.pending))
         self._readers = plan.readers
         self._watches = dict(enumerate(plan.watches))
@@ -322,6 +340,22 @@ class Run:
                 remaining = (action.targets - done) / job.rate if job.rate else math.inf
                 result[action_id] = (min(1.0, done / action.targets), self.now + remaining)
         return result
+
+    def _name_of(self, kind: str, ident: str) -> str | None:
+        """A placeholder's name (see :mod:`drill.engine.placeholders`), from the scenario as
+        written, or generated for this run; None for an unknown id."""
+        raw = self.compiled.scenario
+        if kind == "person":
+            person = next((p for p in raw.people if p.id == ident), None)
+            return None if person is None else person.name or self.names.get(ident, person.role)
+        customer = next((c for c in raw.customers if c.id == ident), None)
+        if customer is None:
+            return None
+        return customer.name or self.names.get(CUSTOMER_KEY.format(ident), ident)
+
+    def customer_name(self, customer_id: str) -> str:
+        """A customer's display name: from the scenario, or generated for this run."""
+        return self._name_of("customer", customer_id) or customer_id
 
     def person_name(self, person_id: str) -> str:
         """A person's display name: from the scenario, or generated for this run."""
