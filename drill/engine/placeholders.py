@@ -58,9 +58,15 @@ def texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tupl
 Location = tuple[str | int, ...]
 
 
-def placeholder_sites(model: BaseModel) -> tuple[Location, ...]:
-    """Where ``model``'s texts hold placeholders: the locations a run has to fill."""
-    return tuple(loc for loc, text in texts(model) if PLACEHOLDER.search(text))
+def placeholder_sites(model: BaseModel, expressions: frozenset[str] | set[str] = frozenset(),
+                      ) -> tuple[Location, ...]:
+    """Where ``model``'s texts hold placeholders: the locations a run has to fill.
+
+    ``expressions`` are left alone: an expression is code, even when one of its quoted strings
+    happens to look like a placeholder, and the run looks it up by its text.
+    """
+    return tuple(loc for loc, text in texts(model)
+                 if text not in expressions and PLACEHOLDER.search(text))
 
 
 def personalise(value: object, sites: tuple[Location, ...] | list[Location],

@@ -129,7 +129,7 @@ class CompiledScenario:
             names, facts = ex.references(ex.parse(text))
             reads[text] = frozenset(names | {f"{ns}.{ident}" for ns, ident in facts})
         return cls(scenario, conditions, reads, _RunPlan.build(scenario, conditions, reads),
-                   placeholder_sites(scenario))
+                   placeholder_sites(scenario, frozenset(conditions)))
 
 
 @dataclass(frozen=True, slots=True)

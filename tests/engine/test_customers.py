@@ -96,3 +96,15 @@ def test_duplicate_customer_ids_are_reported() -> None:
     findings = check_scenario(Scenario.model_validate(data))
     assert [(f.loc, f.message) for f in findings] == [
         (("customers", 1, "id"), "duplicate id 'acme' (first used at customers[0])")]
+
+
+def test_an_expression_that_looks_like_a_placeholder_is_left_as_code() -> None:
+    data = copy.deepcopy(TINY)
+    data["customers"] = [{"id": "acme"}]
+    data["state"]["note"] = "''"
+    data["events"][0]["effects"] = {"note": "'{customer.acme}'"}
+    data["events"][0]["text"] = "Errors for {customer.acme}"
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    run = play(compiled, 1, [], names={"customer.acme": "Acme Corp"})
+    assert first_event(run).text == "Errors for Acme Corp"
+    assert run.value("note") == "{customer.acme}", "the effect ran as written"
