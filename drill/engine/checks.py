@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 
 from . import expressions as ex
-from .placeholders import PLACEHOLDER, texts
+from .placeholders import PLACEHOLDER, prose
 from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
 from .scenario import AUDIENCES, Action, Event, Scenario
-from .simulation import MAX_RECURRENCES
+from .simulation import MAX_RECURRENCES, expression_texts
 
 Location = tuple[Union[str, int], ...]
 
@@ -276,12 +276,16 @@ def _placeholders(scenario: Scenario) -> Iterator[Finding]:
     """Every ``{customer.ID}`` and ``{person.ID}`` in a text names a customer or person."""
     pools = {"customer": {c.id for c in scenario.customers},
              "person": {p.id for p in scenario.people}}
-    for loc, text in texts(scenario):
+    for loc, text in prose(scenario, set(expression_texts(scenario))):
         for match in PLACEHOLDER.finditer(text):
             kind, ident = match.groups()
             if loc[0] == "meta":
                 yield Finding(loc, f"{match.group(0)}: no placeholders in [meta], which the "
                                    "picker shows before a run has named anyone")
+            elif loc[0] in ("people", "customers") and loc[-1] in ("name", "role"):
+                # Names fill placeholders; a name made of another name is not filled.
+                yield Finding(loc, f"{match.group(0)}: a name or role cannot hold a "
+                                   "placeholder; write the name out")
             elif ident not in pools[kind]:
                 yield Finding(loc, f"{match.group(0)} names no {kind}: unknown {kind} "
                                    f"{ident!r}{_suggest(ident, pools[kind])}")

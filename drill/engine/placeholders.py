@@ -7,7 +7,9 @@ name, so everything that shows scenario text (the feed, the board, the postmorte
 shows the same names without knowing about placeholders.
 
 Only the exact forms ``{customer.ID}`` and ``{person.ID}`` are placeholders; any other brace in a
-text is left as written.  Expressions never contain braces, so they are never changed.
+text is left as written.  Expressions and ``[state]`` values are code and data, not prose: they
+are never filled (a run looks its conditions up by their text, and a condition comparing a state
+text must see it as written), and ``drill validate`` does not read placeholders in them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ PLACEHOLDER = re.compile(r"\{(customer|person)\.([A-Za-z0-9_-]+)\}")
 
 CUSTOMER_KEY = "customer.{}"
 """How a generated customer name is keyed in a run's names (people are keyed by their id)."""
+
+Location = tuple[str | int, ...]
 
 Lookup = Callable[[str, str], "str | None"]
 """(kind, id) -> the name, or None when there is no such customer or person."""
@@ -58,15 +62,24 @@ def texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tupl
 Location = tuple[str | int, ...]
 
 
+NOT_PROSE = ("state",)
+"""Top-level tables whose strings are data, never filled."""
+
+
+def prose(model: BaseModel, expressions: frozenset[str] | set[str] = frozenset(),
+          ) -> Iterator[tuple[Location, str]]:
+    """The texts of a scenario that placeholders may appear in: every string except
+    ``expressions`` (code, even when a quoted string in one looks like a placeholder) and the
+    values of ``[state]``."""
+    for loc, text in texts(model):
+        if text not in expressions and not (loc and loc[0] in NOT_PROSE):
+            yield loc, text
+
+
 def placeholder_sites(model: BaseModel, expressions: frozenset[str] | set[str] = frozenset(),
                       ) -> tuple[Location, ...]:
-    """Where ``model``'s texts hold placeholders: the locations a run has to fill.
-
-    ``expressions`` are left alone: an expression is code, even when one of its quoted strings
-    happens to look like a placeholder, and the run looks it up by its text.
-    """
-    return tuple(loc for loc, text in texts(model)
-                 if text not in expressions and PLACEHOLDER.search(text))
+    """Where ``model``'s texts hold placeholders: the locations a run has to fill."""
+    return tuple(loc for loc, text in prose(model, expressions) if PLACEHOLDER.search(text))
 
 
 def personalise(value: object, sites: tuple[Location, ...] | list[Location],

@@ -265,7 +265,8 @@ class Customer(Model):
         default="", max_length=80,
         description="Name; left empty, the game names them per run (a faker company name).")
     about: str = Field(default="", max_length=300,
-                       description="Who they are, for the facilitator (not shown in play).")
+                       description="Who they are: a note for whoever reads or edits the "
+                                   "scenario, not shown in play.")
 
 
 class Person(Model):

@@ -254,8 +254,8 @@ class Run:
         scenario = compiled.scenario
         plan = compiled.plan
         if compiled.personal:
-            # The run's own copy, with this run's names in every text; expressions are
-            # unchanged (they hold no braces), so the compiled conditions still apply.
+            # The run's own copy, with this run's names in every text; expressions are never
+            # filled, so the compiled conditions (keyed by their text) still apply.
             scenario = personalise(  # type: ignore[assignment]
                 scenario, compiled.placeholder_sites, self._name_of)
             plan = None

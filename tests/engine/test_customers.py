@@ -108,3 +108,26 @@ def test_an_expression_that_looks_like_a_placeholder_is_left_as_code() -> None:
     run = play(compiled, 1, [], names={"customer.acme": "Acme Corp"})
     assert first_event(run).text == "Errors for Acme Corp"
     assert run.value("note") == "{customer.acme}", "the effect ran as written"
+
+
+def test_names_roles_state_and_expressions_are_not_places_for_placeholders() -> None:
+    data = copy.deepcopy(TINY)
+    data["customers"] = [{"id": "acme"}, {"id": "sub", "name": "Sub of {customer.acme}"}]
+    data["people"][0]["role"] = "CTO of {customer.acme}"
+    data["state"]["note"] = "{customer.nobody}"          # data: never filled, never reported
+    data["events"][0]["effects"] = {"note": "'{customer.nobody}'"}   # code: the same
+    findings = check_scenario(Scenario.model_validate(data))
+    assert [f.loc for f in findings] == [("people", 0, "role"), ("customers", 1, "name")]
+    assert all("cannot hold a placeholder" in f.message for f in findings)
+
+
+def test_a_state_text_stays_as_written_for_the_conditions_that_compare_it() -> None:
+    data = copy.deepcopy(TINY)
+    data["customers"] = [{"id": "acme"}]
+    data["state"]["note"] = "{customer.acme}"
+    data["events"][0]["text"] = "Errors for {customer.acme}"
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    run = Run(compiled, 1, {"customer.acme": "Acme Corp"})
+    assert run.value("note") == "{customer.acme}"
+    assert first_event(play(compiled, 1, [], names={"customer.acme": "Acme Corp"})).text == \
+        "Errors for Acme Corp", "the prose around it is still filled"
