@@ -418,3 +418,12 @@ def test_reachability_never_flags_what_a_run_shows_possible(
             assert ("endings", i) not in flagged, ending
             if ending.kind == "resolved":
                 assert ("endings",) not in {loc[:1] for loc in flagged if len(loc) == 1}
+
+
+def test_a_busy_stretch_must_end_after_it_starts() -> None:
+    people = copy.deepcopy(TINY["people"])
+    people[0]["busy"] = [{"at": 10, "until": 30, "doing": "at lunch"},
+                         {"at": 40, "until": 40, "doing": "in a meeting"}]
+    findings = check_scenario(scenario(people=people))
+    assert findings == [Finding(("people", 0, "busy", 1, "until"),
+                                "ends at 40, not after it starts (40)")]

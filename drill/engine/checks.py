@@ -248,6 +248,10 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
         start, end = person.hours
         if not (0 <= start <= 24 and 0 <= end <= 24):
             yield Finding(("people", i, "hours"), "hours are local hours between 0 and 24")
+        for j, busy in enumerate(person.busy):
+            if busy.until <= busy.at:
+                yield Finding(("people", i, "busy", j, "until"),
+                              f"ends at {busy.until:g}, not after it starts ({busy.at:g})")
     for i, request in enumerate(scenario.requests):
         if request.milestone:
             yield from known(("requests", i, "milestone"), request.milestone, milestones,

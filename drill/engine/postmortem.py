@@ -101,6 +101,15 @@ SEEN_LENGTH = 100
 """'Seen then' quotes at most this many characters: the full message is earlier in the timeline."""
 
 
+def _when_paged(data: Mapping[str, Any]) -> str:
+    """The postmortem's 'When paged' cell: within or outside their hours, or busy elsewhere."""
+    if not data.get("awake", True):
+        return "outside their hours"
+    if data.get("busy"):
+        return _cell(f"within their hours, {data['busy']}")
+    return "within their hours"
+
+
 @lru_cache(maxsize=4096)
 def _short(text: str, limit: int = SEEN_LENGTH) -> str:
     """Text cut at a word boundary to about ``limit`` characters, before it is escaped."""
@@ -419,7 +428,7 @@ class _Writer:
         if not run.paged_at:
             self._add("Nobody was paged during the run.")
         else:
-            awake = {e.ref: e.data.get("awake", True) for e in run.log if e.kind == "paged"}
+            paged_data = {e.ref: e.data or {} for e in run.log if e.kind == "paged"}
             rows = []
             for person_id, paged in sorted(run.paged_at.items(), key=lambda kv: (kv[1], kv[0])):
                 person = self.people.get(person_id)
@@ -429,7 +438,7 @@ class _Writer:
                     _cell(run.person_name(person_id)),
                     self.clock.at(paged),
                     self.clock.at(arrived) if arrived is not None else "not before the run ended",
-                    "within their hours" if awake.get(person_id, True) else "outside their hours",
+                    _when_paged(paged_data.get(person_id, {})),
                 ))
             self._table(("Role", "Name", "Paged", "Arrived", "When paged"), rows)
         unpaged = [p.id for p in self.scenario.people if p.id not in run.paged_at]
@@ -501,7 +510,9 @@ class _Writer:
             return f"Progress on {self._action(entry.ref)}: {text}."
         if kind == "paged":
             eta = data.get("eta")
-            hours = "" if data.get("awake", True) else ", outside their working hours"
+            hours = ("" if data.get("awake", True) else ", outside their working hours")
+            if data.get("busy"):
+                hours = f", while {_inline(str(data['busy']))}"
             expected = f", expected by {self.clock.t(float(eta))}" if isinstance(eta, (int, float)) else ""
             return f"Paged {self._person(entry.ref)}{hours}{expected}{who}."
         if kind == "arrived":

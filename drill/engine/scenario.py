@@ -257,6 +257,16 @@ class Line(Model):
     text: Text = Field(description="What they say, in character.")
 
 
+class Busy(Model):
+    """A stretch of time when someone is busy elsewhere (a meeting, a flight, the school run):
+    paged then, they join when it ends."""
+
+    at: Duration = Field(description="When it starts, in clock units from the start.")
+    until: Duration = Field(description="When it ends; a page in between is answered after it.")
+    doing: str = Field(max_length=120,
+                       description="What they are doing, in their words: 'in the quarterly review'.")
+
+
 class Customer(Model):
     """A customer the scenario's texts name with ``{customer.ID}``."""
 
@@ -297,6 +307,10 @@ class Person(Model):
         default="",
         description="What they answer when paged (empty: a line about when they can join).",
     )
+    busy: list[Busy] = Field(
+        default_factory=list, max_length=20,
+        description="When they are busy elsewhere; paged then, they answer from there and join "
+                    "when it ends.")
     lines: list[Line] = Field(
         default_factory=list,
         max_length=20,

@@ -27,7 +27,7 @@ from .playscript import (
     TakeOver,
 )
 from .placeholders import CUSTOMER_KEY, personalise, placeholder_sites
-from .scenario import Action, Ending, Event, Person, Scenario
+from .scenario import Action, Busy, Ending, Event, Person, Scenario
 
 MAX_RECURRENCES = 10_000
 """A recurring event stops after this many firings, whatever its scenario says."""
@@ -704,22 +704,36 @@ class Run:
         self._fact(f"paged.{person.id}", True)
         delay = person.delay
         awake = self.is_awake(person)
+        busy = self.busy_with(person) if awake else None
         if not awake:
             delay += person.off_hours_delay
+        elif busy is not None:
+            # They read the page where they are and come once it is over.
+            delay = max(delay, busy.until - self.now)
         self._note("paged", person.id, text=f"Paged {self.person_name(person.id)} ({person.role})",
-                   by=step.by, data={"awake": awake, "eta": self.now + delay,
+                   by=step.by, data={"awake": awake, "busy": busy.doing if busy else "",
+                                     "eta": self.now + delay,
                                      "visible": self._visible_summary()})
         self._schedule(self.now + delay, "arrive", person.id)
         # The answer to a page comes quickly from someone awake, later from someone asleep.
         answer_after = min(1.0, delay) if awake else min(delay, person.off_hours_delay / 2)
         self._schedule(self.now + answer_after, "say", (person.id, self._acknowledgement(
-            person, awake, delay - answer_after, self.now + answer_after)))
+            person, awake, delay - answer_after, self.now + answer_after, busy)))
 
-    def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float) -> str:
-        if person.acknowledges:
+    def busy_with(self, person: Person, at: float | None = None) -> Busy | None:
+        """What keeps a person busy at a scenario time (now by default), if anything."""
+        when = self.now if at is None else at
+        return next((b for b in person.busy if b.at <= when < b.until), None)
+
+    def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float,
+                         busy: Busy | None = None) -> str:
+        if person.acknowledges and busy is None:
             return person.acknowledges
         unit = "min" if self.scenario.clock.unit == "minutes" else "days"
         amount = f"{max(1, round(remaining))} {unit}"
+        if busy is not None:
+            # Their own acknowledgement would promise the wrong time: say where they are.
+            return f"I'm {busy.doing}; I'll join when it ends, in about {amount}."
         if awake:
             return f"Got the page. On my way, about {amount}."
         hour = self.local_hour(person.zone, at)

@@ -136,3 +136,29 @@ def test_a_players_overall_uses_the_scenarios_weights_like_the_teams():
     weighed = PlayerScore("Zed", None, card, 3, (0.4, 0.2, 0.2, 0.2))
     assert weighed.overall == pytest.approx(100 * 0.4 / 0.8)
     assert PlayerScore("Zed", None, card, 3).overall == pytest.approx(100 / 3)
+
+
+def test_a_teammate_busy_in_a_meeting_answers_from_it_and_joins_when_it_ends(tiny):
+    from drill.engine.scenario import Scenario
+    from drill.engine.simulation import CompiledScenario
+
+    data = tiny.scenario.model_dump()
+    data["people"][0]["busy"] = [{"at": 0, "until": 30, "doing": "in the quarterly review"}]
+    data["people"][0]["acknowledges"] = "On it."
+    data["people"][0]["hours"] = (0, 24)    # awake: being off hours would come first
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    person = data["people"][0]["id"]
+    run = play(compiled, 1, steps({"at": 6, "do": "page", "person": person}), names={})
+    said = next(e for e in run.log if e.kind == "said" and e.ref == person)
+    assert said.time == 7
+    assert said.text == "I'm in the quarterly review; I'll join when it ends, in about 23 min."
+    assert run.arrived_at[person] == 30, "they come when the meeting ends, not after their delay"
+    paged = next(e for e in run.log if e.kind == "paged")
+    assert paged.data["busy"] == "in the quarterly review" and paged.data["eta"] == 30
+    text = render_postmortem(run, score_run(run))
+    assert "within their hours, in the quarterly review" in text
+    assert "while in the quarterly review, expected by T+30" in text
+    # Paged after the meeting, their own words and delay again.
+    later = play(compiled, 1, steps({"at": 31, "do": "page", "person": person}), names={})
+    assert next(e.text for e in later.log if e.kind == "said") == "On it."
+    assert later.arrived_at[person] == 31 + data["people"][0]["delay"]

@@ -94,6 +94,28 @@ async def test_page_dialog_shows_who_is_awake_and_who_was_paged(in_tmp):
         assert "already paged" in str(option.prompt) and option.disabled
 
 
+async def test_someone_in_a_meeting_shows_as_busy_on_the_board_and_in_the_page_dialog(in_tmp):
+    text = (FIXTURES / "tiny.toml").read_text()
+    text = text.replace('title = "Tiny"', 'title = "Busy tiny"').replace(
+        "hours = [9, 18]\noff_hours_delay = 20\n",
+        "hours = [0, 24]\noff_hours_delay = 20\n\n[[people.busy]]\nat = 0\nuntil = 30\n"
+        'doing = "in the [b]quarterly[/b] review"\n')
+    (in_tmp / "busy.toml").write_text(text)
+    app = make_app(extra=[str(in_tmp / "busy.toml")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await start_run(pilot, "Busy tiny")
+        board = app.screen
+        board.advance_to(4)
+        await pilot.pause()
+        people = str(board.query_one("#people").visual)
+        assert "in the [b]quarterly[/b] review, until 10:30" in people, "shown literally"
+        await pilot.press("p")
+        await pilot.pause()
+        [option] = app.screen.query_one(OptionList).options
+        assert "in the [b]quarterly[/b] review, about 26 min" in str(option.prompt)
+
+
 async def test_a_risky_action_asks_first_and_can_be_cancelled(in_tmp):
     app = make_app(extra=[str(FIXTURES / "hostile.toml")])
     async with app.run_test(size=(100, 30)) as pilot:

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from ...session import GameSession
 from ..safe import plain, styled
+from ..widgets.timefmt import clock_label
 
 
 class BriefingScreen(Screen[None]):
@@ -63,8 +64,10 @@ def briefing_text(session: GameSession) -> Content:
             start, end = person.hours
             zone = next((z.label for z in clock.zones if z.id == person.zone), "")
             when = "" if (start, end) == (0, 24) else f", works {start:02d}:00-{end:02d}:00 {zone}".rstrip()
+            busy = "".join(f"; {b.doing} from {clock_label(run, b.at)} to "
+                           f"{clock_label(run, b.until)}" for b in person.busy)
             parts += [plain(f"• {run.person_name(person.id)} — {person.role}{when}, answers in about "
-                            f"{person.delay:g} {clock.unit}"), "\n"]
+                            f"{person.delay:g} {clock.unit}{busy}"), "\n"]
     unit = "minute" if clock.unit == "minutes" else "day"
     start = clock.start.strftime("%A %d %B %Y, %H:%M" if clock.unit == "minutes" else "%A %d %B %Y")
     parts += [

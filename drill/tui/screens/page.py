@@ -32,6 +32,9 @@ class PageDialog(ModalScreen[dict[str, Any] | None]):
             name = self.run.person_name(person.id)
             if person.id in self.run.paged_at:
                 state = "already paged"
+            elif self.run.is_awake(person) and (busy := self.run.busy_with(person)) is not None:
+                wait = max(person.delay, busy.until - self.run.now)
+                state = f"{busy.doing}, about {wait:g} {unit}"
             elif self.run.is_awake(person):
                 state = f"awake, about {person.delay:g} {unit}"
             else:

@@ -38,6 +38,8 @@ class PeoplePanel(Static):
                             if e.kind == "paged" and e.ref == person.id), None)
                 left = f", {span(run, float(eta) - run.now)}" if isinstance(eta, (int, float)) else ""
                 mark, state, style = "◐", f"paged{left}", "$warning"
+            elif run.is_awake(person) and (busy := run.busy_with(person)) is not None:
+                mark, state, style = "◌", f"{busy.doing}, until {clock_label(run, busy.until)}", "$text-muted"
             elif run.is_awake(person):
                 mark, state, style = "○", "available", "$text-muted"
             else:
