@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from ...engine.simulation import Run
 from ..safe import plain
+from ..widgets.timefmt import span
 
 
 class PageDialog(ModalScreen[dict[str, Any] | None]):
@@ -34,7 +35,7 @@ class PageDialog(ModalScreen[dict[str, Any] | None]):
                 state = "already paged"
             elif self.run.is_awake(person) and (busy := self.run.busy_with(person)) is not None:
                 wait = max(person.delay, busy.until - self.run.now)
-                state = f"{busy.doing}, about {wait:g} {unit}"
+                state = f"{busy.doing}, about {span(self.run, wait)}"
             elif self.run.is_awake(person):
                 state = f"awake, about {person.delay:g} {unit}"
             else:
