@@ -33,6 +33,28 @@ async def test_picker_lists_and_describes_scenarios(in_tmp):
             assert expected in details
 
 
+async def test_a_scenario_broken_past_its_header_is_marked_before_anyone_chooses_it(in_tmp):
+    from .conftest import FIXTURES
+
+    broken = (FIXTURES / "tiny.toml").read_text().replace('title = "Tiny"', 'title = "Broken"')
+    broken = broken.replace("[[people]]\n", "[[people]]\nshoe_size = 44\n", 1)
+    (in_tmp / "broken.toml").write_text(broken)
+    app = make_app(extra=[str(FIXTURES / "tiny.toml"), str(in_tmp / "broken.toml")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        prompts = [str(o.prompt) for o in app.screen.query_one("#choices", OptionList).options]
+        assert any("✗ Broken" in p and "cannot be played" in p for p in prompts)
+        assert any(p.strip() == "Tiny" for p in prompts), "the valid one is untouched"
+        await highlight(pilot, "Broken  (cannot be played)")
+        details = str(app.screen.query_one("#details", Static).visual)
+        assert "shoe_size: unknown key" in details and "broken.toml:" in details
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen), "it cannot be started"
+
+
 async def test_setup_then_briefing_then_board(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

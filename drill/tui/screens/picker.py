@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
@@ -64,7 +65,7 @@ class PickerScreen(Screen[None]):
         choices.add_option(Option(Content.from_markup("[b]Scenarios[/b]"), disabled=True))
         for index, card in enumerate(self.scenarios):
             if card.problem:
-                label = styled("  ✗ $name  [dim](cannot be read)[/dim]", name=card.title)
+                label = broken_label(card)
             else:
                 label = styled("  $title", title=card.title)
             choices.add_option(Option(label, id=f"scenario-{index}"))
@@ -80,6 +81,43 @@ class PickerScreen(Screen[None]):
         if first is not None:
             choices.highlighted = first
         choices.focus()
+        if any(not card.problem and card.origin != "bundled" for card in self.scenarios):
+            # After the first paint: loading in full imports pydantic and the models, which
+            # must not delay the list (bench/startup.py).
+            self.call_after_refresh(self._check_scenarios, list(self.scenarios))
+
+    @work(thread=True, exclusive=True, group="check-scenarios")
+    def _check_scenarios(self, cards: list[ScenarioCard]) -> None:
+        """Load every scenario from outside the bundle in full, once the picker has painted.
+
+        Only ``[meta]`` and ``[clock]`` are read to list them quickly; this marks a file that is
+        broken elsewhere before anyone chooses it.  Bundled scenarios are tested in CI.
+        """
+        from textual.worker import get_current_worker
+
+        from ...loading import LoadError
+        from ...session import ScenarioSource
+
+        worker = get_current_worker()
+        for index, card in enumerate(cards):
+            if worker.is_cancelled:
+                return
+            if card.problem or card.origin == "bundled":
+                continue
+            try:
+                ScenarioSource.open(card.reference)
+            except (LoadError, LookupError, OSError, ValueError) as error:
+                self.app.call_from_thread(self._mark_broken, index, card, str(error)[:1000])
+
+    def _mark_broken(self, index: int, card: ScenarioCard, problem: str) -> None:
+        if index >= len(self.scenarios) or self.scenarios[index] is not card:
+            return  # the list was refreshed meanwhile
+        self.scenarios[index] = broken = replace(card, problem=problem)
+        choices = self.query_one("#choices", OptionList)
+        choices.replace_option_prompt(f"scenario-{index}", broken_label(broken))
+        highlighted = choices.highlighted
+        if highlighted is not None and choices.options[highlighted].id == f"scenario-{index}":
+            self.query_one("#details", Static).update(describe_scenario(broken))
 
     @on(OptionList.OptionHighlighted, "#choices")
     def show_details(self, event: OptionList.OptionHighlighted) -> None:
@@ -158,11 +196,17 @@ class PickerScreen(Screen[None]):
             self.app.push_screen(BoardScreen(session, paused=True))
 
 
+def broken_label(card: ScenarioCard) -> Content:
+    """A scenario that cannot be played, as the list shows it."""
+    return styled("  ✗ $name  [dim](cannot be played)[/dim]", name=card.title)
+
+
 def describe_scenario(card: ScenarioCard) -> Content:
     """The details pane for a scenario."""
     if card.problem:
-        return styled("[b $error]$name cannot be read[/]\n\n$problem", name=card.reference,
-                      problem=card.problem)
+        return styled("[b $error]$name cannot be played[/]\n\n$problem\n\n"
+                      "[dim]drill validate FILE lists every problem; fix them and press r.[/dim]",
+                      name=card.reference, problem=card.problem)
     clock = "days (a project drill)" if card.unit == "days" else "minutes (an outage)"
     return Content.assemble(
         plain(card.title, "bold"), "\n\n",
