@@ -13,7 +13,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from . import expressions as ex
 from .playscript import (
@@ -31,6 +31,12 @@ from .scenario import Action, Busy, Ending, Event, Person, Scenario
 
 MAX_RECURRENCES = 10_000
 """A recurring event stops after this many firings, whatever its scenario says."""
+
+MAX_PERSONALISED = 16
+"""How many filled copies of a scenario (one per set of names) are kept for reuse."""
+
+_SEEN_KINDS = frozenset({"event", "finished", "arrived", "request", "said"})
+"""Log entries that put a message in front of the player."""
 
 FACILITATOR_ENDING = "ended-by-facilitator"
 """The id of the ending a facilitator gives a run by ending it early (kind ``out_of_time``)."""
@@ -108,6 +114,11 @@ class CompiledScenario:
     placeholder_sites: tuple[tuple[str | int, ...], ...] = ()
     """Where its texts name customers or people by placeholder; when there are any, each run
     plays a copy with the run's names filled in (see :mod:`drill.engine.placeholders`)."""
+
+    personalised: dict[tuple[tuple[str, str], ...], tuple[Scenario, "_RunPlan"]] = field(
+        default_factory=dict, compare=False, repr=False)
+    """The filled copies already made, by the names they were filled with: replays, benchmarks
+    and `drill check` play many runs with the same names.  Kept small (see MAX_PERSONALISED)."""
 
     @property
     def personal(self) -> bool:
@@ -255,15 +266,25 @@ class Run:
         plan = compiled.plan
         if compiled.personal:
             # The run's own copy, with this run's names in every text; expressions are never
-            # filled, so the compiled conditions (keyed by their text) still apply.
-            scenario = personalise(  # type: ignore[assignment]
-                scenario, compiled.placeholder_sites, self._name_of)
-            plan = None
+            # filled, so the compiled conditions (keyed by their text) still apply.  Copies are
+            # never changed, so runs with the same names share one.
+            key = tuple(sorted(self.names.items()))
+            made = compiled.personalised.get(key)
+            if made is None:
+                filled = personalise(scenario, compiled.placeholder_sites, self._name_of)
+                made = (filled, _RunPlan.build(filled, compiled.conditions,  # type: ignore[arg-type]
+                                               compiled.reads))
+                if len(compiled.personalised) >= MAX_PERSONALISED:
+                    compiled.personalised.clear()
+                compiled.personalised[key] = made
+            scenario, plan = made
         self.scenario = scenario
         self.now = 0.0
         self.env: dict[str, ex.Value] = dict(scenario.state)
         self.env["time"] = 0.0
         self.log: list[LogEntry] = []
+        self._last_seen: LogEntry | None = None
+        """The newest message in front of the player (kept as notes are written)."""
         self.steps: list[PlayerAction] = []
         self.ending: Ending | None = None
         self.ended_at: float | None = None
@@ -440,20 +461,7 @@ class Run:
         self.advance_to(step.at)
         if self.ending is not None:
             raise ActionRejected("the run has ended")
-        if isinstance(step, StartAction):
-            self._start(step)
-        elif isinstance(step, PostUpdate):
-            self._update(step)
-        elif isinstance(step, Page):
-            self._page(step)
-        elif isinstance(step, GiveEstimate):
-            self._estimate(step)
-        elif isinstance(step, DeclareResolved):
-            self._declare(step)
-        elif isinstance(step, TakeOver):
-            self._take_over(step)
-        elif isinstance(step, FacilitatorAct):
-            self._facilitate(step)
+        _PERFORM[type(step)](self, step)
         self.steps.append(step)
         self._settle()
         return self.log[start:]
@@ -475,6 +483,8 @@ class Run:
         # Built positionally: a run writes a hundred of these, and keywords cost.
         entry = _new_entry(LogEntry, (self.now, kind, ref, channel, sender, text, by, data))
         self.log.append(entry)
+        if text and kind in _SEEN_KINDS:
+            self._last_seen = entry
         return entry
 
     def _apply(self, effects: Mapping[str, ex.Value]) -> None:
@@ -553,6 +563,7 @@ class Run:
             self._dirty.clear()
             return
         self._everything_dirty = False
+        pending, readers = self._pending, self._readers
         changed: set[str] = set()
         while True:
             dirty, self._dirty = self._dirty, set()
@@ -560,14 +571,17 @@ class Run:
                 break
             changed |= dirty
             if everything:
-                candidates: Iterable[int] = list(self._pending)
+                candidates: Iterable[int] = list(pending)
             else:
-                ids: set[int] = set()
+                ids: list[int] = []
                 for key in dirty:
-                    ids.update(self._readers.get(key, ()))
-                candidates = sorted(ids)  # the scenario's order, whatever the set's
+                    found = readers.get(key)
+                    if found:
+                        ids += found
+                # The scenario's order, whatever the set's; one reader needs no sorting.
+                candidates = sorted(set(ids)) if len(ids) > 1 else ids
             for index in candidates:
-                entry = self._pending.get(index)
+                entry = pending.get(index)
                 if entry is None:
                     continue
                 kind, item, test, reads = entry
@@ -593,10 +607,13 @@ class Run:
         if everything:
             seen: Iterable[int] = list(watches)
         else:
-            found: set[int] = set()
+            found: list[int] = []
+            watch_readers = self._watch_readers
             for key in changed:
-                found.update(self._watch_readers.get(key, ()))
-            seen = sorted(found)
+                hit = watch_readers.get(key)
+                if hit:
+                    found += hit
+            seen = sorted(set(found)) if len(found) > 1 else found
         for index in seen:
             entry = watches.get(index)
             if entry is not None and entry[1](env):
@@ -846,10 +863,20 @@ class Run:
 
     def _visible_summary(self) -> str:
         """The last message the player had seen, for the postmortem's 'what was visible'."""
-        for entry in reversed(self.log):
-            if entry.kind in ("event", "finished", "arrived", "request", "said") and entry.text:
-                return f"{_format_time(entry.time)} {entry.text}"
-        return ""
+        seen = self._last_seen
+        return f"{_format_time(seen.time)} {seen.text}" if seen is not None else ""
+
+
+_PERFORM: dict[type, Callable[[Run, Any], None]] = {
+    StartAction: Run._start,
+    PostUpdate: Run._update,
+    Page: Run._page,
+    GiveEstimate: Run._estimate,
+    DeclareResolved: Run._declare,
+    TakeOver: Run._take_over,
+    FacilitatorAct: Run._facilitate,
+}
+"""What each kind of player step does to a run (one lookup instead of a chain of checks)."""
 
 
 def _format_time(value: float) -> str:
