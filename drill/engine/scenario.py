@@ -377,6 +377,15 @@ class AudiencePolicy(Model):
     )
 
 
+class CommsParts(Model):
+    """How one audience's score is made (DOMAIN §9.1: A = 0.25 F + 0.45 Cov + 0.15 P + 0.15 Q)."""
+
+    first: float = Field(default=0.25, ge=0, description="The first update, by `first_by`.")
+    coverage: float = Field(default=0.45, ge=0, description="No dark time between updates.")
+    promises: float = Field(default=0.15, ge=0, description="Stated next updates kept.")
+    content: float = Field(default=0.15, ge=0, description="Impact, next update, no customer ETA, data loss.")
+
+
 class CommsPolicy(Model):
     """The communication policy; every value overrides a default of DOMAIN §9.1."""
 
@@ -391,6 +400,14 @@ class CommsPolicy(Model):
         default=120, description="After this, intervals relax to `long_every` (PagerDuty)."
     )
     long_every: Duration = Field(default=60, description="Interval in a long incident.")
+    parts: CommsParts = Field(default_factory=CommsParts)
+    noise_cost: float = Field(default=0.02, ge=0, le=1,
+                              description="Lost per update sent too soon with no news.")
+    noise_cap: float = Field(default=0.1, ge=0, le=1, description="At most this much noise per audience.")
+    request_cost: float = Field(default=0.1, ge=0, le=1,
+                                description="Lost per request for an update left unanswered.")
+    request_cap: float = Field(default=0.3, ge=0, le=1,
+                               description="At most this much for unanswered requests per audience.")
     audiences: dict[Audience, AudiencePolicy] = Field(
         default_factory=dict,
         description="Per-audience policy; audiences left out use the severity's defaults.",
@@ -437,6 +454,15 @@ class UnsafeAction(Model):
                     "warning (DOMAIN §9.3: 0.25; 1 for a one-way door that loses everyone's data).")
 
 
+class RollbackParts(Model):
+    """How the rollback score is made (DOMAIN §9.3: C = 0.35 C1 + 0.15 C2 + 0.30 C3 + 0.20 C4)."""
+
+    mitigate: float = Field(default=0.35, ge=0, description="C1: a generic mitigation first.")
+    verify: float = Field(default=0.15, ge=0, description="C2: the key signal checked after it.")
+    pivot: float = Field(default=0.30, ge=0, description="C3: seeing the rollback was not enough.")
+    safety: float = Field(default=0.20, ge=0, description="C4: no unsafe action after its warning.")
+
+
 class RollbackPolicy(Model):
     """Rollback and mitigation choices (DOMAIN §9.3)."""
 
@@ -465,6 +491,19 @@ class RollbackPolicy(Model):
     verify_within: Duration = 10
     pivot_within: Duration = 20
     tau: float = Field(default=15, gt=0)
+    parts: RollbackParts = Field(default_factory=RollbackParts)
+    late_verify: float = Field(default=0.5, ge=0, le=1,
+                               description="C2 credit for a check after `verify_within`.")
+    told_bonus: float = Field(default=0.1, ge=0, le=1,
+                              description="C3 bonus for telling people the rollback was not enough.")
+
+
+class EstimateParts(Model):
+    """How the estimates score is made (DOMAIN §9.4: D = 0.6 accuracy + 0.2 E + 0.2 R)."""
+
+    accuracy: float = Field(default=0.6, ge=0, description="Each estimate against what happened.")
+    promises: float = Field(default=0.2, ge=0, description="E: ETAs given to others kept or revised.")
+    rubric: float = Field(default=0.2, ge=0, description="R: the project rubric, when it applies.")
 
 
 class EstimatePolicy(Model):
@@ -489,6 +528,12 @@ class EstimatePolicy(Model):
     scope_actions: list[str] = Field(
         default_factory=list, description="Action ids that change scope (for the rubric)."
     )
+    parts: EstimateParts = Field(default_factory=EstimateParts)
+    broken_eta_cost: float = Field(default=0.1, ge=0, le=1,
+                                   description="E lost per broken ETA (at most three count).")
+    risk_ratio: float = Field(default=0.5, gt=0, le=1,
+                              description="Rubric: flag risk when the imposed deadline is under "
+                                          "this share of your own median estimate.")
 
 
 class Weights(Model):

@@ -292,6 +292,38 @@ def test_a_one_way_door_can_cost_the_whole_safety_share(trap):
                if d.what.startswith("Started Wipe")) == pytest.approx(0.20 * 100)
 
 
+def with_scoring(name: str, edit) -> CompiledScenario:
+    with open(FIXTURES / name, "rb") as handle:
+        data = tomllib.load(handle)
+    edit(data)
+    return CompiledScenario.build(Scenario.model_validate(data))
+
+
+def test_a_scenario_can_weigh_the_rollback_components_its_own_way(trap):
+    only_safety = with_scoring("scoring_trap.toml", lambda d: d["scoring"]["rollback"].update(
+        parts={"mitigate": 0, "verify": 0, "pivot": 0, "safety": 1}))
+    early = ({"at": 2, "do": "start", "action": "wipe"}, ROLLBACK, CHECK)
+    late = (ROLLBACK, CHECK, {"at": 15, "do": "start", "action": "wipe"})
+    for compiled, share in ((trap, 0.20), (only_safety, 1.0)):
+        lost = scored(compiled, *early).rollback.score - scored(compiled, *late).rollback.score
+        assert lost == pytest.approx(0.25 * share * 100)
+    assert scored(only_safety, *early).rollback.score == 100, "only safety counts"
+
+
+def test_a_scenario_can_make_an_unanswered_request_cost_more(comms):
+    strict = with_scoring("scoring_comms.toml", lambda d: d.setdefault("comms", {}).update(
+        request_cost=0.3, request_cap=0.3))
+    ignored = (update(8, "management", next_update=40),)
+
+    def request_points(card: ScoreCard) -> float:
+        return sum(d.points for d in card.communication.deductions
+                   if d.what.startswith("The VP asked for an update"))
+
+    assert request_points(scored(comms, *ignored)) > 0
+    assert request_points(scored(strict, *ignored)) == pytest.approx(
+        3 * request_points(scored(comms, *ignored)))
+
+
 def test_silence_all_run_scores_zero_however_short_the_run(comms):
     # The fix ends it a few minutes after the first updates were due: still nothing was said.
     card = scored(comms, {"at": 0, "do": "start", "action": "fix"}, {"at": 20, "do": "resolve"})

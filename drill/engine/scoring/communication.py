@@ -284,8 +284,9 @@ def _score_audience(
             checks["data"].append(updates[-1].time)
     q_score = passed / total_checks if total_checks else None
 
-    weight = _renormalised({"F": (0.25, f_score), "Cov": (0.45, cov_score),
-                            "P": (0.15, p_score), "Q": (0.15, q_score)})
+    parts = comms.parts
+    weight = _renormalised({"F": (parts.first, f_score), "Cov": (parts.coverage, cov_score),
+                            "P": (parts.promises, p_score), "Q": (parts.content, q_score)})
     if not weight:
         return False
     if f_loss is not None and f_score is not None:
@@ -337,7 +338,7 @@ def _score_audience(
             gap = update.time - previous.time
             if gap < rule.min_gap and not update.state_changed_since_previous and \
                     not ctx.news_between(previous.time, update.time):
-                cost = min(0.02, 0.1 - noise)
+                cost = min(comms.noise_cost, comms.noise_cap - noise)
                 if cost <= 0:
                     break
                 noise += cost
@@ -347,15 +348,18 @@ def _score_audience(
                             f"{_NORM_NOISE}; this scenario: at least {ctx.span(rule.min_gap)} "
                             f"apart unless something changed")
 
-    # Requests for an update: each unanswered within its time costs 0.1 (at most 0.3).
+    # Requests for an update: each unanswered within its time costs `request_cost` (0.1), at
+    # most `request_cap` (0.3).
     penalty = 0.0
     for asked, within, sender in requests:
         answer = next((u.time for u in updates if asked <= u.time <= asked + within + grace), None)
         if answer is not None:
             ledger.credits.append(f"Answered {sender}'s request for an update at {t(answer)}")
-        elif end > asked + within + grace and penalty < 0.3:
-            penalty += 0.1
-            ledger.lose(0.1, asked + within,
+        elif end > asked + within + grace and penalty < comms.request_cap \
+                and comms.request_cost > 0:
+            cost = min(comms.request_cost, comms.request_cap - penalty)
+            penalty += cost
+            ledger.lose(cost, asked + within,
                         f"{sender} asked for an update to {name} at {t(asked)}; none came by "
                         f"{t(asked + within)}",
                         f"{_NORM_REQUEST}; this scenario expects an answer within "

@@ -178,17 +178,18 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
             if broken >= 3:
                 continue
             broken += 1
-            e_losses.append(_Loss(0.1, said_by,
+            e_losses.append(_Loss(policy.broken_eta_cost, said_by,
                                   f"The ETA given to {AUDIENCE_NAMES[step.audience]} at "
                                   f"{t(record.time)} (by {t(said_by)}) passed without the "
                                   f"milestone and without a revised estimate", _NORM_BROKEN))
-        e_score = 1 - 0.1 * broken
+        e_score = max(0.0, 1 - policy.broken_eta_cost * broken)
 
     # R: the project rubric.
     r_score: float | None = None
     r_losses: list[_Loss] = []
     if policy.project_rubric:
-        items = _rubric(ctx, policy.imposed_deadline, set(policy.scope_actions))
+        items = _rubric(ctx, policy.imposed_deadline, set(policy.scope_actions),
+                        policy.risk_ratio)
         if items:
             r_score = sum(ok for ok, _, _ in items.values()) / len(items)
             for key, (ok, time, detail) in items.items():
@@ -197,7 +198,8 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
                     r_losses.append(_Loss(1 / len(items), time, what + detail, norm))
 
     s_score = sum(s for s, _, _, _ in scored) / len(scored) if scored else None
-    parts = [(0.6, s_score), (0.2, e_score), (0.2, r_score)]
+    weights = policy.parts
+    parts = [(weights.accuracy, s_score), (weights.promises, e_score), (weights.rubric, r_score)]
     total = sum(w for w, v in parts if v is not None)
     if total <= 0:
         return _not_applicable("estimates", "No estimate could be judged yet when the run "
@@ -205,11 +207,11 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
     ledger = _Ledger(credits=credits)
     if s_score is not None:
         for score, time, what, norm in scored:
-            ledger.lose(0.6 / total * (1 - score) / len(scored), time, what, norm)
+            ledger.lose(weights.accuracy / total * (1 - score) / len(scored), time, what, norm)
     if e_score is not None:
-        ledger.losses += _weighted(e_losses, 0.2 / total)
+        ledger.losses += _weighted(e_losses, weights.promises / total)
     if r_score is not None:
-        ledger.losses += _weighted(r_losses, 0.2 / total)
+        ledger.losses += _weighted(r_losses, weights.rubric / total)
     return _dimension("estimates", ledger), rows
 
 
@@ -219,8 +221,8 @@ def _median(step_point: float | None, low: float | None, high: float | None) -> 
     return math.sqrt((low or 1) * (high or 1))  # the middle of a range in log space
 
 
-def _rubric(ctx: _Context, deadline: float | None,
-            scope_actions: set[str]) -> dict[str, tuple[bool, float | None, str]]:
+def _rubric(ctx: _Context, deadline: float | None, scope_actions: set[str],
+            risk_ratio: float = 0.5) -> dict[str, tuple[bool, float | None, str]]:
     """The project rubric's items that apply: key -> (passed, time, detail)."""
     run = ctx.run
     estimates = run.estimates
@@ -230,7 +232,8 @@ def _rubric(ctx: _Context, deadline: float | None,
     }
     if deadline is not None:
         at_risk = [r for r in estimates
-                   if deadline - r.time < 0.5 * _median(r.step.point, r.step.low, r.step.high)]
+                   if deadline - r.time < risk_ratio * _median(r.step.point, r.step.low,
+                                                               r.step.high)]
         if at_risk:
             missed = [r for r in at_risk if not r.step.flags_risk]
             items["risk"] = (not missed, missed[0].time if missed else None,

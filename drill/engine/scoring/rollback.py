@@ -66,7 +66,7 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
                                                 f"visible from {t(seen)}",
                                    _NORM_MITIGATE.format(within=ctx.span(
                                        policy.mitigate_within))))
-    components.append((0.35, c1))
+    components.append((policy.parts.mitigate, c1))
     details.append(c1_losses)
 
     # C2: verify the key signal after each finished generic mitigation.
@@ -82,7 +82,7 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
                 if checked is not None and checked <= done + policy.verify_within:
                     results.append((1.0, done, action_id))
                 elif checked is not None:
-                    results.append((0.5, done, action_id))
+                    results.append((policy.late_verify, done, action_id))
                 elif end > done + policy.verify_within:
                     results.append((0.0, done, action_id))
         if results:
@@ -98,7 +98,7 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
                                                within=ctx.span(policy.verify_within))))
             if c2 == 1:
                 credits.append("Checked the key signal after every mitigation")
-    components.append((0.15, c2))
+    components.append((policy.parts.verify, c2))
     details.append(c2_losses)
 
     # C3: notice the rollback was not enough and remediate the persisted state.
@@ -115,7 +115,7 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
         if fix is not None or end > due:
             lateness = (fix[0] if fix is not None else end) - due
             raw = decay(lateness, tau)
-            c3 = min(1.0, raw + (0.1 if said else 0.0))
+            c3 = min(1.0, raw + (policy.told_bonus if said else 0.0))
             if raw < 1:
                 basis = (f"the persisted state was visible from {t(evidence)}"
                          + (f" and the rollback was done at {t(min(rolled))}" if rolled else ""))
@@ -128,14 +128,14 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
                 else:
                     what = f"Never remediated the persisted state; {basis}"
                 c3_losses.append(_Loss(1 - c3, fix[0] if fix is not None else due, what,
-                                       norm + (" (+0.1 for telling people the rollback was not "
-                                               "enough)" if said else "")))
+                                       norm + (f" (+{policy.told_bonus:g} for telling people the "
+                                               "rollback was not enough)" if said else "")))
             else:
                 credits.append(f"Saw the rollback was not enough and started "
                                f"{ctx.label(fix[1])} at {t(fix[0])}")  # type: ignore[index]
             if said:
                 credits.append("Told people the rollback did not fully fix it")
-    components.append((0.30, c3))
+    components.append((policy.parts.pivot, c3))
     details.append(c3_losses)
 
     # C4: no unsafe action once its warning was visible.
@@ -160,7 +160,7 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
         c4_losses = _capped(c4_losses)
         if count == 0:
             credits.append("Took no unsafe action after its warning")
-    components.append((0.20, c4))
+    components.append((policy.parts.safety, c4))
     details.append(c4_losses)
 
     total = sum(w for w, v in components if v is not None)
