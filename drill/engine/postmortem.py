@@ -101,6 +101,33 @@ SEEN_LENGTH = 100
 """'Seen then' quotes at most this many characters: the full message is earlier in the timeline."""
 
 
+CALIBRATION_MIN_RANGES = 5
+"""DOMAIN §9.4: calibration is only worth showing once there are this many judged ranges."""
+
+
+def _calibration(estimates: list[Any], rows: list[Any], default_confidence: float) -> str:
+    """Feedback on the ranges' hit rate against their stated confidence (DOMAIN §9.4).
+
+    Weighted 0 in the score, as DOMAIN recommends: a handful of ranges is a noisy sample, so it
+    is shown for the debrief, never deducted.
+    """
+    judged = [(record.step.confidence or default_confidence, bool(row.get("hit")))
+              for record, row in zip(estimates, rows)
+              if record.step.point is None and isinstance(row, Mapping)
+              and row.get("hit") is not None]
+    if len(judged) < CALIBRATION_MIN_RANGES:
+        return ""
+    hits = sum(hit for _, hit in judged)
+    rate = hits / len(judged)
+    stated = sum(c for c, _ in judged) / len(judged)
+    verdict = ("over-confident: the ranges were too narrow for what was known"
+               if rate < stated - 0.15 else "well calibrated")
+    return (f"Calibration: {hits} of {len(judged)} ranges held ({rate:.0%}) at a stated "
+            f"{stated:.0%} confidence: {verdict}. Shown for the debrief, not scored (Jørgensen "
+            f"2004: over-confidence when the hit rate is 15 points or more below the stated "
+            f"confidence).")
+
+
 def _when_paged(data: Mapping[str, Any]) -> str:
     """The postmortem's 'When paged' cell: within or outside their hours, or busy elsewhere."""
     if not data.get("awake", True):
@@ -713,6 +740,11 @@ class _Writer:
                      "Score (0-1)"), rows)
         self._add("", "Log ratio is ln(actual / estimate), with a range's geometric middle: 0 is "
                   "exact, +0.69 took twice as long, -0.69 half as long.")
+        if aligned:
+            calibration = _calibration(run.estimates, scored,
+                                       self.scenario.scoring.estimates.default_confidence)
+            if calibration:
+                self._add("", calibration)
 
     def _said(self, step: Any) -> str:
         if step.point is not None:

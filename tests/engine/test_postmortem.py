@@ -453,3 +453,26 @@ def test_times_past_midnight_carry_the_date():
     text = render_postmortem(run, card())
     assert "**Outcome:** Out of time: Out of time, at T+900 (2018-06-28 01:00)" in text
     assert "- **T+10 (10:10)** Monitoring: still broken" in section(text, "Timeline")
+
+
+def test_five_judged_ranges_get_calibration_feedback_but_no_deduction():
+    from drill.engine.scoring import score_run
+
+    with open(FIXTURES / "scoring_estimates.toml", "rb") as handle:
+        scenario = CompiledScenario.build(Scenario.model_validate(tomllib.load(handle)))
+    fix = {"at": 0, "do": "start", "action": "fix"}   # "Fixed" at T+40: 30 min after T+10
+
+    def ranges(*bounds):
+        return [{"at": 10, "do": "estimate", "audience": "team", "milestone": "fixed",
+                 "low": low, "high": high} for low, high in bounds]
+
+    narrow = play(scenario, 1, steps(fix, *ranges((5, 8), (10, 12), (20, 40), (50, 60),
+                                                  (25, 35))), names={})
+    card = score_run(narrow)
+    text = render_postmortem(narrow, card)
+    assert "Calibration: 2 of 5 ranges held (40%) at a stated 80% confidence: over-confident" \
+        in text
+    assert not any("alibrat" in d.what for d in card.estimates.deductions), "feedback only"
+    four = play(scenario, 1, steps(fix, *ranges((5, 8), (10, 12), (20, 40), (50, 60))),
+                names={})
+    assert "Calibration:" not in render_postmortem(four, score_run(four)), "too few to judge"
