@@ -10,17 +10,13 @@ on rollback choices.  Facilitator acts belong to nobody.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass
 
 from .playscript import FACILITATOR
-from .scenario import Role, Scenario
+from .scenario import Role, role_of
 from .scorecard import DIMENSIONS, ScoreCard
 from .scoring import score_run
 from .simulation import Run
-
-_PLAYER = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)\s*$")
-
 
 @dataclass(frozen=True, slots=True)
 class PlayerScore:
@@ -52,18 +48,6 @@ class PlayerScore:
         if total <= 0:
             return sum(s for _, s in judged) / len(judged) if judged else 0.0
         return sum(w * s for w, s in judged) / total
-
-
-def role_of(player: str, scenario: Scenario) -> Role | None:
-    """The scenario role a player label names: 'Ana (comms)' or 'Ana (Communications)'."""
-    match = _PLAYER.match(player)
-    if not match:
-        return None
-    wanted = match.group("role").strip().lower()
-    for role in scenario.roles:
-        if wanted in (role.id.lower(), role.label.lower()):
-            return role
-    return None
 
 
 def players(run: Run) -> list[str]:

@@ -12,6 +12,7 @@ language of :mod:`drill.engine.expressions`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -338,6 +339,25 @@ DEFAULT_ROLES: tuple[Role, ...] = (
 )
 
 
+_PLAYER = re.compile(r"^(?P<name>.*?)\s*\((?P<role>[^()]*)\)\s*$")
+"""A team player's label: "Ana (commander)"."""
+
+COMMANDER = "commander"
+"""The id of the incident commander's role (the default roles have it)."""
+
+
+def role_of(player: str, scenario: "Scenario") -> Role | None:
+    """The scenario role a player label names: 'Ana (comms)' or 'Ana (Communications)'."""
+    match = _PLAYER.match(player)
+    if not match:
+        return None
+    wanted = match.group("role").strip().lower()
+    for role in scenario.roles:
+        if wanted in (role.id.lower(), role.label.lower()):
+            return role
+    return None
+
+
 class Request(Model):
     """Someone asks the player for an estimate or an update."""
 
@@ -440,6 +460,10 @@ class EscalationPolicy(Model):
     triggers: list[Trigger] = Field(default_factory=list, description="The escalation triggers.")
     irrelevant_page_penalty: float = Field(default=0.05, ge=0, le=1)
     irrelevant_page_cap: float = Field(default=0.2, ge=0, le=1)
+    role_discipline_penalty: float = Field(
+        default=0.1, ge=0, le=1,
+        description="Team play: lost once when the incident commander starts a fix or a "
+                    "mitigation by hand while another player is there to take it.")
 
 
 class UnsafeAction(Model):

@@ -162,3 +162,20 @@ def test_a_teammate_busy_in_a_meeting_answers_from_it_and_joins_when_it_ends(tin
     later = play(compiled, 1, steps({"at": 31, "do": "page", "person": person}), names={})
     assert next(e.text for e in later.log if e.kind == "said") == "On it."
     assert later.arrived_at[person] == 31 + data["people"][0]["delay"]
+
+
+def test_a_commander_who_fixes_things_by_hand_while_others_are_there_loses_a_little(tiny):
+    solo_fix = play(tiny, 1, steps({"at": 3, "by": "Ana (commander)", "do": "start",
+                                    "action": "fix"}), names={})
+    assert not any("incident commander" in d.what
+                   for d in score_run(solo_fix).help.deductions), "nobody to hand it to"
+    team_fix = play(tiny, 1, steps(
+        {"at": 2, "by": "Cy (ops)", "do": "page", "person": "ops"},
+        {"at": 3, "by": "Ana (commander)", "do": "start", "action": "fix"}), names={})
+    [lost] = [d for d in score_run(team_fix).help.deductions if "incident commander" in d.what]
+    assert lost.what.startswith("Ana (commander), the incident commander, started")
+    assert "while Cy (ops) could have taken it" in lost.what and lost.time == 3
+    handed = play(tiny, 1, steps(
+        {"at": 2, "by": "Cy (ops)", "do": "page", "person": "ops"},
+        {"at": 3, "by": "Cy (ops)", "do": "start", "action": "fix"}), names={})
+    assert not any("incident commander" in d.what for d in score_run(handed).help.deductions)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..scenario import Trigger
+from ..playscript import FACILITATOR
+from ..scenario import COMMANDER, Trigger, role_of
 from ..scorecard import DimensionScore
 from .common import AUDIENCE_NAMES, decay, _Ledger, _dimension, _not_applicable, _Context
 
@@ -11,16 +12,23 @@ from .common import AUDIENCE_NAMES, decay, _Ledger, _dimension, _not_applicable,
 
 _NORM_IRRELEVANT = ("PagerDuty anti-pattern: don't page everyone; this scenario: "
                     "{penalty:g} of the dimension per unneeded page, at most {cap:g}")
+_NORM_HANDS_ON = ("PagerDuty incident commander training: the IC coordinates and does not fix "
+                  "things hands-on, or nobody is steering; hand the work to a responder "
+                  "(this scenario: {penalty:g} of the dimension, once)")
 
 
 def _score_help(ctx: _Context) -> DimensionScore:
     run, scenario = ctx.run, ctx.scenario
     policy = scenario.scoring.escalation
-    if not policy.triggers:
-        return _not_applicable("help", "The scenario sets no escalation triggers.")
     t = ctx.t
     judged = 0
     ledger = _Ledger()
+    hands_on = _Ledger()
+    _role_discipline(ctx, hands_on)
+    if not policy.triggers:
+        if hands_on.losses:
+            return _dimension("help", hands_on)
+        return _not_applicable("help", "The scenario sets no escalation triggers.")
     misses: list[tuple[float, float, str, Trigger]] = []  # (S, time, what, trigger)
     for trigger in policy.triggers:
         seen = run.first_true.get(trigger.observable)
@@ -69,6 +77,8 @@ def _score_help(ctx: _Context) -> DimensionScore:
         misses.append((decay(ctx.end - due, policy.tau), due,
                        f"{missing} (expected by {t(due)})", trigger))
     if not judged:
+        if hands_on.losses:
+            return _dimension("help", hands_on)
         return _not_applicable("help", "None of the escalation triggers' evidence appeared in "
                                        "time to act on.")
     for score, time, what, trigger in misses:
@@ -87,7 +97,37 @@ def _score_help(ctx: _Context) -> DimensionScore:
                               f"who was not needed for this incident",
                     _NORM_IRRELEVANT.format(penalty=policy.irrelevant_page_penalty,
                                             cap=policy.irrelevant_page_cap))
+    ledger.losses += hands_on.losses
     return _dimension("help", ledger)
+
+
+def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
+    """Team play: the incident commander who starts a fix or a mitigation by hand while another
+    player could have been given it loses `role_discipline_penalty`, once (DOMAIN §9.2).
+
+    Read from the log, which keeps every player's acts even in one player's view.
+    """
+    penalty = ctx.scenario.scoring.escalation.role_discipline_penalty
+    if penalty <= 0:
+        return
+    kinds = {a.id: a.kind for a in ctx.scenario.actions}
+    present: list[str] = []
+    for entry in ctx.run.log:
+        by = entry.by
+        if not by or by == FACILITATOR:
+            continue
+        role = role_of(by, ctx.scenario)
+        if (entry.kind == "started" and kinds.get(entry.ref) in ("mitigate", "fix")
+                and role is not None and role.id == COMMANDER):
+            others = [p for p in present if p != by]
+            if others:
+                ledger.lose(penalty, entry.time,
+                            f"{by}, the incident commander, started {ctx.label(entry.ref)} by "
+                            f"hand at {ctx.t(entry.time)} while {others[0]} could have taken it",
+                            _NORM_HANDS_ON.format(penalty=penalty))
+                return
+        if by not in present:
+            present.append(by)
 
 
 def _wanted_people(ctx: _Context, people: list[str], skills: list[str]) -> list[str]:
