@@ -120,8 +120,9 @@ def _calibration(estimates: list[Any], rows: list[Any], default_confidence: floa
     hits = sum(hit for _, hit in judged)
     rate = hits / len(judged)
     stated = sum(c for c, _ in judged) / len(judged)
+    # Rounded: 65% against a stated 80% is 15 points, whatever the floats say.
     verdict = ("over-confident: the ranges were too narrow for what was known"
-               if rate < stated - 0.15 else "well calibrated")
+               if round(stated - rate, 9) >= 0.15 else "well calibrated")
     return (f"Calibration: {hits} of {len(judged)} ranges held ({rate:.0%}) at a stated "
             f"{stated:.0%} confidence: {verdict}. Shown for the debrief, not scored (Jørgensen "
             f"2004: over-confidence when the hit rate is 15 points or more below the stated "

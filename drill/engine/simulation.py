@@ -725,8 +725,9 @@ class Run:
         if not awake:
             delay += person.off_hours_delay
         elif busy is not None:
-            # They read the page where they are and come once it is over.
-            delay = max(delay, busy.until - self.now)
+            # They read the page where they are and come once it is over (and whatever
+            # follows it straight away: back-to-back meetings).
+            delay = max(delay, self.free_at(person) - self.now)
         self._note("paged", person.id, text=f"Paged {self.person_name(person.id)} ({person.role})",
                    by=step.by, data={"awake": awake, "busy": busy.doing if busy else "",
                                      "eta": self.now + delay,
@@ -742,6 +743,14 @@ class Run:
         when = self.now if at is None else at
         return next((b for b in person.busy if b.at <= when < b.until), None)
 
+    def free_at(self, person: Person, at: float | None = None) -> float:
+        """When a person is next free of busy periods, from a scenario time (now by default);
+        overlapping and back-to-back periods count as one."""
+        when = self.now if at is None else at
+        while (busy := self.busy_with(person, when)) is not None:
+            when = busy.until
+        return when
+
     def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float,
                          busy: Busy | None = None) -> str:
         if person.acknowledges and busy is None:
@@ -750,7 +759,7 @@ class Run:
         amount = f"{max(1, round(remaining))} {unit}"
         if busy is not None:
             # Their own acknowledgement would promise the wrong time: say where they are.
-            return f"I'm {busy.doing}; I'll join when it ends, in about {amount}."
+            return f"I'm {busy.doing}; I can join in about {amount}."
         if awake:
             return f"Got the page. On my way, about {amount}."
         hour = self.local_hour(person.zone, at)

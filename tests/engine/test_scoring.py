@@ -324,6 +324,17 @@ def test_a_scenario_can_make_an_unanswered_request_cost_more(comms):
         3 * request_points(scored(comms, *ignored)))
 
 
+def test_a_costly_broken_eta_never_takes_more_than_its_part(estimates):
+    harsh = with_scoring("scoring_estimates.toml", lambda d: d.setdefault("scoring", {}).setdefault("estimates", {}).update(
+        broken_eta_cost=1.0))
+    broken = (FIX, estimate(1, "customers", point=5), estimate(2, "management", point=5))
+    card = scored(harsh, *broken)
+    lost = sum(d.points for d in card.estimates.deductions
+               if "passed without the milestone" in d.what)
+    # The promises part is 0.2 of 0.8 here (no project rubric): 25 points, whatever the cost.
+    assert lost == pytest.approx(25)
+
+
 def test_silence_all_run_scores_zero_however_short_the_run(comms):
     # The fix ends it a few minutes after the first updates were due: still nothing was said.
     card = scored(comms, {"at": 0, "do": "start", "action": "fix"}, {"at": 20, "do": "resolve"})

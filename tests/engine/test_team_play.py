@@ -11,6 +11,8 @@ from drill.engine.roles import player_view, role_of, score_players
 from drill.engine.scoring import score_run
 from drill.engine.simulation import ActionRejected, Run
 
+from ..conftest import FIXTURES
+
 
 def steps(*raw: dict):
     return PlayScript.model_validate({"steps": list(raw)}).steps
@@ -151,31 +153,50 @@ def test_a_teammate_busy_in_a_meeting_answers_from_it_and_joins_when_it_ends(tin
     run = play(compiled, 1, steps({"at": 6, "do": "page", "person": person}), names={})
     said = next(e for e in run.log if e.kind == "said" and e.ref == person)
     assert said.time == 7
-    assert said.text == "I'm in the quarterly review; I'll join when it ends, in about 23 min."
+    assert said.text == "I'm in the quarterly review; I can join in about 23 min."
     assert run.arrived_at[person] == 30, "they come when the meeting ends, not after their delay"
     paged = next(e for e in run.log if e.kind == "paged")
     assert paged.data["busy"] == "in the quarterly review" and paged.data["eta"] == 30
     text = render_postmortem(run, score_run(run))
     assert "within their hours, in the quarterly review" in text
     assert "while in the quarterly review, expected by T+30" in text
+    # Back-to-back meetings: they come after the last one.
+    data["people"][0]["busy"].append({"at": 30, "until": 45, "doing": "in the 1:1"})
+    chained = CompiledScenario.build(Scenario.model_validate(data))
+    run = play(chained, 1, steps({"at": 6, "do": "page", "person": person}), names={})
+    assert run.arrived_at[person] == 45
     # Paged after the meeting, their own words and delay again.
     later = play(compiled, 1, steps({"at": 31, "do": "page", "person": person}), names={})
     assert next(e.text for e in later.log if e.kind == "said") == "On it."
     assert later.arrived_at[person] == 31 + data["people"][0]["delay"]
 
 
-def test_a_commander_who_fixes_things_by_hand_while_others_are_there_loses_a_little(tiny):
-    solo_fix = play(tiny, 1, steps({"at": 3, "by": "Ana (commander)", "do": "start",
-                                    "action": "fix"}), names={})
-    assert not any("incident commander" in d.what
-                   for d in score_run(solo_fix).help.deductions), "nobody to hand it to"
-    team_fix = play(tiny, 1, steps(
-        {"at": 2, "by": "Cy (ops)", "do": "page", "person": "ops"},
-        {"at": 3, "by": "Ana (commander)", "do": "start", "action": "fix"}), names={})
-    [lost] = [d for d in score_run(team_fix).help.deductions if "incident commander" in d.what]
+def test_a_commander_who_fixes_things_by_hand_while_others_are_there_loses_a_little():
+    import tomllib
+
+    from drill.engine.scenario import Scenario
+    from drill.engine.simulation import CompiledScenario
+
+    with open(FIXTURES / "scoring_trap.toml", "rb") as handle:
+        trap = CompiledScenario.build(Scenario.model_validate(tomllib.load(handle)))
+
+    def hands_on(card):
+        return [d for d in card.help.deductions if "incident commander" in d.what]
+
+    alone = play(trap, 1, steps({"at": 6, "by": "Ana (commander)", "do": "start",
+                                 "action": "rollback"}), names={})
+    assert not hands_on(score_run(alone)), "nobody to hand it to"
+    team = play(trap, 1, steps(
+        {"at": 2, "by": "Cy (ops)", "do": "page", "person": "sre"},
+        {"at": 3, "by": "Dee", "do": "update", "audience": "team", "impact": "Errors"},
+        {"at": 6, "by": "Ana (commander)", "do": "start", "action": "rollback"}), names={})
+    [lost] = hands_on(score_run(team))
     assert lost.what.startswith("Ana (commander), the incident commander, started")
-    assert "while Cy (ops) could have taken it" in lost.what and lost.time == 3
-    handed = play(tiny, 1, steps(
-        {"at": 2, "by": "Cy (ops)", "do": "page", "person": "ops"},
-        {"at": 3, "by": "Cy (ops)", "do": "start", "action": "fix"}), names={})
-    assert not any("incident commander" in d.what for d in score_run(handed).help.deductions)
+    assert "while Cy (ops) could have taken it" in lost.what and lost.time == 6
+    by_player = {entry.player: entry for entry in score_players(team)}
+    assert hands_on(by_player["Ana (commander)"].card), "the commander's own score carries it"
+    assert not hands_on(by_player["Dee"].card), "other players never pay for it"
+    handed = play(trap, 1, steps(
+        {"at": 2, "by": "Cy (ops)", "do": "page", "person": "sre"},
+        {"at": 6, "by": "Cy (ops)", "do": "start", "action": "rollback"}), names={})
+    assert not hands_on(score_run(handed))

@@ -13,6 +13,7 @@ from .common import (
     _number,
     _Loss,
     _Ledger,
+    _capped,
     _weighted,
     _dimension,
     _not_applicable,
@@ -209,7 +210,7 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
         for score, time, what, norm in scored:
             ledger.lose(weights.accuracy / total * (1 - score) / len(scored), time, what, norm)
     if e_score is not None:
-        ledger.losses += _weighted(e_losses, weights.promises / total)
+        ledger.losses += _weighted(_capped(e_losses), weights.promises / total)
     if r_score is not None:
         ledger.losses += _weighted(r_losses, weights.rubric / total)
     return _dimension("estimates", ledger), rows

@@ -23,11 +23,7 @@ def _score_help(ctx: _Context) -> DimensionScore:
     t = ctx.t
     judged = 0
     ledger = _Ledger()
-    hands_on = _Ledger()
-    _role_discipline(ctx, hands_on)
     if not policy.triggers:
-        if hands_on.losses:
-            return _dimension("help", hands_on)
         return _not_applicable("help", "The scenario sets no escalation triggers.")
     misses: list[tuple[float, float, str, Trigger]] = []  # (S, time, what, trigger)
     for trigger in policy.triggers:
@@ -77,8 +73,6 @@ def _score_help(ctx: _Context) -> DimensionScore:
         misses.append((decay(ctx.end - due, policy.tau), due,
                        f"{missing} (expected by {t(due)})", trigger))
     if not judged:
-        if hands_on.losses:
-            return _dimension("help", hands_on)
         return _not_applicable("help", "None of the escalation triggers' evidence appeared in "
                                        "time to act on.")
     for score, time, what, trigger in misses:
@@ -97,7 +91,7 @@ def _score_help(ctx: _Context) -> DimensionScore:
                               f"who was not needed for this incident",
                     _NORM_IRRELEVANT.format(penalty=policy.irrelevant_page_penalty,
                                             cap=policy.irrelevant_page_cap))
-    ledger.losses += hands_on.losses
+    _role_discipline(ctx, ledger)
     return _dimension("help", ledger)
 
 
@@ -105,11 +99,14 @@ def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
     """Team play: the incident commander who starts a fix or a mitigation by hand while another
     player could have been given it loses `role_discipline_penalty`, once (DOMAIN §9.2).
 
-    Read from the log, which keeps every player's acts even in one player's view.
+    Who was there is read from the log, which keeps every player's acts even in one player's
+    view; the loss goes only to a run (or view) that holds the commander's own steps, so other
+    players never pay for it.
     """
     penalty = ctx.scenario.scoring.escalation.role_discipline_penalty
     if penalty <= 0:
         return
+    acting = {step.by for step in ctx.run.steps}
     kinds = {a.id: a.kind for a in ctx.scenario.actions}
     present: list[str] = []
     for entry in ctx.run.log:
@@ -118,7 +115,7 @@ def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
             continue
         role = role_of(by, ctx.scenario)
         if (entry.kind == "started" and kinds.get(entry.ref) in ("mitigate", "fix")
-                and role is not None and role.id == COMMANDER):
+                and role is not None and role.id == COMMANDER and by in acting):
             others = [p for p in present if p != by]
             if others:
                 ledger.lose(penalty, entry.time,

@@ -34,7 +34,7 @@ class PageDialog(ModalScreen[dict[str, Any] | None]):
             if person.id in self.run.paged_at:
                 state = "already paged"
             elif self.run.is_awake(person) and (busy := self.run.busy_with(person)) is not None:
-                wait = max(person.delay, busy.until - self.run.now)
+                wait = max(person.delay, self.run.free_at(person) - self.run.now)
                 state = f"{busy.doing}, about {span(self.run, wait)}"
             elif self.run.is_awake(person):
                 state = f"awake, about {person.delay:g} {unit}"

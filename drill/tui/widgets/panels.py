@@ -39,7 +39,7 @@ class PeoplePanel(Static):
                 left = f", {span(run, float(eta) - run.now)}" if isinstance(eta, (int, float)) else ""
                 mark, state, style = "◐", f"paged{left}", "$warning"
             elif run.is_awake(person) and (busy := run.busy_with(person)) is not None:
-                mark, state, style = "◌", f"{busy.doing}, until {clock_label(run, busy.until)}", "$text-muted"
+                mark, state, style = "◌", f"{busy.doing}, until {clock_label(run, run.free_at(person))}", "$text-muted"
             elif run.is_awake(person):
                 mark, state, style = "○", "available", "$text-muted"
             else:
