@@ -394,3 +394,29 @@ def test_the_facilitator_guide_lists_exactly_the_board_keys() -> None:
     app = {binding.key for binding in DrillApp.BINDINGS} | {App.COMMAND_PALETTE_BINDING}
     assert documented == board | {"ctrl+q", "ctrl+p"}
     assert {"ctrl+q", "ctrl+p"} <= app
+
+
+# -- docs/examples: incidents beyond the bundled four ------------------------------------------
+
+EXAMPLES = REPO / "docs" / "examples"
+
+
+@pytest.mark.parametrize("name", ["mixed-version-deploy"])
+def test_an_example_incident_plays_well_and_badly_and_check_finds_nothing(name: str) -> None:
+    from drill.checking import run_check
+
+    path = EXAMPLES / f"{name}.toml"
+    compiled = CompiledScenario.build(load_scenario(path))
+    cards = {}
+    for kind in ("good", "poor"):
+        script = load_playscript(EXAMPLES / f"{name}.{kind}.toml")
+        run = play(compiled, script.seed, script.steps)
+        cards[kind] = (run, score_run(run))
+    (good_run, good), (poor_run, poor) = cards["good"], cards["poor"]
+    assert good_run.ending.kind == "resolved" and good.overall >= 75
+    assert poor_run.ending.kind == "failed" and poor.overall <= 40
+    for dimension in ("communication", "help", "rollback", "estimates"):
+        assert getattr(poor, dimension).score < getattr(good, dimension).score, dimension
+    report = run_check(path, runs=50, jobs=1,
+                       scripts=[EXAMPLES / f"{name}.good.toml", EXAMPLES / f"{name}.poor.toml"])
+    assert [f.message for f in report.findings] == []
