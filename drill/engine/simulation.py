@@ -573,13 +573,7 @@ class Run:
             if everything:
                 candidates: Iterable[int] = list(pending)
             else:
-                ids: list[int] = []
-                for key in dirty:
-                    found = readers.get(key)
-                    if found:
-                        ids += found
-                # The scenario's order, whatever the set's; one reader needs no sorting.
-                candidates = sorted(set(ids)) if len(ids) > 1 else ids
+                candidates = _readers_of(dirty, readers)
             for index in candidates:
                 entry = pending.get(index)
                 if entry is None:
@@ -607,13 +601,7 @@ class Run:
         if everything:
             seen: Iterable[int] = list(watches)
         else:
-            found: list[int] = []
-            watch_readers = self._watch_readers
-            for key in changed:
-                hit = watch_readers.get(key)
-                if hit:
-                    found += hit
-            seen = sorted(set(found)) if len(found) > 1 else found
+            seen = _readers_of(changed, self._watch_readers)
         for index in seen:
             entry = watches.get(index)
             if entry is not None and entry[1](env):
@@ -874,6 +862,18 @@ class Run:
         """The last message the player had seen, for the postmortem's 'what was visible'."""
         seen = self._last_seen
         return f"{_format_time(seen.time)} {seen.text}" if seen is not None else ""
+
+
+def _readers_of(keys: Iterable[str], readers: Mapping[str, tuple[int, ...]]) -> list[int]:
+    """The indexes of the conditions that read any of ``keys``, in the scenario's order (the
+    set's order must never decide what fires first)."""
+    ids: list[int] = []
+    for key in keys:
+        hit = readers.get(key)
+        if hit:
+            ids += hit
+    # One reader needs no sorting; several may overlap.
+    return sorted(set(ids)) if len(ids) > 1 else ids
 
 
 _PERFORM: dict[type, Callable[[Run, Any], None]] = {
