@@ -73,6 +73,9 @@ class SaveRecord:
     """Wall-clock time the run began (ISO 8601), for listing saves."""
     postmortem: str = ""
     """Path of the postmortem written at the end, if any."""
+    result: dict[str, Any] = field(default_factory=dict)
+    """Once finished: the ending (`ending`, `kind`) and the scores (`overall`, `scores`), so the
+    picker can show a player's best without replaying every run.  Replaying is the truth."""
 
     def to_json(self) -> str:
         """The save as stable, human-readable JSON."""
@@ -91,6 +94,7 @@ class SaveRecord:
             "finished": self.finished,
             "started_at": self.started_at,
             "postmortem": self.postmortem,
+            "result": self.result,
         }
         return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
@@ -128,6 +132,7 @@ class SaveRecord:
                 hints=bool(body.get("hints", False)),
                 started_at=_text(body.get("started_at", "")),
                 postmortem=_text(body.get("postmortem", "")),
+                result=_result(body.get("result", {})),
             )
         except ValidationError as error:
             first = error.errors()[0]
@@ -181,3 +186,20 @@ def list_saves(folder: Path) -> list[SaveListing]:
         except SaveError as error:
             listings.append(SaveListing(path, None, str(error)))
     return listings
+
+
+def _result(raw: object) -> dict[str, Any]:
+    """A save's recorded result, keeping only well-formed values (it is only for listing)."""
+    if not isinstance(raw, dict):
+        return {}
+    result: dict[str, Any] = {}
+    for key in ("ending", "kind"):
+        if isinstance(raw.get(key), str):
+            result[key] = _text(raw[key])
+    if isinstance(raw.get("overall"), (int, float)) and not isinstance(raw.get("overall"), bool):
+        result["overall"] = float(raw["overall"])
+    scores = raw.get("scores")
+    if isinstance(scores, dict):
+        result["scores"] = {_text(k): float(v) for k, v in scores.items()
+                            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return result

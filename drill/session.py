@@ -145,6 +145,14 @@ class GameSession:
     def finish(self) -> Path:
         """Score the ended run, write its postmortem next to the save, and save; return its path."""
         self._score()
+        assert self.card is not None
+        ending = self.run.ending
+        self.record.result = {
+            "ending": ending.id if ending else "", "kind": ending.kind if ending else "",
+            "overall": round(float(self.card.overall), 1),
+            "scores": {d.dimension: round(float(d.score), 1) for d in self.card.dimensions()
+                       if d.applicable},
+        }
         postmortem_path = self.save_path.with_suffix(".md")
         atomic_write_text(postmortem_path, self.postmortem)
         self.record.postmortem = str(postmortem_path)

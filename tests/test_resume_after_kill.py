@@ -134,3 +134,25 @@ def test_a_resumed_run_keeps_the_customer_names_it_was_saved_with(tmp_path):
     call = next(e for e in resumed.run.log if e.ref == "retailer_call")
     assert call.sender == "Stored Retail Inc (US retailer), head of e-commerce"
     assert resumed.scenario.customers[0].id == "us_retailer"
+
+
+def test_a_saves_recorded_result_is_kept_only_when_well_formed(tmp_path):
+    from drill.saves import SaveRecord
+
+    session = GameSession.start(ScenarioSource.open(str(TINY)), seed=2, pace=1.0,
+                                saves_dir=tmp_path)
+    for step in PlayScript.model_validate({"steps": STEPS}).steps:
+        session.act(step)
+    session.advance_to(120)
+    session.finish()
+    record = SaveRecord.from_json(session.save_path.read_text(), "save")
+    assert record.result["kind"] == session.run.ending.kind
+    assert record.result["overall"] == round(session.card.overall, 1)
+    import json
+
+    body = json.loads(session.save_path.read_text())
+    body["result"] = {"kind": 3, "overall": "99", "scores": {"help": True, "rollback": 50}}
+    odd = SaveRecord.from_json(json.dumps(body), "save")
+    assert odd.result == {"scores": {"rollback": 50.0}}, "listing data, never trusted blindly"
+    body["result"] = ["not", "a", "table"]
+    assert SaveRecord.from_json(json.dumps(body), "save").result == {}

@@ -46,6 +46,9 @@ class SaveCard:
     started_at: str
     seed: str
     problem: str = ""
+    overall: float | None = None
+    """The overall score of a finished run, as recorded in the save."""
+    ending_kind: str = ""
 
 
 def _text(table: object, key: str, default: str = "?") -> str:
@@ -100,6 +103,14 @@ def peek_scenario(path: Path, reference: str, origin: str) -> ScenarioCard:
     )
 
 
+def best_run(saves: list[SaveCard], scenario_id: str) -> tuple[SaveCard | None, int]:
+    """The best-scored finished run of a scenario among ``saves``, and how many finished."""
+    finished = [s for s in saves if s.scenario_id == scenario_id and s.finished
+                and not s.problem and s.overall is not None]
+    best = max(finished, key=lambda s: (s.overall, s.started_at), default=None)
+    return best, len(finished)
+
+
 def scenario_cards(extra: list[str], cwd: Path | None = None) -> list[ScenarioCard]:
     """Bundled scenarios, then ./scenarios, then paths from the command line."""
     cards = []
@@ -130,9 +141,14 @@ def save_cards(folder: Path) -> list[SaveCard]:
             if not isinstance(body, dict) or body.get("format") != "drill-save":
                 raise ValueError("not a drill save")
             scenario = body.get("scenario", {})
+            result = body.get("result") if isinstance(body.get("result"), dict) else {}
+            overall = result.get("overall")
             cards.append(SaveCard(path, _text(scenario, "id"), float(body.get("clock", 0)),
                                   bool(body.get("finished")), _text(body, "started_at", ""),
-                                  _text(body, "seed", "")))
+                                  _text(body, "seed", ""),
+                                  overall=float(overall) if isinstance(overall, (int, float))
+                                  and not isinstance(overall, bool) else None,
+                                  ending_kind=_text(result, "kind", "")))
         except (OSError, ValueError, UnicodeDecodeError, RecursionError, TypeError) as error:
             cards.append(SaveCard(path, "", 0, False, "", "", problem=str(error)[:200] or "damaged"))
     return cards

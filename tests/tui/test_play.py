@@ -119,6 +119,17 @@ async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp)
         save = json.loads(next(Path("saves").glob("*.json")).read_text())
         assert save["finished"] is True
         assert [step["do"] for step in save["steps"]] == ["start", "page", "update", "estimate", "resolve"]
+        overall = app.screen.session.card.overall
+        assert save["result"]["kind"] == "resolved"
+        assert save["result"]["overall"] == round(overall, 1)
+        # Back at the picker, the scenario shows the player's best run to beat.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await highlight(pilot, "Tiny")
+        details = str(app.screen.query_one("#details", Static).visual)
+        assert f"Your best   {overall:.0f} overall (resolved, seed" in details
+        assert "Played to the end 1 time(s)" in details
 
 
 async def test_declaring_resolved_too_early_is_shown_and_the_run_goes_on(in_tmp):

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..listing import SaveCard, ScenarioCard, save_cards, scenario_cards
+from ..listing import SaveCard, ScenarioCard, best_run, save_cards, scenario_cards
 from ..safe import plain, styled
 
 
@@ -126,7 +126,7 @@ class PickerScreen(Screen[None]):
         option_id = event.option.id or ""
         if option_id.startswith("scenario-"):
             card = self.scenarios[int(option_id.removeprefix("scenario-"))]
-            details.update(describe_scenario(card))
+            details.update(describe_scenario(card, *best_run(self.saves, card.id)))
         elif option_id.startswith("save-"):
             save = self.saves[int(option_id.removeprefix("save-"))]
             details.update(styled(
@@ -201,8 +201,9 @@ def broken_label(card: ScenarioCard) -> Content:
     return styled("  ✗ $name  [dim](cannot be played)[/dim]", name=card.title)
 
 
-def describe_scenario(card: ScenarioCard) -> Content:
-    """The details pane for a scenario."""
+def describe_scenario(card: ScenarioCard, best: SaveCard | None = None,
+                      finished: int = 0) -> Content:
+    """The details pane for a scenario, with the best of the runs played to the end."""
     if card.problem:
         return styled("[b $error]$name cannot be played[/]\n\n$problem\n\n"
                       "[dim]drill validate FILE lists every problem; fix them and press r.[/dim]",
@@ -217,4 +218,12 @@ def describe_scenario(card: ScenarioCard) -> Content:
         styled("[dim]Severity[/dim]    $v\n", v=card.severity),
         styled("[dim]Play time[/dim]   about $v min\n", v=card.play_minutes),
         styled("[dim]From[/dim]        $v", v=card.origin),
+        *([] if best is None else [
+            "\n\n",
+            styled("[b]Your best[/b]   $score overall ($kind, seed $seed, $when)\n",
+                   score=f"{best.overall:.0f}", kind=best.ending_kind or "ended",
+                   seed=best.seed, when=best.started_at[:10]),
+            styled("[dim]Played to the end $n time(s). Same seed, same incident: try to beat "
+                   "it, or compare runs from the end screen.[/dim]", n=str(finished)),
+        ]),
     )
