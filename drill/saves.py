@@ -132,7 +132,7 @@ class SaveRecord:
                 hints=bool(body.get("hints", False)),
                 started_at=_text(body.get("started_at", "")),
                 postmortem=_text(body.get("postmortem", "")),
-                result=_result(body.get("result", {})),
+                result=read_result(body.get("result", {})),
             )
         except ValidationError as error:
             first = error.errors()[0]
@@ -188,8 +188,9 @@ def list_saves(folder: Path) -> list[SaveListing]:
     return listings
 
 
-def _result(raw: object) -> dict[str, Any]:
-    """A save's recorded result, keeping only well-formed values (it is only for listing)."""
+def read_result(raw: object) -> dict[str, Any]:
+    """A save's recorded result (ending, kind, overall, scores), keeping only well-formed values:
+    it is for listing, and the save file is untrusted."""
     if not isinstance(raw, dict):
         return {}
     result: dict[str, Any] = {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalog import scenario_files
+from ..saves import read_result
 
 MAX_PEEK_BYTES = 1024 * 1024
 
@@ -141,14 +142,11 @@ def save_cards(folder: Path) -> list[SaveCard]:
             if not isinstance(body, dict) or body.get("format") != "drill-save":
                 raise ValueError("not a drill save")
             scenario = body.get("scenario", {})
-            result = body.get("result") if isinstance(body.get("result"), dict) else {}
-            overall = result.get("overall")
+            result = read_result(body.get("result"))
             cards.append(SaveCard(path, _text(scenario, "id"), float(body.get("clock", 0)),
                                   bool(body.get("finished")), _text(body, "started_at", ""),
-                                  _text(body, "seed", ""),
-                                  overall=float(overall) if isinstance(overall, (int, float))
-                                  and not isinstance(overall, bool) else None,
-                                  ending_kind=_text(result, "kind", "")))
+                                  _text(body, "seed", ""), overall=result.get("overall"),
+                                  ending_kind=result.get("kind", "")))
         except (OSError, ValueError, UnicodeDecodeError, RecursionError, TypeError) as error:
             cards.append(SaveCard(path, "", 0, False, "", "", problem=str(error)[:200] or "damaged"))
     return cards

@@ -107,15 +107,14 @@ def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
     if penalty <= 0:
         return
     acting = {step.by for step in ctx.run.steps}
-    kinds = {a.id: a.kind for a in ctx.scenario.actions}
     present: list[str] = []
     for entry in ctx.run.log:
         by = entry.by
         if not by or by == FACILITATOR:
             continue
-        role = role_of(by, ctx.scenario)
-        if (entry.kind == "started" and kinds.get(entry.ref) in ("mitigate", "fix")
-                and role is not None and role.id == COMMANDER and by in acting):
+        action = ctx.actions.get(entry.ref) if entry.kind == "started" else None
+        if (action is not None and action.kind in ("mitigate", "fix") and by in acting
+                and (role := role_of(by, ctx.scenario)) is not None and role.id == COMMANDER):
             others = [p for p in present if p != by]
             if others:
                 ledger.lose(penalty, entry.time,
