@@ -264,18 +264,19 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Replay saves and print them side by side."""
     from .compare import CompareError, compare_saves
     from .engine.comparison import render_comparison
+    from .engine.text import clean
 
     try:
         result = compare_saves([Path(p) for p in args.saves], args.unfinished)
     except CompareError as error:
-        raise InputError([f"drill compare: {printable(line)}" for line in error.lines]) from None
+        raise InputError([f"drill compare: {clean(line)}" for line in error.lines]) from None
     for warning in result.warnings:
-        print(f"drill compare: warning: {printable(warning)}", file=err)
+        print(f"drill compare: warning: {clean(warning)}", file=err)
     if args.json:
         body = {**result.comparison.to_dict(), "warnings": result.warnings}
         print(json.dumps(body, indent=1, sort_keys=True), file=out)
     else:
-        out.write(printable(render_comparison(result.comparison)))
+        out.write(clean(render_comparison(result.comparison)))
     return EXIT_OK
 
 
@@ -370,22 +371,17 @@ def run_summary(run: Run, card: ScoreCard) -> dict[str, Any]:
 
 
 def format_time(value: float | None, unit: str) -> str:
-    """A scenario time as players read it: 'T+24 min' or 'day 3'."""
-    if value is None:
-        return "overall"
-    number = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return f"T+{number} min" if unit == "minutes" else f"day {number}"
+    """A deduction's time for the score card: 'T+24' or 'day 3', 'overall' for the whole run."""
+    from .engine.text import clock_time
 
-
-def printable(text: str) -> str:
-    """Scenario text made safe for a terminal: control characters (escape sequences that could
-    recolour or rewrite the screen) become U+FFFD; line breaks stay."""
-    return "".join(ch if ch.isprintable() or ch == "\n" else "\ufffd" for ch in text)
+    return "overall" if value is None else clock_time(unit, value)
 
 
 def format_table(rows: Sequence[Sequence[str]]) -> str:
     """Left-aligned columns separated by two spaces, trailing blanks removed."""
-    rows = [[printable(cell).replace("\n", " ") for cell in row] for row in rows]
+    from .engine.text import one_line
+
+    rows = [[one_line(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
              for row in rows]
@@ -455,7 +451,9 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
     if customers:
         lines.append("Customers: " + ", ".join(f"{run.customer_name(cid)} ({cid})"
                                                for cid in customers))
-    return printable("\n".join(lines))
+    from .engine.text import clean
+
+    return clean("\n".join(lines))
 
 
 # -- entry point -------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ def test_the_play_scripts_guide_shows_the_rejection_warning_drill_prints(
     script = load_playscript(POOR)
     run = play(compiled_example, script.seed, script.steps)
     entry = next(e for e in run.log if e.kind == "rejected")
-    warning = f"warning: {entry.ref} step at T+{entry.time:.0f} min was rejected: {entry.text}"
+    warning = f"warning: {entry.ref} step at T+{entry.time:.0f} was rejected: {entry.text}"
     assert warning in PLAYSCRIPT_DOC.read_text(encoding="utf-8")
 
 

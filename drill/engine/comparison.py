@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from .scenario import AUDIENCES, Scenario
 from .scorecard import DIMENSIONS, TITLES, Deduction, ScoreCard
-from .scoring import format_time
+from .text import clock_time
 from .simulation import Run
 
 NOT_YET = "-"
@@ -109,7 +109,7 @@ class Comparison:
 
     def time(self, value: float) -> str:
         """A time as players read it: ``T+24``, or ``day 12`` on a days clock."""
-        return format_time(self.scenario, value)
+        return clock_time(self.scenario.clock.unit, value)
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as plain JSON-ready data (times in clock units, scores 0-100)."""

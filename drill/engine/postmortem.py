@@ -9,7 +9,7 @@ Language rules (DOMAIN.md §5.2): the generated text refers to roles, never blam
 "human error", writes no counterfactual "if X had..." in the timeline, and keeps "what happened"
 (summary to lessons) apart from "what to change" (action items).
 
-Scenario files are untrusted: every scenario string passes through :func:`clean_text` (terminal
+Scenario files are untrusted: every scenario string passes through :func:`drill.engine.text.clean` (terminal
 escape sequences and control characters removed) and then through a Markdown escaper suited to
 where it lands (a paragraph, a one-line list item, a table cell), so it can neither break the
 document's structure nor reach a terminal raw.
@@ -25,47 +25,16 @@ from typing import Any, Iterable, Mapping
 from .playscript import FacilitatorAct
 from .scenario import AUDIENCES, Scenario
 from .scorecard import TITLES, DimensionScore, ScoreCard
-from .scoring import format_span, format_time
 from .simulation import LogEntry, Run
+from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, audience_name, channel_title, clean, clock_time, number,
+                   one_line, plural, span)
 
 # -- untrusted text ---------------------------------------------------------------------------------
-
-_NEWLINES = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-# Terminal escape sequences, removed whole: "\x1b[2J" must vanish, not leave "[2J" behind.
-_ESCAPE_SEQUENCES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]?"          # CSI: cursor moves, screen clears, colours
-    r"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks (to BEL/ST)
-    r"|\x1b[PX^_][^\x1b\n]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
-    r"|\x1b[ -/]*[0-~]?"                 # any other escape, and a lone ESC
-    r"|\x9b[0-?]*[ -/]*[@-~]?"           # 8-bit CSI
-)
-# C0/C1 controls (tab and newline kept), DEL, and the bidi overrides/isolates that can make text
-# read differently from what it is.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def clean_text(text: str) -> str:
-    """Untrusted text made safe to show: no escape sequences, no control characters.
-
-    Newlines of every kind become ``\\n``; tabs stay; ANSI/VT escape sequences (``"\\x1b[2J"``)
-    are removed whole, and any other control character or bidi override is dropped.  The TUI can
-    use it for any scenario string it puts on screen.
-    """
-    text = _NEWLINES.sub("\n", text)
-    text = _ESCAPE_SEQUENCES.sub("", text)
-    return _CONTROLS.sub("", text)
-
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _BLOCK_MARKER = re.compile(r"[#`~>|]")  # "<" is left to _TAG_START
 _RULE_LINE = re.compile(r"[-=_*+ \t]+")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
-
-
-@lru_cache(maxsize=4096)  # the same texts come back in the timeline and 'seen then' quotes
-def _flat(text: str) -> str:
-    """Clean text on one line: every run of whitespace (newlines too) becomes one space."""
-    return " ".join(clean_text(text).split())
 
 
 def _literal(text: str) -> str:
@@ -94,7 +63,7 @@ def _escape_line_start(line: str) -> str:
 @lru_cache(maxsize=4096)  # a long timeline repeats the same texts and labels many times
 def _inline(text: str) -> str:
     """Untrusted text for one line of Markdown (a list item, a heading, a field)."""
-    return _escape_line_start(_literal(_flat(text)))
+    return _escape_line_start(_literal(one_line(text)))
 
 
 SEEN_LENGTH = 100
@@ -141,7 +110,7 @@ def _when_paged(data: Mapping[str, Any]) -> str:
 @lru_cache(maxsize=4096)
 def _short(text: str, limit: int = SEEN_LENGTH) -> str:
     """Text cut at a word boundary to about ``limit`` characters, before it is escaped."""
-    flat = _flat(text)
+    flat = one_line(text)
     if len(flat) <= limit:
         return flat
     cut = flat.rfind(" ", 0, limit)
@@ -161,13 +130,13 @@ def _item(text: str) -> str:
 
 def _cell(text: str) -> str:
     """Untrusted text for a table cell: one line, with backslashes and pipes escaped."""
-    return _literal(_flat(text)).replace("|", "\\|") or " "
+    return _literal(one_line(text)).replace("|", "\\|") or " "
 
 
 def _block(text: str) -> list[str]:
     """Untrusted multi-line text as paragraphs: each line cleaned and made harmless."""
     lines: list[str] = []
-    for raw in clean_text(text).split("\n"):
+    for raw in clean(text).split("\n"):
         # Leading spaces would make an indented code block; trailing ones a hard break.
         line = _escape_line_start(_literal(raw.strip()))
         if line or (lines and lines[-1]):
@@ -178,16 +147,6 @@ def _block(text: str) -> list[str]:
 
 
 # -- numbers and times ----------------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    """One decimal at most, never "-0": the same text on every machine."""
-    rounded = round(value, 1) + 0.0
-    return f"{rounded:.0f}" if rounded.is_integer() else f"{rounded:.1f}"
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 class _Clock:
@@ -202,10 +161,10 @@ class _Clock:
 
     def t(self, value: float) -> str:
         """``T+24`` or ``day 12``, as the score card writes it."""
-        return format_time(self.scenario, value)
+        return clock_time(self.scenario.clock.unit, value)
 
     def span(self, value: float) -> str:
-        return format_span(self.scenario, max(0.0, value))
+        return span(self.scenario.clock.unit, max(0.0, value))
 
     def at(self, value: float) -> str:
         """The scenario time with the wall clock: ``T+24 (10:24)`` or ``day 3 (2019-03-05)``."""
@@ -252,11 +211,6 @@ _SEEN = frozenset({"event", "finished", "arrived", "request", "said"})
 _VISIBLE_PREFIX = re.compile(r"T\+(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?) (.*)", re.S)
 _STEP_VERBS = {"start": "start an action", "update": "post an update", "page": "page someone",
                "estimate": "give an estimate", "resolve": "declare the incident resolved"}
-_CHANNELS = {"alert": "Alert", "support": "Support", "customer": "Customer",
-             "customers": "Customers", "management": "Management", "teammate": "Teammate",
-             "monitoring": "Monitoring", "deploy": "Deploy", "team": "Team"}
-_AUDIENCE_NAMES = {"support": "support", "customers": "customers (status page)",
-                   "management": "management", "team": "the team channel"}
 _NO_BLAME = ("Each point below describes what the run shows and the norm it is measured "
              "against; it assumes everyone acted in good faith with the information they had.")
 
@@ -396,16 +350,16 @@ class _Writer:
             said = f"The run reached a failed ending at {clock.t(self.end)}: {_inline(self.ending.title)}."
         if self.mitigated is not None:
             said += f" The impact was mitigated at {clock.t(self.mitigated)}."
-        per_audience = [f"{n} to {_AUDIENCE_NAMES[a]}"
+        per_audience = [f"{n} to {AUDIENCE_NAMES[a]}"
                         for a in AUDIENCES
                         if (n := sum(1 for u in run.updates if u.step.audience == a))]
-        updates = _plural(len(run.updates), "update")
+        updates = plural(len(run.updates), "update")
         if per_audience:
             updates += f" ({', '.join(per_audience)})"
         said += (f" The responders posted {updates}, paged "
-                 f"{_plural(len(run.paged_at), 'person', 'people')} and gave "
-                 f"{_plural(len(run.estimates), 'estimate')}.")
-        said += f" Overall score: {_number(self.card.overall)}/100."
+                 f"{plural(len(run.paged_at), 'person', 'people')} and gave "
+                 f"{plural(len(run.estimates), 'estimate')}.")
+        said += f" Overall score: {number(self.card.overall)}/100."
         self._add(f"**TL;DR:** {said}")
 
     def _impact(self) -> None:
@@ -520,7 +474,7 @@ class _Writer:
         kind, text, data = entry.kind, _inline(entry.text), entry.data or {}
         who = f" (by {_inline(entry.by)})" if entry.by else ""
         if kind == "event":
-            channel = _CHANNELS.get(entry.channel, _inline(entry.channel).capitalize())
+            channel = _inline(channel_title(entry.channel))
             if data.get("act") == "message":
                 return f"**Facilitator** inject ({channel.lower()}): {text}"
             sender = f" from {_inline(entry.sender)}" if entry.sender else ""
@@ -546,7 +500,7 @@ class _Writer:
         if kind == "arrived":
             return f"{self._person(entry.ref)} joined: {text}"
         if kind == "update":
-            audience = _AUDIENCE_NAMES.get(entry.ref, _inline(entry.ref))
+            audience = _inline(audience_name(entry.ref))
             status = _inline(str(data.get("status", "")))
             return f"Update to {audience} ({status}){who}: {text or '(no text)'}"
         if kind == "estimate":
@@ -628,7 +582,7 @@ class _Writer:
                          f"{_inline(self.ending.title)}.")
         refused = sum(1 for e in self.run.log if e.kind == "rejected")
         if refused:
-            items.append(f"{_plural(refused, 'step was', 'steps were')} refused because the "
+            items.append(f"{plural(refused, 'step was', 'steps were')} refused because the "
                          "system did not allow it at that moment.")
         for dimension in self.card.dimensions():
             for deduction in dimension.deductions:
@@ -660,7 +614,7 @@ class _Writer:
                 first_due = table.get("first_due")
                 first = table.get("first_update")
                 rows.append((
-                    _AUDIENCE_NAMES[audience],
+                    AUDIENCE_TITLES[audience],
                     "yes" if table.get("required") else "no",
                     self.clock.t(first_due) if isinstance(first_due, (int, float)) else "-",
                     self.clock.t(first) if isinstance(first, (int, float)) else "none",
@@ -689,7 +643,7 @@ class _Writer:
         kept = row.get("kept") if isinstance(row, Mapping) else None
         verdict = "yes" if kept is True else "no" if kept is False else "not yet due"
         get = row.get if isinstance(row, Mapping) else (lambda _key: None)
-        return (_AUDIENCE_NAMES[audience], t(get("made_at"), "-"), t(get("due"), "-"),
+        return (AUDIENCE_TITLES[audience], t(get("made_at"), "-"), t(get("due"), "-"),
                 t(get("next_at"), "none"), verdict)
 
     def _communication_from_run(self) -> list[tuple[str, ...]]:
@@ -698,7 +652,7 @@ class _Writer:
         for audience in AUDIENCES:
             updates = [u for u in self.run.updates if u.step.audience == audience]
             promised = sum(1 for u in updates if u.step.next_update is not None)
-            rows.append((_AUDIENCE_NAMES[audience], "-", "-",
+            rows.append((AUDIENCE_TITLES[audience], "-", "-",
                          self.clock.t(updates[0].time) if updates else "none",
                          str(len(updates)), str(promised), "-", "-"))
         return rows
@@ -732,7 +686,7 @@ class _Writer:
             hit = row.get("hit") if row else None
             score = row.get("score") if row else None
             rows.append((
-                self.clock.t(record.time), _AUDIENCE_NAMES[step.audience], _cell(label),
+                self.clock.t(record.time), AUDIENCE_TITLES[step.audience], _cell(label),
                 self._said(record.step), took, ratio,
                 "hit" if hit is True else "miss" if hit is False else "not judged",
                 f"{score:.2f}" if isinstance(score, (int, float)) else "-",
@@ -751,18 +705,18 @@ class _Writer:
         if step.point is not None:
             return self.clock.span(step.point)
         confidence = step.confidence or self.scenario.scoring.estimates.default_confidence
-        return (f"{_number(step.low)}-{self.clock.span(step.high)} "
-                f"({_number(confidence * 100)}% range)")
+        return (f"{number(step.low)}-{self.clock.span(step.high)} "
+                f"({number(confidence * 100)}% range)")
 
     def _score_card(self) -> None:
         weights = self.scenario.scoring.weights
         rows = []
         for dimension in self.card.dimensions():
-            score = (f"{_number(dimension.score)}/100" if dimension.applicable
+            score = (f"{number(dimension.score)}/100" if dimension.applicable
                      else "N/A (nothing to judge in this run)")
             rows.append((TITLES[dimension.dimension], score,
                          f"{getattr(weights, dimension.dimension):g}"))
-        rows.append(("**Overall**", f"**{_number(self.card.overall)}/100**", ""))
+        rows.append(("**Overall**", f"**{number(self.card.overall)}/100**", ""))
         self._table(("Dimension", "Score", "Weight"), rows)
         for dimension in self.card.dimensions():
             self._add("", f"### {TITLES[dimension.dimension]}", "")
@@ -778,7 +732,7 @@ class _Writer:
             return
         for deduction in dimension.deductions:
             when = f" at {self.clock.t(deduction.time)}" if deduction.time is not None else ""
-            points = _number(deduction.points)
+            points = number(deduction.points)
             self._add(f"- **-{points} {'point' if points == '1' else 'points'}**{when}: "
                       f"{_inline(deduction.what)}. *Norm:* {_inline(deduction.norm)}")
 

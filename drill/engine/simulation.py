@@ -861,7 +861,7 @@ class Run:
     def _visible_summary(self) -> str:
         """The last message the player had seen, for the postmortem's 'what was visible'."""
         seen = self._last_seen
-        return f"{_format_time(seen.time)} {seen.text}" if seen is not None else ""
+        return f"T+{seen.time:g} {seen.text}" if seen is not None else ""
 
 
 def _readers_of(keys: Iterable[str], readers: Mapping[str, tuple[int, ...]]) -> list[int]:
@@ -887,6 +887,3 @@ _PERFORM: dict[type, Callable[[Run, Any], None]] = {
 }
 """What each kind of player step does to a run (one lookup instead of a chain of checks)."""
 
-
-def _format_time(value: float) -> str:
-    return f"T+{value:g}"

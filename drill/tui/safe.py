@@ -8,17 +8,11 @@ escape sequences removed.
 
 from __future__ import annotations
 
-import re
-
 from textual.content import Content
 
-_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from ..engine.text import clean
 
-
-def clean(text: str) -> str:
-    """Remove terminal escape sequences and control characters (newlines and tabs stay)."""
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text)).replace("\t", "    ")
+__all__ = ["clean", "plain", "styled"]
 
 
 def plain(text: str, style: str = "") -> Content:

@@ -15,7 +15,6 @@ from drill.engine.playscript import PlayScript
 from drill.engine.scenario import Scenario
 from drill.engine.scorecard import ScoreCard
 from drill.engine.scoring import (
-    format_time,
     interval_score,
     point_score,
     range_score,
@@ -100,12 +99,6 @@ def test_a_range_as_sharp_as_the_reference_scores_full_marks():
     assert range_score(15, 45, 30, 0.8, spread=1.5, kappa=2) == pytest.approx(
         math.exp(-(math.log(3) - 2 * math.log(1.5)) / 2))
     assert range_score(25, 35, 60, 0.8, 1.5, 2) < range_score(15, 45, 60, 0.8, 1.5, 2) < 0.25
-
-
-def test_format_time_reads_as_the_clock_does(comms, project):
-    assert format_time(comms.scenario, 24) == "T+24"
-    assert format_time(comms.scenario, 2.5) == "T+2.5"
-    assert format_time(project.scenario, 12) == "day 12"
 
 
 # -- (a) communication ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..scorecard import ScoreCard
 from ..simulation import Run
-from .common import AUDIENCE_NAMES, format_time, format_span, decay, _Context
+from .common import decay, _Context
 from .communication import _score_communication, audience_expectations
 from .help import _score_help
 from .rollback import _score_rollback
@@ -31,14 +31,11 @@ from .estimates import _score_estimates, interval_score, point_score, range_scor
 
 __all__ = [
     "score_run",
-    "format_time",
-    "format_span",
     "decay",
     "audience_expectations",
     "point_score",
     "interval_score",
     "range_score",
-    "AUDIENCE_NAMES",
 ]
 
 

@@ -1,57 +1,22 @@
-"""What every dimension shares: time formatting, decay, the ledger of losses, the run context."""
+"""What every dimension shares: decay, the ledger of losses, the run context."""
 
 from __future__ import annotations
 
 import bisect
 import math
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Iterable
 
 from ..scenario import Action, Milestone, Person, Scenario
 from ..scorecard import Deduction, DimensionScore, Dimension
 from ..simulation import Run
+from ..text import clock_time, span
 
 MIN_POINTS = 0.05
 """Deductions smaller than this (on the 0-100 scale) are left out as noise."""
 
-AUDIENCE_NAMES = {"support": "support", "customers": "customers", "management": "management",
-                  "team": "the team"}
-
-
-# -- formatting -----------------------------------------------------------------------------------
-
-
-def format_time(scenario: Scenario, value: float) -> str:
-    """A scenario time as players read it: ``T+24`` on a minutes clock, ``day 12`` on a days clock.
-
-    Args:
-        scenario: the scenario, for its clock unit.
-        value: a time in the scenario's clock units, counted from its start.
-    """
-    number = _number(value)
-    return f"T+{number}" if scenario.clock.unit == "minutes" else f"day {number}"
-
-
-def format_span(scenario: Scenario, value: float) -> str:
-    """A duration in the scenario's unit: ``25 min`` or ``3 days``."""
-    number = _number(value)
-    if scenario.clock.unit == "minutes":
-        return f"{number} min"
-    return f"{number} day" if number == "1" else f"{number} days"
-
-
-def _number(value: float) -> str:
-    """A time or duration to one decimal, without a trailing '.0'."""
-    # + 0.0 turns -0.0 into 0.0: the cache would otherwise answer for both with whichever came
-    # first, and "-0" reads as nothing anyway.
-    return _number_text(value + 0.0)
-
-
-@lru_cache(maxsize=1024)  # a score card and a postmortem write the same few times many times
-def _number_text(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+# -- lateness -------------------------------------------------------------------------------------
 
 
 def decay(lateness: float, tau: float) -> float:
@@ -133,6 +98,7 @@ class _Context:
         self.scenario = scenario = run.scenario
         self.end = run.ended_at if run.ended_at is not None else run.now
         self.grace = scenario.comms.grace
+        self.unit = scenario.clock.unit
         self._news: list[float] | None = None
 
     # Lookups by id, built only when a dimension needs them.
@@ -149,10 +115,10 @@ class _Context:
         return {m.id: m for m in self.scenario.milestones}
 
     def t(self, value: float) -> str:
-        return format_time(self.scenario, value)
+        return clock_time(self.unit, value)
 
     def span(self, value: float) -> str:
-        return format_span(self.scenario, value)
+        return span(self.unit, value)
 
     def label(self, action_id: str) -> str:
         action = self.actions.get(action_id)

@@ -9,8 +9,8 @@ from functools import lru_cache
 from ..scenario import AUDIENCES, AudiencePolicy, Scenario
 from ..scorecard import DimensionScore
 from ..simulation import UpdateRecord
+from ..text import AUDIENCE_NAMES
 from .common import (
-    AUDIENCE_NAMES,
     _Ledger,
     _capped,
     _weighted,

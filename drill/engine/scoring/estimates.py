@@ -7,10 +7,8 @@ import math
 
 from ..scenario import EXTERNAL_AUDIENCES, Scenario
 from ..scorecard import DimensionScore
+from ..text import AUDIENCE_NAMES, number, span
 from .common import (
-    AUDIENCE_NAMES,
-    format_span,
-    _number,
     _Loss,
     _Ledger,
     _capped,
@@ -73,9 +71,9 @@ def _said(scenario: Scenario, point: float | None, low: float | None, high: floa
           confidence: float) -> str:
     """An estimate as the player gave it: ``20 min`` or ``15-45 min (80%)``."""
     if point is not None:
-        return format_span(scenario, point)
-    span = format_span(scenario, high or 0)
-    return f"{_number(low or 0)}-{span} ({confidence:.0%})"
+        return span(scenario.clock.unit, point)
+    upper = span(scenario.clock.unit, high or 0)
+    return f"{number(low or 0)}-{upper} ({confidence:.0%})"
 
 
 def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, object]]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..playscript import FACILITATOR
 from ..scenario import COMMANDER, Trigger, role_of
 from ..scorecard import DimensionScore
-from .common import AUDIENCE_NAMES, decay, _Ledger, _dimension, _not_applicable, _Context
+from ..text import AUDIENCE_NAMES
+from .common import decay, _Ledger, _dimension, _not_applicable, _Context
 
 # -- (b) asking for help --------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...engine.simulation import Run
+from ...engine.text import span as text_span
 
 
 def clock_label(run: Run, at: float | None = None) -> str:
@@ -13,9 +14,5 @@ def clock_label(run: Run, at: float | None = None) -> str:
 
 
 def span(run: Run, amount: float) -> str:
-    """A duration in the scenario's unit: '4 min', '1 h 05', '3 days'."""
-    if run.scenario.clock.unit != "minutes":
-        value = max(0.0, amount)
-        return f"{value:.0f} day" + ("" if round(value) == 1 else "s")
-    minutes = max(0, round(amount))
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d}"
+    """A countdown in the scenario's unit, in whole minutes or days: '4 min', '3 days'."""
+    return text_span(run.scenario.clock.unit, max(0.0, amount), whole_units=True)
