@@ -44,10 +44,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _data(entry: Any) -> Any:
+    """What a log entry carries, as the log's own ``data`` mapping once held it (so that
+    fingerprints from before and after the typed log compare)."""
+    data = getattr(entry, "data", None)
+    if data is not None:
+        return _plain(data)
+    from drill.engine.record import LogKind, PageDetail, TargetDetail
+
+    detail, kind = entry.detail, entry.kind
+    seen = entry.seen
+    visible = f"T+{seen.time:g} {seen.text}" if seen is not None else ""
+    if kind is LogKind.PAGED and isinstance(detail, PageDetail):
+        out = {"awake": detail.awake, "busy": detail.busy, "eta": detail.eta, "visible": visible}
+    elif kind is LogKind.TARGET and isinstance(detail, TargetDetail):
+        out = {"count": detail.count, "workers": detail.workers}
+    elif kind is LogKind.REQUEST:
+        out = {"kind": detail.kind, "audience": detail.audience, "milestone": detail.milestone}
+    elif kind is LogKind.ENDED:
+        out = {"kind": detail.kind}
+    elif kind is LogKind.UPDATE:
+        out = {"status": detail.status, "visible": visible}
+    elif kind in (LogKind.STARTED, LogKind.ESTIMATE):
+        out = {"visible": visible}
+    elif kind is LogKind.FACILITATOR or (kind is LogKind.EVENT and entry.by):
+        out = {"act": detail.act}
+    else:
+        out = {}
+    return _plain(out)
+
+
 def fingerprint(run: Any, card: Any) -> dict[str, Any]:
     """What a run produced, as plain JSON: its log, ending, scores and deductions."""
     log = [[repr(float(e.time)), str(e.kind), e.ref, e.channel, e.sender, e.text, e.by,
-            _plain(e.data)] for e in run.log]
+            _data(e)] for e in run.log]
     dims = []
     for dim in card.dimensions():
         dims.append([dim.dimension, repr(round(dim.score, 6)), dim.applicable,

@@ -26,7 +26,7 @@ from . import __version__
 
 if TYPE_CHECKING:
     from .engine.scorecard import ScoreCard
-    from .engine.simulation import Run
+    from .engine.record import RunRecord
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -299,7 +299,7 @@ def cmd_tui(argv: list[str], out: TextIO, err: TextIO) -> int:
 # -- the headless run --------------------------------------------------------------------------
 
 
-def play_script(scenario_spec: str, script_path: Path, seed: int | None) -> tuple[Run, ScoreCard]:
+def play_script(scenario_spec: str, script_path: Path, seed: int | None) -> tuple[RunRecord, ScoreCard]:
     """Load a scenario and a play script, play it, score it.  Raises InputError on bad input."""
     from .catalog import UnknownScenario, resolve
     from .engine.headless import play
@@ -328,7 +328,7 @@ def play_script(scenario_spec: str, script_path: Path, seed: int | None) -> tupl
     return run, score_run(run)
 
 
-def run_summary(run: Run, card: ScoreCard) -> dict[str, Any]:
+def run_summary(run: RunRecord, card: ScoreCard) -> dict[str, Any]:
     """The JSON object of `drill run --json`."""
     from .engine.roles import score_players
 
@@ -388,7 +388,7 @@ def format_table(rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def format_player_scores(run: Run) -> str:
+def format_player_scores(run: RunRecord) -> str:
     """Per player of a team run: their role, actions and scores on their role's dimensions
     ('-' where the role does not answer for it); empty for a solo run."""
     from .engine.roles import score_players
@@ -409,7 +409,7 @@ def format_player_scores(run: Run) -> str:
         format_table(rows)
 
 
-def format_score_card(run: Run, card: ScoreCard) -> str:
+def format_score_card(run: RunRecord, card: ScoreCard) -> str:
     """The score card as text: ending, the four scores, overall, each deduction with its norm."""
     from .engine.scorecard import TITLES, weights_note
 

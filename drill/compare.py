@@ -99,11 +99,11 @@ def compare_saves(paths: Sequence[Path], include_unfinished: bool = False) -> Co
     runs: list[LabelledRun] = []
     for path, record in records:
         try:
-            run = replay_save(path, record)
+            run = replay_save(path, record).record()
         except SaveError as error:
             problems.append(str(error))
             continue
-        if not run.finished_run and not include_unfinished:
+        if not run.over and not include_unfinished:
             warnings.append(f"left out {path}: the run is still going (add --unfinished to "
                             "include it as it stands)")
             continue

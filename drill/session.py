@@ -164,8 +164,9 @@ class GameSession:
         from .engine.postmortem import render_postmortem
         from .engine.scoring import score_run
 
-        self.card = score_run(self.run)
-        self.postmortem = render_postmortem(self.run, self.card)
+        record = self.run.record()
+        self.card = score_run(record)
+        self.postmortem = render_postmortem(record, self.card)
 
 
 def _free_path(folder: Path, stem: str, suffix: str) -> Path:

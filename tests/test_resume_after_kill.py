@@ -70,8 +70,8 @@ def test_a_killed_run_resumes_to_the_same_state(tmp_path):
         reference.perform(step)
     reference.advance_to(17.5)
     assert resumed.run.now == 17.5
-    assert resumed.run.log == reference.log
-    assert resumed.run.env == reference.env
+    assert resumed.run.record().log == reference.record().log
+    assert resumed.run.record().state == reference.record().state
     assert resumed.run.names == reference.names
     assert resumed.record.steps == PlayScript.model_validate({"steps": STEPS}).steps
 
@@ -131,7 +131,7 @@ def test_a_resumed_run_keeps_the_customer_names_it_was_saved_with(tmp_path):
     session.advance_to(26)
     session.save()
     resumed = GameSession.resume(session.save_path)
-    call = next(e for e in resumed.run.log if e.ref == "retailer_call")
+    call = next(e for e in resumed.run.record().log if e.ref == "retailer_call")
     assert call.sender == "Stored Retail Inc (US retailer), head of e-commerce"
     assert resumed.scenario.customers[0].id == "us_retailer"
 

@@ -15,6 +15,7 @@ import pytest
 
 from drill.engine.headless import play
 from drill.engine.playscript import Page, PlayScript, PostUpdate, StartAction
+from drill.engine.rules import local_hour
 from drill.engine.scoring import score_run
 from drill.engine.simulation import CompiledScenario, Run
 
@@ -70,12 +71,13 @@ def test_scenario_carries_the_talk_and_a_playable_cast(compiled: CompiledScenari
 def test_the_engines_author_is_asleep_in_san_francisco_at_the_start(
         compiled: CompiledScenario) -> None:
     run = Run(compiled, 1, {})
-    assert run.local_hour("paris", 0) == pytest.approx(16 + 5 / 60)
-    assert run.local_hour("sf", 0) == pytest.approx(7 + 5 / 60)
+    clock = run.scenario.clock
+    assert local_hour(clock, "paris", 0) == pytest.approx(16 + 5 / 60)
+    assert local_hour(clock, "sf", 0) == pytest.approx(7 + 5 / 60)
     run.perform(Page(at=9, do="page", person="engine_dev"))
     run.advance_to(60)
     # Paged before 08:00 in San Francisco: the off-hours delay applies.
-    assert run.arrived_at["engine_dev"] == 9 + 10 + 25
+    assert run.record().arrived_at["engine_dev"] == 9 + 10 + 25
 
 
 def test_rolling_back_does_not_stop_the_crash_loop(compiled: CompiledScenario) -> None:
@@ -83,12 +85,12 @@ def test_rolling_back_does_not_stop_the_crash_loop(compiled: CompiledScenario) -
     run.perform(StartAction(at=2, do="start", action="rollback_release"))
     run.advance_to(17)
     assert run.value("rolled_back") is True
-    feed = [entry.text for entry in run.log if entry.kind == "event"]
+    feed = [entry.text for entry in run.record().log if entry.kind == "event"]
     assert any("crash the same way" in text for text in feed)
     run.advance_to(30)
     assert run.value("error_rate") >= 30
     assert run.status()[0] == "down"
-    assert "mitigated" not in run.milestone_times
+    assert "mitigated" not in run.record().reached
 
 
 def test_cleaning_36_machines_takes_three_hours_alone_and_far_less_with_help(
@@ -98,12 +100,12 @@ def test_cleaning_36_machines_takes_three_hours_alone_and_far_less_with_help(
     alone = play(compiled, 1, sorted([*work, *keeping_support_informed(200)],
                                      key=lambda s: s.at))
     assert rejected(alone) == []
-    assert alone.milestone_times["mitigated"] == pytest.approx(6 + 36 * 5)
+    assert alone.reached["mitigated"] == pytest.approx(6 + 36 * 5)
     helpers = [Page(at=1, do="page", person=p) for p in ("sre_oncall", "infra_eng", "engine_dev")]
     helped = play(compiled, 1, sorted([*helpers, *work, *keeping_support_informed(100)],
                                       key=lambda s: s.at))
     assert rejected(helped) == []
-    assert helped.milestone_times["mitigated"] < 80
+    assert helped.reached["mitigated"] < 80
     # The error signal falls cluster by cluster as machines are cleaned.
     assert helped.value("error_rate") < 1
 
@@ -115,7 +117,7 @@ def test_good_play_resolves_with_every_queued_job_kept(
     assert rejected(run) == []
     assert run.ending is not None and run.ending.id == "cleaned"
     assert run.ending.kind == "resolved"
-    assert run.milestone_times["mitigated"] < 90
+    assert run.reached["mitigated"] < 90
     assert run.value("queues_wiped") is False
     assert run.value("tickets_open") < 100
     # The rollback came first, its result was checked, then the real fix started.
@@ -126,11 +128,11 @@ def test_good_play_resolves_with_every_queued_job_kept(
 def test_poor_play_drowns_support_before_search_comes_back(compiled: CompiledScenario) -> None:
     run = played(compiled, "poor")
     assert rejected(run) == []
-    assert run.declared == []
+    assert run.declared == ()
     assert run.ending is not None and run.ending.id == "support_swamped"
     assert run.ending.kind == "failed"
     assert run.value("tickets_open") >= 400
-    assert "mitigated" not in run.milestone_times
+    assert "mitigated" not in run.reached
     assert len(run.finished["restart_processes"]) >= 3  # kept repeating the trap
 
 
@@ -156,7 +158,7 @@ def test_deleting_every_queue_is_fast_but_costs_every_customer(
     run = play(compiled, 1, steps)
     assert rejected(run) == []
     assert run.ending is not None and run.ending.id == "wiped"
-    assert run.milestone_times["mitigated"] == 33  # 12 minutes, against 50 for the cleanup
+    assert run.reached["mitigated"] == 33  # 12 minutes, against 50 for the cleanup
     assert run.value("tickets_open") >= 150
     card = score_run(run)
     unsafe = [d for d in card.rollback.deductions if "Delete the whole on-disk queue" in d.what]

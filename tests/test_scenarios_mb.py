@@ -50,11 +50,11 @@ def _rejected(run: Run) -> list[str]:
 
 def test_microbreak_recurs_every_hour_until_the_feed_leaves_the_request_path() -> None:
     poor = _play_script("hourly-microbreak", "poor")
-    assert poor.fired["microbreak"] == [10, 70, 130, 190, 250]
+    assert poor.fired["microbreak"] == (10, 70, 130, 190, 250)
     good = _play_script("hourly-microbreak", "good")
     # The good lead's rollback lands at T+30, before the 11:00 stampede.
-    assert good.fired["microbreak"] == [10]
-    assert good.milestone_times["mitigated"] == 30
+    assert good.fired["microbreak"] == (10,)
+    assert good.reached["mitigated"] == 30
 
 
 def test_microbreak_rollback_stops_the_errors_but_takes_the_podcast_away() -> None:
@@ -62,13 +62,13 @@ def test_microbreak_rollback_stops_the_errors_but_takes_the_podcast_away() -> No
         {"at": 4, "do": "start", "action": "rollback_feed"},
         {"at": 40, "do": "resolve"},
     ], seed=2)
-    assert run.milestone_times["mitigated"] == 24
+    assert run.reached["mitigated"] == 24
     assert run.value("feed_ok") == 0
     assert "podcast_missing" in run.fired
-    assert run.status() == ("degraded",
+    assert run.status == ("degraded",
                             "Site stable; podcast feed rolled back (missing in podcast apps)")
     # Declaring it over now is refused: the podcast feed is still gone.
-    assert run.declared == [40] and run.ending is not None and run.ending.kind == "out_of_time"
+    assert run.declared == (40,) and run.ending is not None and run.ending.kind == "out_of_time"
 
 
 def test_microbreak_monitoring_shows_the_hourly_spike_in_the_feed_generation() -> None:
@@ -77,9 +77,9 @@ def test_microbreak_monitoring_shows_the_hourly_spike_in_the_feed_generation() -
     assert run.value("errors_503") == 0, "nothing is monitored, so the 10:00 spike is not seen"
     run.perform(StartAction(at=15, do="start", action="install_apm"))
     run.advance_to(65)
-    assert run.value("monitored") == 1 and "spike_captured" not in run.fired
+    assert run.value("monitored") == 1 and "spike_captured" not in run.record().fired
     run.advance_to(70)
-    assert run.fired["spike_captured"] == [70]
+    assert run.record().fired["spike_captured"] == (70,)
     assert run.value("errors_503") == 900
     run.advance_to(71)
     assert run.value("errors_503") == 0, "the spike lasts about a second, not the whole hour"
@@ -97,7 +97,7 @@ def test_microbreak_fix_without_monitoring_ends_fixed_but_blind() -> None:
     ])
     assert _rejected(run) == []
     assert run.ending is not None and run.ending.id == "fixed_blind"
-    assert "clean_hour_blind" in run.fired and "reached.monitored" not in run.env
+    assert "clean_hour_blind" in run.fired and "reached.monitored" not in run.state
 
 
 def test_microbreak_deferring_makes_every_hour_cost_more_complaints() -> None:

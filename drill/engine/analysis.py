@@ -26,7 +26,8 @@ from typing import Iterable, Literal, Sequence
 from . import expressions as ex
 from .scenario import Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
-from .simulation import Run, expression_texts
+from .record import RunRecord
+from .simulation import expression_texts
 from .strategies import Observed
 
 HOLE_OVERALL = 60.0
@@ -64,7 +65,8 @@ class RunSummary:
     refused: int
 
 
-def summarise(strategy: str, seed: int, run: Run, seen: Observed, card: ScoreCard) -> RunSummary:
+def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
+              card: ScoreCard) -> RunSummary:
     """The summary of one finished run played by ``strategy``."""
     ending = run.ending
     dimensions = card.dimensions()

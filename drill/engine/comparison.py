@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from .scenario import AUDIENCES, Scenario
 from .scorecard import DIMENSIONS, TITLES, Deduction, ScoreCard
 from .text import clock_time
-from .simulation import Run
+from .record import RunRecord
 
 NOT_YET = "-"
 """A cell for something the run never did."""
@@ -27,7 +27,7 @@ class LabelledRun:
     """A run to compare, with its score card and the label of its column (players or file)."""
 
     label: str
-    run: Run
+    run: RunRecord
     card: ScoreCard
 
 
@@ -169,7 +169,7 @@ def _summarise(labelled: LabelledRun, only_here: tuple[DeductionGroup, ...]) -> 
     return RunSummary(
         label=labelled.label,
         seed=run.seed,
-        finished=run.finished_run,
+        finished=run.over,
         outcome=run.ending.kind if run.ending is not None else "unfinished",
         ending=run.ending.title if run.ending is not None else "",
         ended_at=run.ended_at,
@@ -187,7 +187,7 @@ def _summarise(labelled: LabelledRun, only_here: tuple[DeductionGroup, ...]) -> 
     )
 
 
-def _first_start(run: Run, action_ids: Sequence[str], labels: dict[str, str]) -> FirstMove | None:
+def _first_start(run: RunRecord, action_ids: Sequence[str], labels: dict[str, str]) -> FirstMove | None:
     starts = [(run.started[a][0], a) for a in action_ids if run.started.get(a)]
     if not starts:
         return None
@@ -195,7 +195,7 @@ def _first_start(run: Run, action_ids: Sequence[str], labels: dict[str, str]) ->
     return FirstMove(at, labels.get(action, action))
 
 
-def _estimates(run: Run, card: ScoreCard) -> EstimateRecord:
+def _estimates(run: RunRecord, card: ScoreCard) -> EstimateRecord:
     rows = card.extras.get("estimates")
     rows = rows if isinstance(rows, list) else []
     judged = [row for row in rows if row.get("score") is not None]

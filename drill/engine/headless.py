@@ -6,7 +6,8 @@ from typing import Iterable, Mapping
 
 from .naming import generate_names
 from .playscript import PlayerAction
-from .simulation import ActionRejected, CompiledScenario, LogEntry, Run
+from .record import RunRecord
+from .simulation import ActionRejected, CompiledScenario, Run
 
 
 def play(
@@ -14,8 +15,8 @@ def play(
     seed: int,
     steps: Iterable[PlayerAction],
     names: Mapping[str, str] | None = None,
-) -> Run:
-    """Play ``steps`` against a fresh run and continue to an ending.
+) -> RunRecord:
+    """Play ``steps`` against a fresh run and continue to an ending; return its record.
 
     A step the run refuses (an action not possible at that moment) is kept in the log as a
     ``rejected`` entry with the reason, and play goes on, as it would for a player.
@@ -27,8 +28,7 @@ def play(
         try:
             run.perform(step)
         except ActionRejected as refused:
-            run.log.append(LogEntry(run.now, "rejected", getattr(step, "do", ""), text=str(refused),
-                                    by=step.by))
+            run.refuse(step, str(refused))
     if not run.finished_run:
         run.advance_to(compiled.scenario.clock.limit)
-    return run
+    return run.record()

@@ -2,7 +2,7 @@
 
 :func:`render_postmortem` is a pure function of the run and its score card: the same run and card
 always give the same bytes (no machine clock, no dict-order or float-repr surprises; dates come
-from the scenario's own clock through :meth:`Run.wall_time`).  The sections merge Google's
+from the scenario's own clock through :meth:`RunRecord.wall_time`).  The sections merge Google's
 example postmortem, PagerDuty's template and Etsy Morgue's fields (DOMAIN.md §5 and §9.5).
 
 Language rules (DOMAIN.md §5.2): the generated text refers to roles, never blames, never says
@@ -22,10 +22,10 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from .playscript import FacilitatorAct
-from .scenario import AUDIENCES, Scenario
+from .playscript import FacilitatorAct, PostUpdate
+from .scenario import AUDIENCES, Ending, Request, Scenario
 from .scorecard import TITLES, DimensionScore, ScoreCard
-from .simulation import LogEntry, Run
+from .record import DECISION_KINDS, SEEN_KINDS, LogEntry, LogKind, PageDetail, RunRecord
 from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, audience_name, channel_title, clean, clock_time, number,
                    one_line, plural, span)
 
@@ -98,12 +98,12 @@ def _calibration(estimates: list[Any], rows: list[Any], default_confidence: floa
             f"confidence).")
 
 
-def _when_paged(data: Mapping[str, Any]) -> str:
+def _when_paged(detail: PageDetail | None) -> str:
     """The postmortem's 'When paged' cell: within or outside their hours, or busy elsewhere."""
-    if not data.get("awake", True):
+    if detail is not None and not detail.awake:
         return "outside their hours"
-    if data.get("busy"):
-        return _cell(f"within their hours, {data['busy']}")
+    if detail is not None and detail.busy:
+        return _cell(f"within their hours, {detail.busy}")
     return "within their hours"
 
 
@@ -152,7 +152,7 @@ def _block(text: str) -> list[str]:
 class _Clock:
     """Scenario times as the postmortem prints them."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: RunRecord) -> None:
         self.run = run
         self.scenario: Scenario = run.scenario
         self.minutes = self.scenario.clock.unit == "minutes"
@@ -205,17 +205,13 @@ SECTIONS: tuple[str, ...] = (
 """The second-level sections, in the order the postmortem prints them."""
 
 _OUTCOMES = {"resolved": "Resolved", "failed": "Failed", "out_of_time": "Out of time"}
-_DECISIONS = frozenset({"started", "paged", "update", "estimate", "declared", "rejected"})
-_SEEN = frozenset({"event", "finished", "arrived", "request", "said"})
-"""Log kinds that put something in front of the player (what "visible" refers to)."""
-_VISIBLE_PREFIX = re.compile(r"T\+(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?) (.*)", re.S)
 _STEP_VERBS = {"start": "start an action", "update": "post an update", "page": "page someone",
                "estimate": "give an estimate", "resolve": "declare the incident resolved"}
 _NO_BLAME = ("Each point below describes what the run shows and the norm it is measured "
              "against; it assumes everyone acted in good faith with the information they had.")
 
 
-def render_postmortem(run: Run, card: ScoreCard) -> str:
+def render_postmortem(run: RunRecord, card: ScoreCard) -> str:
     """The blameless postmortem of ``run`` in Markdown, the same text for the same inputs.
 
     Args:
@@ -232,19 +228,19 @@ def render_postmortem(run: Run, card: ScoreCard) -> str:
 class _Writer:
     """Builds the document as a list of lines joined once."""
 
-    def __init__(self, run: Run, card: ScoreCard) -> None:
+    def __init__(self, run: RunRecord, card: ScoreCard) -> None:
         self.run = run
         self.card = card
         self.scenario = run.scenario
         self.clock = _Clock(run)
         self.lines: list[str] = []
-        self.end = run.ended_at if run.ended_at is not None else run.now
+        self.end = run.end
         self.ending = run.ending
         # By what the run shows, not by the ending's id, which a scenario could reuse.
         self.facilitator_ended = any(isinstance(step, FacilitatorAct) and step.act == "end"
                                      for step in run.steps)
-        self.impact_start = run.first_true.get(self.scenario.comms.starts_when)
-        self.mitigated = run.milestone_times.get("mitigated")
+        self.impact_start = run.evidence.get(self.scenario.comms.starts_when)
+        self.mitigated = run.reached.get("mitigated")
         self.resolved = (run.ended_at if self.ending is not None
                          and self.ending.kind == "resolved" else None)
         self.detected = self._detection_time()
@@ -317,7 +313,7 @@ class _Writer:
         start = self.run.wall_time(0)
         when = (f"{start.date().isoformat()} (starts {start.strftime('%H:%M')}{zone})"
                 if self.clock.minutes else f"{start.date().isoformat()} (day 0 of the project)")
-        level, label = self.run.status()
+        level, label = self.run.status
         self._add(
             f"# Postmortem: {_inline(scenario.meta.title)}",
             "",
@@ -410,7 +406,7 @@ class _Writer:
         if not run.paged_at:
             self._add("Nobody was paged during the run.")
         else:
-            paged_data = {e.ref: e.data or {} for e in run.log if e.kind == "paged"}
+            paged_detail = {e.ref: e.detail for e in run.log if isinstance(e.detail, PageDetail)}
             rows = []
             for person_id, paged in sorted(run.paged_at.items(), key=lambda kv: (kv[1], kv[0])):
                 person = self.people.get(person_id)
@@ -420,7 +416,7 @@ class _Writer:
                     _cell(run.person_name(person_id)),
                     self.clock.at(paged),
                     self.clock.at(arrived) if arrived is not None else "not before the run ended",
-                    _when_paged(paged_data.get(person_id, {})),
+                    _when_paged(paged_detail.get(person_id)),
                 ))
             self._table(("Role", "Name", "Paged", "Arrived", "When paged"), rows)
         unpaged = [p.id for p in self.scenario.people if p.id not in run.paged_at]
@@ -435,7 +431,6 @@ class _Writer:
                   "responders at that moment.", "")
         marked_start = self.impact_start is None
         marked_detection = self.detected is None
-        last_seen: LogEntry | None = None
         for entry in self.run.log:
             if not marked_start and entry.time >= self.impact_start:  # type: ignore[operator]
                 self._add(f"- **{clock.at(self.impact_start)}** **IMPACT BEGINS**")  # type: ignore[arg-type]
@@ -449,38 +444,32 @@ class _Writer:
             elif entry.kind == "ended":
                 marker = "**INCIDENT ENDS** "
             line = f"- **{clock.at(entry.time)}** {marker}{self._describe(entry)}"
-            if entry.kind in _DECISIONS:
-                line += f" *Seen then:* {self._seen(entry, last_seen)}"
+            if entry.kind in DECISION_KINDS:
+                line += f" *Seen then:* {self._seen(entry)}"
             self._add(line)
-            if entry.kind in _SEEN and entry.text:
-                last_seen = entry
         if not marked_start:
             self._add(f"- **{clock.at(self.impact_start)}** **IMPACT BEGINS**")  # type: ignore[arg-type]
 
-    def _seen(self, entry: LogEntry, last_seen: LogEntry | None) -> str:
-        """What was in front of the responders when they decided (the log's ``visible``)."""
-        visible = entry.data.get("visible") if entry.data else None
-        if isinstance(visible, str):
-            match = _VISIBLE_PREFIX.fullmatch(visible)
-            if match:
-                return f"{self.clock.t(float(match.group(1)))} {_inline(_short(match.group(2)))}"
-            return _inline(_short(visible)) or "nothing yet."
-        if last_seen is None:
+    def _seen(self, entry: LogEntry) -> str:
+        """What was in front of the responders when they decided."""
+        seen = entry.seen
+        if seen is None:
             return "nothing yet."
-        return f"{self.clock.t(last_seen.time)} {_inline(_short(last_seen.text))}"
+        return f"{self.clock.t(seen.time)} {_inline(_short(seen.text))}"
 
     def _describe(self, entry: LogEntry) -> str:
         """One log entry in plain, blameless words (scenario text escaped)."""
-        kind, text, data = entry.kind, _inline(entry.text), entry.data or {}
+        kind, text, detail = entry.kind, _inline(entry.text), entry.detail
         who = f" (by {_inline(entry.by)})" if entry.by else ""
         if kind == "event":
             channel = _inline(channel_title(entry.channel))
-            if data.get("act") == "message":
+            if isinstance(detail, FacilitatorAct):
                 return f"**Facilitator** inject ({channel.lower()}): {text}"
             sender = f" from {_inline(entry.sender)}" if entry.sender else ""
             return f"{channel}{sender}: {text}"
         if kind == "request":
-            milestone = self.milestones.get(str(data.get("milestone", "")))
+            milestone = (self.milestones.get(detail.milestone)
+                         if isinstance(detail, Request) else None)
             what = (f"for an estimate for '{_inline(milestone.label)}'" if milestone is not None
                     else "for an update")
             return f"{_inline(entry.sender) or 'Someone'} asked {what}: {text}"
@@ -491,17 +480,18 @@ class _Writer:
         if kind == "target":
             return f"Progress on {self._action(entry.ref)}: {text}."
         if kind == "paged":
-            eta = data.get("eta")
-            hours = ("" if data.get("awake", True) else ", outside their working hours")
-            if data.get("busy"):
-                hours = f", while {_inline(str(data['busy']))}"
-            expected = f", expected by {self.clock.t(float(eta))}" if isinstance(eta, (int, float)) else ""
+            hours, expected = "", ""
+            if isinstance(detail, PageDetail):
+                hours = "" if detail.awake else ", outside their working hours"
+                if detail.busy:
+                    hours = f", while {_inline(detail.busy)}"
+                expected = f", expected by {self.clock.t(detail.eta)}"
             return f"Paged {self._person(entry.ref)}{hours}{expected}{who}."
         if kind == "arrived":
             return f"{self._person(entry.ref)} joined: {text}"
         if kind == "update":
             audience = _inline(audience_name(entry.ref))
-            status = _inline(str(data.get("status", "")))
+            status = detail.status if isinstance(detail, PostUpdate) else ""
             return f"Update to {audience} ({status}){who}: {text or '(no text)'}"
         if kind == "estimate":
             return f"{text}{who}."
@@ -510,7 +500,7 @@ class _Writer:
         if kind == "declared":
             return f"{text}{who}"
         if kind == "ended":
-            outcome = _OUTCOMES.get(str(data.get("kind", "")), "Ended")
+            outcome = _OUTCOMES.get(detail.kind, "Ended") if isinstance(detail, Ending) else "Ended"
             return f"{outcome}: {text}."
         if kind == "said":
             return f"{self._person(entry.ref)}: {text}"
@@ -670,7 +660,7 @@ class _Writer:
             step = record.step
             milestone = self.milestones.get(step.milestone)
             label = milestone.label if milestone is not None else step.milestone
-            reached = run.milestone_times.get(step.milestone)
+            reached = run.reached.get(step.milestone)
             row: Mapping[str, Any] = scored[i] if aligned and isinstance(scored[i], Mapping) else {}
             actual = row.get("actual") if row else (
                 reached - record.time if reached is not None else None)

@@ -9,14 +9,12 @@ on rollback choices.  Facilitator acts belong to nobody.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
-from .playscript import FACILITATOR
+from .record import RunRecord
 from .scenario import Role, role_of
 from .scorecard import DIMENSIONS, ScoreCard
 from .scoring import score_run
-from .simulation import Run
 
 @dataclass(frozen=True, slots=True)
 class PlayerScore:
@@ -50,37 +48,15 @@ class PlayerScore:
         return sum(w * s for w, s in judged) / total
 
 
-def players(run: Run) -> list[str]:
-    """Everyone who acted, in order of their first action (the facilitator excluded)."""
-    return list(dict.fromkeys(step.by for step in run.steps if step.by and step.by != FACILITATOR))
-
-
-def player_view(run: Run, player: str) -> Run:
-    """A shallow copy of ``run`` in which only ``player``'s actions are recorded."""
-    view = copy.copy(run)
-    view.updates = [u for u in run.updates if u.step.by == player]
-    view.estimates = [e for e in run.estimates if e.step.by == player]
-    view.steps = [s for s in run.steps if s.by == player]
-    paged_by = {e.ref: e.by for e in run.log if e.kind == "paged"}
-    view.paged_at = {p: t for p, t in run.paged_at.items() if paged_by.get(p) == player}
-    started: dict[str, list[float]] = {}
-    for entry in run.log:
-        if entry.kind == "started" and entry.by == player:
-            started.setdefault(entry.ref, []).append(entry.time)
-    view.started = started
-    view.declared = [e.time for e in run.log if e.kind == "declared" and e.by == player]
-    return view
-
-
-def score_players(run: Run) -> list[PlayerScore]:
+def score_players(run: RunRecord) -> list[PlayerScore]:
     """A score per player of a team run (empty for a solo run).
 
     A player whose only act was to take a teammate over did nothing the four dimensions judge,
     so they get no score rather than points for what they never did.
     """
     scores = []
-    for player in players(run):
-        view = player_view(run, player)
+    for player in run.players():
+        view = run.view_of(player)
         if all(step.do == "takeover" for step in view.steps):
             continue
         weights = run.scenario.scoring.weights

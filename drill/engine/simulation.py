@@ -8,14 +8,14 @@ next instead of ticking: the same scenario, seed and timed actions always give t
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping, NamedTuple
+from typing import Any, Callable, Iterable, Mapping
 
 from . import expressions as ex
+from . import rules
 from .playscript import (
     DeclareResolved,
     FacilitatorAct,
@@ -27,16 +27,24 @@ from .playscript import (
     TakeOver,
 )
 from .placeholders import CUSTOMER_KEY, personalise, placeholder_sites
-from .scenario import Action, Busy, Ending, Event, Person, Scenario
+from .record import (
+    SEEN_KINDS,
+    Detail,
+    GivenEstimate,
+    LogEntry,
+    LogKind,
+    PageDetail,
+    PostedUpdate,
+    RunRecord,
+    TargetDetail,
+)
+from .scenario import Action, Ending, Event, Person, Request, Scenario
 
 MAX_RECURRENCES = 10_000
 """A recurring event stops after this many firings, whatever its scenario says."""
 
 MAX_PERSONALISED = 16
 """How many filled copies of a scenario (one per set of names) are kept for reuse."""
-
-_SEEN_KINDS = frozenset({"event", "finished", "arrived", "request", "said"})
-"""Log entries that put a message in front of the player."""
 
 FACILITATOR_ENDING = "ended-by-facilitator"
 """The id of the ending a facilitator gives a run by ending it early (kind ``out_of_time``)."""
@@ -46,46 +54,7 @@ class ActionRejected(ValueError):
     """A player action that cannot be done now; the message says why, for the player."""
 
 
-class LogEntry(NamedTuple):
-    """One line of a run's log: something that happened, in time order.
-
-    ``kind`` is one of: ``event``, ``request``, ``started``, ``finished``, ``target``,
-    ``paged``, ``arrived``, ``said`` (a teammate speaks), ``update``, ``estimate``,
-    ``milestone``, ``declared``, ``takeover``, ``facilitator``, ``ended``, ``rejected``.  (A NamedTuple: a run writes a hundred of these, and it is the fastest
-    immutable record Python has.)
-    """
-
-    time: float
-    kind: str
-    ref: str = ""
-    """The id of what it is about: event, action, person, milestone, ending or audience."""
-    channel: str = ""
-    sender: str = ""
-    text: str = ""
-    by: str = ""
-    """Who acted, for player actions."""
-    data: Mapping[str, Any] = MappingProxyType({})
-
-
-_NO_DATA: Mapping[str, Any] = LogEntry._field_defaults["data"]
 _new_entry = tuple.__new__
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateRecord:
-    """An update the player posted."""
-
-    time: float
-    step: PostUpdate
-    state_changed_since_previous: bool
-
-
-@dataclass(frozen=True, slots=True)
-class EstimateRecord:
-    """An estimate the player gave."""
-
-    time: float
-    step: GiveEstimate
 
 
 @dataclass(slots=True)
@@ -280,26 +249,26 @@ class Run:
             scenario, plan = made
         self.scenario = scenario
         self.now = 0.0
-        self.env: dict[str, ex.Value] = dict(scenario.state)
-        self.env["time"] = 0.0
-        self.log: list[LogEntry] = []
+        self._env: dict[str, ex.Value] = dict(scenario.state)
+        self._env["time"] = 0.0
+        self._log: list[LogEntry] = []
         self._last_seen: LogEntry | None = None
         """The newest message in front of the player (kept as notes are written)."""
-        self.steps: list[PlayerAction] = []
+        self._steps: list[PlayerAction] = []
         self.ending: Ending | None = None
         self.ended_at: float | None = None
-        self.first_true: dict[str, float] = {}
-        self.milestone_times: dict[str, float] = {}
-        self.fired: dict[str, list[float]] = {}
-        self.started: dict[str, list[float]] = {}
-        self.finished: dict[str, list[float]] = {}
-        self.paged_at: dict[str, float] = {}
-        self.arrived_at: dict[str, float] = {}
-        self.requests_at: dict[str, float] = {}
-        self.updates: list[UpdateRecord] = []
-        self.estimates: list[EstimateRecord] = []
-        self.declared: list[float] = []
-        self.taken_over: dict[str, str] = {}
+        self._first_true: dict[str, float] = {}
+        self._reached: dict[str, float] = {}
+        self._fired: dict[str, list[float]] = {}
+        self._started: dict[str, list[float]] = {}
+        self._finished: dict[str, list[float]] = {}
+        self._paged_at: dict[str, float] = {}
+        self._arrived_at: dict[str, float] = {}
+        self._requests_at: dict[str, float] = {}
+        self._updates: list[PostedUpdate] = []
+        self._estimates: list[GivenEstimate] = []
+        self._declared: list[float] = []
+        self._taken_over: dict[str, str] = {}
         """Teammates a player speaks for: person id -> player."""
         self._state_version = 0
         self._version_at_last_update = 0
@@ -333,13 +302,35 @@ class Run:
         """Whether the run has reached an ending."""
         return self.ending is not None
 
+    def record(self) -> RunRecord:
+        """What has happened so far, frozen: what scoring, the postmortem and the board read."""
+        frozen = MappingProxyType
+        return RunRecord(
+            scenario=self.scenario, seed=self.seed, names=frozen(dict(self.names)),
+            steps=tuple(self._steps), log=tuple(self._log), now=self.now, ending=self.ending,
+            ended_at=self.ended_at, status=self.status(), state=frozen(dict(self._env)),
+            evidence=frozen(dict(self._first_true)), reached=frozen(dict(self._reached)),
+            updates=tuple(self._updates), estimates=tuple(self._estimates),
+            started=frozen({k: tuple(v) for k, v in self._started.items()}),
+            finished=frozen({k: tuple(v) for k, v in self._finished.items()}),
+            fired=frozen({k: tuple(v) for k, v in self._fired.items()}),
+            paged_at=frozen(dict(self._paged_at)), arrived_at=frozen(dict(self._arrived_at)),
+            requests_at=frozen(dict(self._requests_at)), declared=tuple(self._declared),
+            taken_over=frozen(dict(self._taken_over)),
+        )
+
     def holds(self, expression: str) -> bool:
         """Whether one of the scenario's expressions holds now."""
-        return bool(self._cond[expression](self.env))
+        return bool(self._cond[expression](self._env))
 
     def value(self, name: str) -> ex.Value:
-        """The current value of a state variable or ``ns.id`` fact."""
-        return self.env.get(name, 0)
+        """The current value of a state variable or ``ns.id`` fact (0 when never set)."""
+        return self._env.get(name, 0)
+
+    def values(self, names: Iterable[str]) -> dict[str, ex.Value | None]:
+        """The current values of some state variables (None for a name never set)."""
+        env = self._env
+        return {name: env.get(name) for name in names}
 
     def available_actions(self) -> list[Action]:
         """The scenario actions the player can start now."""
@@ -374,34 +365,12 @@ class Run:
             return None
         return customer.name or self.names.get(CUSTOMER_KEY.format(ident), ident)
 
-    def customer_name(self, customer_id: str) -> str:
-        """A customer's display name: from the scenario, or generated for this run."""
-        return self._name_of("customer", customer_id) or customer_id
-
     def person_name(self, person_id: str) -> str:
         """A person's display name: from the scenario, or generated for this run."""
         person = self._people.get(person_id)
         if person is None:
             return person_id
         return person.name or self.names.get(person_id, person.role)
-
-    def local_hour(self, zone_id: str, at: float | None = None) -> float | None:
-        """Hour of day in a zone at a scenario time; None when the clock counts days."""
-        clock = self.scenario.clock
-        if clock.unit != "minutes":
-            return None
-        zones = {z.id: z.utc_offset for z in clock.zones}
-        team_offset = clock.zones[0].utc_offset if clock.zones else 0.0
-        offset = zones.get(zone_id, team_offset) - team_offset
-        moment = clock.start + dt.timedelta(minutes=(self.now if at is None else at))
-        return (moment.hour + moment.minute / 60 + offset) % 24
-
-    def wall_time(self, at: float | None = None) -> dt.datetime:
-        """The scenario's local date and time (first zone) at a scenario time."""
-        clock = self.scenario.clock
-        amount = self.now if at is None else at
-        delta = dt.timedelta(minutes=amount) if clock.unit == "minutes" else dt.timedelta(days=amount)
-        return clock.start + delta
 
     def status(self) -> tuple[str, str]:
         """The service status now: (level, label)."""
@@ -421,7 +390,7 @@ class Run:
 
         Returns the log entries this produced.
         """
-        start = len(self.log)
+        start = len(self._log)
         limit = self.scenario.clock.limit
         target = min(target, limit)
         queue, pop, inf = self._queue, heapq.heappop, math.inf
@@ -447,7 +416,7 @@ class Run:
             self._set_time(target)
         if self.ending is None and self.now >= limit:
             self._end(self._out_of_time_ending())
-        return self.log[start:]
+        return self._log[start:]
 
     def perform(self, step: PlayerAction) -> list[LogEntry]:
         """Apply a player action at ``step.at`` (advancing to it first).
@@ -455,35 +424,43 @@ class Run:
         Raises :class:`ActionRejected` when the action is not possible now; the run is unchanged
         apart from having advanced.
         """
-        start = len(self.log)
+        start = len(self._log)
         if step.at < self.now:
             raise ActionRejected(f"cannot act in the past (at {step.at:g}, now {self.now:g})")
         self.advance_to(step.at)
         if self.ending is not None:
             raise ActionRejected("the run has ended")
         _PERFORM[type(step)](self, step)
-        self.steps.append(step)
+        self._steps.append(step)
         self._settle()
-        return self.log[start:]
+        return self._log[start:]
+
+    def refuse(self, step: PlayerAction, reason: str) -> LogEntry:
+        """Keep a step the run refused in the log, with the reason (headless play does; the
+        TUI tells the player instead)."""
+        return self._note(LogKind.REJECTED, getattr(step, "do", ""), text=reason, by=step.by,
+                          detail=step, seen=self._last_seen)
 
     # -- internals -------------------------------------------------------------------------
 
     def _set_time(self, when: float) -> None:
         if when != self.now:
             self.now = when
-            self.env["time"] = when
+            self._env["time"] = when
             self._dirty.add("time")
 
     def _schedule(self, when: float, kind: str, payload: Any) -> None:
         self._seq += 1
         heapq.heappush(self._queue, (when, self._seq, kind, payload))
 
-    def _note(self, kind: str, ref: str = "", channel: str = "", sender: str = "",
-              text: str = "", by: str = "", data: Mapping[str, Any] = _NO_DATA) -> LogEntry:
-        # Built positionally: a run writes a hundred of these, and keywords cost.
-        entry = _new_entry(LogEntry, (self.now, kind, ref, channel, sender, text, by, data))
-        self.log.append(entry)
-        if text and kind in _SEEN_KINDS:
+    def _note(self, kind: LogKind, ref: str = "", channel: str = "", sender: str = "",
+              text: str = "", by: str = "", detail: Detail = None,
+              seen: LogEntry | None = None) -> LogEntry:
+        # Built positionally: a run writes hundreds of these, and keywords cost.
+        entry = _new_entry(LogEntry, (self.now, kind, ref, channel, sender, text, by, detail,
+                                      seen))
+        self._log.append(entry)
+        if text and kind in SEEN_KINDS:
             self._last_seen = entry
         return entry
 
@@ -491,16 +468,16 @@ class Run:
         if not effects:
             return
         values = {
-            name: (self._cond[v](self.env) if isinstance(v, str) else v)
+            name: (self._cond[v](self._env) if isinstance(v, str) else v)
             for name, v in effects.items()
         }
-        self.env.update(values)
+        self._env.update(values)
         self._dirty.update(values)
         self._state_version += 1
 
     def _fact(self, key: str, value: ex.Value) -> None:
         """Change one state variable or ``ns.id`` fact; conditions reading it are re-checked."""
-        self.env[key] = value
+        self._env[key] = value
         self._dirty.add(key)
         self._state_version += 1
 
@@ -527,27 +504,25 @@ class Run:
             self._arrive(self._people[payload])
         elif kind == "say":
             person_id, text = payload
-            if person_id not in self.taken_over:
-                self._note("said", person_id, channel="teammate",
+            if person_id not in self._taken_over:
+                self._note(LogKind.SAID, person_id, channel="teammate",
                            sender=self.person_name(person_id), text=text)
 
     def _fire(self, event: Event) -> None:
-        self.fired.setdefault(event.id, []).append(self.now)
+        self._fired.setdefault(event.id, []).append(self.now)
         self._fact(f"fired.{event.id}", True)
         self._apply(event.effects)
         if event.text:
-            self._note("event", event.id, channel=event.channel,
-                       sender=self._sender(event.sender), text=event.text)
+            self._note(LogKind.EVENT, event.id, channel=event.channel,
+                       sender=self._sender(event.sender), text=event.text, detail=event)
 
     def _sender(self, sender: str) -> str:
         return self.person_name(sender) if sender in self._people else sender
 
-    def _ask(self, request: Any) -> None:
-        self.requests_at[request.id] = self.now
-        self._note("request", request.id, channel="management" if request.audience == "management"
-                   else request.audience, sender=self._sender(request.sender), text=request.text,
-                   data={"kind": request.kind, "audience": request.audience,
-                         "milestone": request.milestone})
+    def _ask(self, request: Request) -> None:
+        self._requests_at[request.id] = self.now
+        self._note(LogKind.REQUEST, request.id, channel=request.audience,
+                   sender=self._sender(request.sender), text=request.text, detail=request)
 
     def _settle(self) -> None:
         """Fire whatever conditions now hold, until nothing changes.
@@ -556,7 +531,7 @@ class Run:
         (each condition's names are known from its parse), which keeps a run linear in its
         events instead of re-testing every condition after every change.
         """
-        env = self.env
+        env = self._env
         everything = self._everything_dirty
         if not everything and self._interesting.isdisjoint(self._dirty):
             # Nothing any waiting condition reads has changed: the common case, kept cheap.
@@ -584,9 +559,9 @@ class Run:
                 del self._pending[index]
                 self._timed_left -= "time" in reads
                 if kind == "milestone":
-                    self.milestone_times[item.id] = self.now
+                    self._reached[item.id] = self.now
                     self._fact(f"reached.{item.id}", True)
-                    self._note("milestone", item.id, text=item.label)
+                    self._note(LogKind.MILESTONE, item.id, text=item.label, detail=item)
                 elif kind == "event":
                     self._fire(item)
                 else:
@@ -605,7 +580,7 @@ class Run:
         for index in seen:
             entry = watches.get(index)
             if entry is not None and entry[1](env):
-                self.first_true[entry[0]] = self.now
+                self._first_true[entry[0]] = self.now
                 del watches[index]
                 self._timed_left -= "time" in entry[2]
         if self.ending is None:
@@ -617,7 +592,7 @@ class Run:
     def _end(self, ending: Ending) -> None:
         self.ending = ending
         self.ended_at = self.now
-        self._note("ended", ending.id, text=ending.title, data={"kind": ending.kind})
+        self._note(LogKind.ENDED, ending.id, text=ending.title, detail=ending)
 
     def _out_of_time_ending(self) -> Ending:
         for ending in self.scenario.endings:
@@ -629,7 +604,7 @@ class Run:
     def _can_start(self, action: Action) -> str | None:
         if action.id in self._running:
             return f"{action.label} is already in progress"
-        if not action.repeatable and action.id in self.finished:
+        if not action.repeatable and action.id in self._finished:
             return f"{action.label} has already been done"
         if not self.holds(action.available_when):
             return f"{action.label} is not possible right now"
@@ -638,7 +613,7 @@ class Run:
     def _workers(self, action: Action) -> int:
         skills = set(action.helper_skills)
         helpers = sum(
-            1 for pid in self.arrived_at if skills.intersection(self._people[pid].skills)
+            1 for pid in self._arrived_at if skills.intersection(self._people[pid].skills)
         )
         return 1 + helpers
 
@@ -650,11 +625,11 @@ class Run:
         if reason:
             raise ActionRejected(reason)
         self._running[action.id] = self.now
-        self.started.setdefault(action.id, []).append(self.now)
+        self._started.setdefault(action.id, []).append(self.now)
         self._fact(f"started.{action.id}", True)
         self._fact(f"running.{action.id}", True)
-        self._note("started", action.id, text=action.label, by=step.by,
-                   data={"visible": self._visible_summary()})
+        self._note(LogKind.STARTED, action.id, text=action.label, by=step.by, detail=step,
+                   seen=self._last_seen)
         if action.targets:
             job = _Job(action, last=self.now)
             self._jobs[action.id] = job
@@ -680,8 +655,9 @@ class Run:
         self._fact(f"count.{action.id}", count)
         if action.progress_var:
             self._fact(action.progress_var, count)
-        self._note("target", action.id, text=f"{action.target_label} {count} of {action.targets}",
-                   data={"count": count, "workers": job.workers})
+        self._note(LogKind.TARGET, action.id,
+                   text=f"{action.target_label} {count} of {action.targets}",
+                   detail=TargetDetail(count, job.workers))
         if count >= action.targets:
             del self._jobs[action.id]
             self._complete(action)
@@ -691,53 +667,33 @@ class Run:
 
     def _complete(self, action: Action) -> None:
         del self._running[action.id]
-        self.finished.setdefault(action.id, []).append(self.now)
+        self._finished.setdefault(action.id, []).append(self.now)
         self._fact(f"running.{action.id}", False)
         self._fact(f"done.{action.id}", True)
         if not action.targets:
-            self._fact(f"count.{action.id}", len(self.finished[action.id]))
+            self._fact(f"count.{action.id}", len(self._finished[action.id]))
         self._apply(action.effects)
-        self._note("finished", action.id, text=action.reveals or f"{action.label}: done.")
+        self._note(LogKind.FINISHED, action.id, text=action.reveals or f"{action.label}: done.")
 
     def _page(self, step: Page) -> None:
         person = self._people.get(step.person)
         if person is None:
             raise ActionRejected(f"there is nobody called {step.person!r} to page")
-        if person.id in self.paged_at:
+        if person.id in self._paged_at:
             raise ActionRejected(f"{self.person_name(person.id)} has already been paged")
-        self.paged_at[person.id] = self.now
+        self._paged_at[person.id] = self.now
         self._fact(f"paged.{person.id}", True)
-        delay = person.delay
-        awake = self.is_awake(person)
-        busy = self.busy_with(person) if awake else None
-        if not awake:
-            delay += person.off_hours_delay
-        elif busy is not None:
-            # They read the page where they are and come once it is over (and whatever
-            # follows it straight away: back-to-back meetings).
-            delay = max(delay, self.free_at(person) - self.now)
-        self._note("paged", person.id, text=f"Paged {self.person_name(person.id)} ({person.role})",
-                   by=step.by, data={"awake": awake, "busy": busy.doing if busy else "",
-                                     "eta": self.now + delay,
-                                     "visible": self._visible_summary()})
-        self._schedule(self.now + delay, "arrive", person.id)
-        # The answer to a page comes quickly from someone awake, later from someone asleep.
-        answer_after = min(1.0, delay) if awake else min(delay, person.off_hours_delay / 2)
-        self._schedule(self.now + answer_after, "say", (person.id, self._acknowledgement(
-            person, awake, delay - answer_after, self.now + answer_after, busy)))
-
-    def busy_with(self, person: Person, at: float | None = None) -> Busy | None:
-        """What keeps a person busy at a scenario time (now by default), if anything."""
-        when = self.now if at is None else at
-        return next((b for b in person.busy if b.at <= when < b.until), None)
-
-    def free_at(self, person: Person, at: float | None = None) -> float:
-        """When a person is next free of busy periods, from a scenario time (now by default);
-        overlapping and back-to-back periods count as one."""
-        when = self.now if at is None else at
-        while (busy := self.busy_with(person, when)) is not None:
-            when = busy.until
-        return when
+        outcome = rules.page_outcome(self.scenario.clock, person, self.now)
+        busy = outcome.busy
+        self._note(LogKind.PAGED, person.id,
+                   text=f"Paged {self.person_name(person.id)} ({person.role})", by=step.by,
+                   detail=PageDetail(step, outcome.awake, busy.doing if busy else "",
+                                     outcome.arrives_at),
+                   seen=self._last_seen)
+        self._schedule(outcome.arrives_at, "arrive", person.id)
+        answer_at = self.now + outcome.answer_after
+        self._schedule(answer_at, "say", (person.id, self._acknowledgement(
+            person, outcome.awake, outcome.delay - outcome.answer_after, answer_at, busy)))
 
     def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float,
                          busy: Busy | None = None) -> str:
@@ -750,7 +706,7 @@ class Run:
             return f"I'm {busy.doing}; I can join in about {amount}."
         if awake:
             return f"Got the page. On my way, about {amount}."
-        hour = self.local_hour(person.zone, at)
+        hour = rules.local_hour(self.scenario.clock, person.zone, at)
         if hour is None:
             return f"Not working today, but I saw the page; I can join in about {amount}."
         clock = f"It's {int(hour):02d}:{int(hour % 1 * 60):02d} here"
@@ -762,11 +718,11 @@ class Run:
         person = self._people.get(step.person)
         if person is None:
             raise ActionRejected(f"there is nobody called {step.person!r} to take over")
-        if person.id in self.taken_over:
+        if person.id in self._taken_over:
             raise ActionRejected(f"{self.person_name(person.id)} is already played by "
-                                 f"{self.taken_over[person.id]}")
-        self.taken_over[person.id] = step.by or "a player"
-        self._note("takeover", person.id, by=step.by,
+                                 f"{self._taken_over[person.id]}")
+        self._taken_over[person.id] = step.by or "a player"
+        self._note(LogKind.TAKEOVER, person.id, by=step.by, detail=step,
                    text=f"{step.by or 'A player'} now plays {self.person_name(person.id)} "
                         f"({person.role}).")
 
@@ -777,17 +733,17 @@ class Run:
             event = next((e for e in self.scenario.events if e.id == step.event), None)
             if event is None:
                 raise ActionRejected(f"there is no event {step.event!r} to inject")
-            self._note("facilitator", event.id, by=by, data={"act": "inject"},
+            self._note(LogKind.FACILITATOR, event.id, by=by, detail=step,
                        text=f"The facilitator injected '{event.id}'.")
             self._fire(event)
         elif step.act == "message":
-            self._note("event", "", channel=step.channel, sender="Facilitator", text=step.text,
-                       by=by, data={"act": "message"})
+            self._note(LogKind.EVENT, "", channel=step.channel, sender="Facilitator",
+                       text=step.text, by=by, detail=step)
         elif step.act == "hint":
-            self._note("facilitator", "", by=by, text=f"Hint: {step.text}", data={"act": "hint"})
+            self._note(LogKind.FACILITATOR, "", by=by, text=f"Hint: {step.text}", detail=step)
         elif step.act == "end":
-            self._note("facilitator", "", by=by, text="The facilitator ended the run.",
-                       data={"act": "end"})
+            self._note(LogKind.FACILITATOR, "", by=by, text="The facilitator ended the run.",
+                       detail=step)
             self._end(Ending(id=FACILITATOR_ENDING, kind="out_of_time",
                              title="Ended by the facilitator",
                              debrief="The facilitator stopped the drill here; the debrief "
@@ -799,23 +755,16 @@ class Run:
                 text = "The facilitator resumed the clock."
             else:
                 text = f"The facilitator set the pace to {step.pace:g} s per unit."
-            self._note("facilitator", "", by=by, text=text, data={"act": step.act})
-
-    def is_awake(self, person: Person) -> bool:
-        """Whether a person is within their working hours now (always, on a days clock)."""
-        hour = self.local_hour(person.zone)
-        if hour is None:
-            return True
-        start, end = person.hours
-        return start <= hour < end if start <= end else (hour >= start or hour < end)
+            self._note(LogKind.FACILITATOR, "", by=by, text=text, detail=step)
 
     def _arrive(self, person: Person) -> None:
-        self.arrived_at[person.id] = self.now
+        self._arrived_at[person.id] = self.now
         self._fact(f"arrived.{person.id}", True)
-        played_by = self.taken_over.get(person.id)
+        played_by = self._taken_over.get(person.id)
         text = (f"{self.person_name(person.id)} has joined (played by {played_by})." if played_by
                 else person.arrives_text or f"{self.person_name(person.id)} has joined.")
-        self._note("arrived", person.id, channel="teammate", sender=self.person_name(person.id),
+        self._note(LogKind.ARRIVED, person.id, channel="teammate",
+                   sender=self.person_name(person.id),
                    text=text)
         for job in self._jobs.values():
             self._reschedule(job)
@@ -825,43 +774,40 @@ class Run:
     def _update(self, step: PostUpdate) -> None:
         changed = self._state_version != self._version_at_last_update
         self._version_at_last_update = self._state_version
-        self.updates.append(UpdateRecord(self.now, step, changed))
+        self._updates.append(PostedUpdate(self.now, step, changed))
         key = f"updates.{step.audience}"
         # Not news: an update changes what the audience knows, not the incident.
-        self.env[key] = int(self.env.get(key, 0)) + 1  # type: ignore[arg-type]
+        self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
         self._dirty.add(key)
         parts = [p for p in (step.impact, step.doing) if p]
         if step.next_update:
             parts.append(f"Next update in {step.next_update:g}.")
-        self._note("update", step.audience, channel=step.audience, text=" ".join(parts),
-                   by=step.by, data={"status": step.status, "visible": self._visible_summary()})
+        self._note(LogKind.UPDATE, step.audience, channel=step.audience, text=" ".join(parts),
+                   by=step.by, detail=step, seen=self._last_seen)
 
     def _estimate(self, step: GiveEstimate) -> None:
         if step.milestone not in self._milestones:
             raise ActionRejected(f"there is no milestone {step.milestone!r}")
-        self.estimates.append(EstimateRecord(self.now, step))
+        self._estimates.append(GivenEstimate(self.now, step))
         label = self._milestones[step.milestone].label
         said = f"{step.point:g}" if step.point is not None else f"{step.low:g}-{step.high:g}"
-        self._note("estimate", step.milestone, channel=step.audience, by=step.by,
+        self._note(LogKind.ESTIMATE, step.milestone, channel=step.audience, by=step.by,
                    text=f"Estimate to {step.audience}: {label} in {said} "
                         f"{'min' if self.scenario.clock.unit == 'minutes' else 'days'}",
-                   data={"visible": self._visible_summary()})
+                   detail=step, seen=self._last_seen)
 
     def _declare(self, step: DeclareResolved) -> None:
-        self.declared.append(self.now)
+        self._declared.append(self.now)
         for ending in self.scenario.endings:
             if ending.kind == "resolved" and self.holds(ending.when):
-                self._note("declared", ending.id, text="Incident declared resolved.", by=step.by)
+                self._note(LogKind.DECLARED, ending.id, text="Incident declared resolved.",
+                           by=step.by, detail=step, seen=self._last_seen)
                 self._end(ending)
                 return
         level, label = self.status()
-        self._note("declared", "", by=step.by,
+        self._note(LogKind.DECLARED, "", by=step.by, detail=step, seen=self._last_seen,
                    text=f"Declared resolved, but it is not over: {label}.")
 
-    def _visible_summary(self) -> str:
-        """The last message the player had seen, for the postmortem's 'what was visible'."""
-        seen = self._last_seen
-        return f"T+{seen.time:g} {seen.text}" if seen is not None else ""
 
 
 def _readers_of(keys: Iterable[str], readers: Mapping[str, tuple[int, ...]]) -> list[int]:

@@ -32,7 +32,8 @@ from typing import Callable, Literal, Sequence
 
 from .playscript import DeclareResolved, GiveEstimate, Page, PlayerAction, PostUpdate, StartAction
 from .scenario import AUDIENCES, Action, Audience
-from .scoring import audience_expectations
+from .rules import audience_rules
+from .record import LogEntry, LogKind, RunRecord
 from .simulation import ActionRejected, CompiledScenario, Run
 
 STRATEGIES: tuple[str, ...] = (
@@ -76,6 +77,13 @@ class Player:
         self._effects = {a.id: _effect_names(a) for a in run.scenario.actions}
         self._watching: set[str] = set()
         """Started actions with effects, not finished yet: the ones to attribute changes to."""
+        self.paged: set[str] = set()
+        """People this player paged."""
+        self.starts: dict[str, int] = {}
+        """How many times this player started each action."""
+        self.asked: list[str] = []
+        """Requests asked so far, in order (the ids)."""
+        self._saw(list(run.record().log))
 
     def advance(self, target: float) -> None:
         """Advance the run to ``target``, one scheduled happening at a time while an action
@@ -85,21 +93,25 @@ class Player:
             head = run.next_time()
             if head is None or head > target:
                 break
-            env = run.env
             names = {name for a in self._watching for name in self._effects[a]}
-            before = {name: env.get(name) for name in names}
-            mark = len(run.log)
-            run.advance_to(head)
-            for entry in run.log[mark:]:
-                if entry.kind == "finished":
+            before = run.values(names)
+            for entry in self._saw(run.advance_to(head)):
+                if entry.kind is LogKind.FINISHED:
                     self._finished(entry.ref, before)
         if not run.finished_run:
-            run.advance_to(target)
+            self._saw(run.advance_to(target))
+
+    def _saw(self, entries: list[LogEntry]) -> list[LogEntry]:
+        """Note the requests among new log entries; return the entries."""
+        for entry in entries:
+            if entry.kind is LogKind.REQUEST:
+                self.asked.append(entry.ref)
+        return entries
 
     def _finished(self, action_id: str, before: dict[str, object]) -> None:
-        env = self.run.env
+        after = self.run.values(self._effects[action_id])
         changed = self.seen.changed.setdefault(action_id, set())
-        changed.update(n for n in self._effects[action_id] if env.get(n) != before.get(n))
+        changed.update(n for n in self._effects[action_id] if after[n] != before.get(n))
         self._watching.discard(action_id)
 
     def look(self) -> list[Action]:
@@ -117,10 +129,14 @@ class Player:
         if run.finished_run:
             return False
         try:
-            run.perform(step)
+            self._saw(run.perform(step))
         except ActionRejected:
             self.seen.refused += 1
             return False
+        if isinstance(step, Page):
+            self.paged.add(step.person)
+        elif isinstance(step, StartAction):
+            self.starts[step.action] = self.starts.get(step.action, 0) + 1
         if isinstance(step, StartAction):
             if self._effects[step.action]:
                 self._watching.add(step.action)
@@ -191,7 +207,8 @@ class _Greedy:
         scenario = run.scenario
         self.limit = scenario.clock.limit
         self.step = self.limit / DECISIONS_PER_RUN
-        self.expect = audience_expectations(scenario)
+        self.expect = {a: (r.required, r.first_by, r.every)
+                       for a, r in audience_rules(scenario).items()}
         self.last_update: dict[str, float] = {}
         self.answered: set[str] = set()
         self.resolved = [e for e in scenario.endings if e.kind == "resolved"]
@@ -215,12 +232,12 @@ class _Greedy:
         run, player = self.run, self.player
         now = run.now
         for person in run.scenario.people:
-            if person.relevant and person.id not in run.paged_at:
+            if person.relevant and person.id not in player.paged:
                 player.act(Page(at=now, do="page", person=person.id))
         for action in player.look():
             if (action.confirm and not self.risky) or action.id in self.left_out:
                 continue
-            if action.repeatable and len(run.started.get(action.id, ())) >= REPEATS:
+            if action.repeatable and player.starts.get(action.id, 0) >= REPEATS:
                 continue
             player.act(StartAction(at=now, do="start", action=action.id))
         if self.talk:
@@ -242,7 +259,7 @@ class _Greedy:
                 every = self.expect[audience][2]
                 if now >= self.last_update.get(audience, -math.inf) + every * 0.9:
                     self.update(audience, now)
-        for request_id in self.run.requests_at:
+        for request_id in self.player.asked:
             if request_id in self.answered:
                 continue
             self.answered.add(request_id)
@@ -295,7 +312,7 @@ def play_script(player: Player, steps: Sequence[PlayerAction]) -> None:
 
 
 def play(compiled: CompiledScenario, strategy: str, seed: int,
-         script: Sequence[PlayerAction] = ()) -> tuple[Run, Observed]:
+         script: Sequence[PlayerAction] = ()) -> tuple[RunRecord, Observed]:
     """Play one run of ``strategy`` with ``seed`` to its ending.
 
     ``script`` is the play script the ``scripts`` strategy replays.  Unnamed people keep their
@@ -316,4 +333,4 @@ def play(compiled: CompiledScenario, strategy: str, seed: int,
     if strategy not in players:
         raise ValueError(f"unknown strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
     players[strategy]()
-    return run, player.seen
+    return run.record(), player.seen

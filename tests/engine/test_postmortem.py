@@ -144,7 +144,7 @@ def test_time_to_mitigate_comes_from_the_mitigated_milestone(tiny):
     data["milestones"].append({"id": "mitigated", "label": "Half fixed", "when": "fixed >= 2"})
     run = play(compiled(data), 7, steps(*GOOD_PLAY), names=NAMES)
     text = render_postmortem(run, card())
-    mitigated_at = run.milestone_times["mitigated"]
+    mitigated_at = run.reached["mitigated"]
     assert f"| Time to mitigate | {mitigated_at:g} min |" in section(text, "Impact")
     assert "**IMPACT MITIGATED** Milestone reached: Half fixed." in section(text, "Timeline")
 
@@ -351,8 +351,9 @@ BLAME = re.compile(r"human error|should have|could have|would have|\bif\b[^.]*\b
 
 
 def test_generated_text_has_no_blame_or_counterfactuals(resolved, out_of_time, tiny):
-    stopped = Run(tiny, 7, NAMES)
-    stopped.advance_to(30)
+    live = Run(tiny, 7, NAMES)
+    live.advance_to(30)
+    stopped = live.record()
     from drill.engine.scoring import score_run
 
     for run in (resolved, out_of_time, stopped):
@@ -362,9 +363,9 @@ def test_generated_text_has_no_blame_or_counterfactuals(resolved, out_of_time, t
 
 
 def test_a_stopped_run_says_it_has_no_ending(tiny):
-    run = Run(tiny, 7, NAMES)
-    run.advance_to(30)
-    text = render_postmortem(run, card())
+    live = Run(tiny, 7, NAMES)
+    live.advance_to(30)
+    text = render_postmortem(live.record(), card())
     assert sections(text) == list(SECTIONS)
     assert "**Outcome:** No ending: the run was stopped at T+30 (10:30)" in text
     assert "no debrief yet" in section(text, "Debrief")

@@ -230,7 +230,7 @@ def test_no_help_or_rollback_deduction_refers_to_a_time_before_its_evidence(trap
                                                                 "person": "sre"}),
                 run_of(trap, ROLLBACK, {"at": 60, "do": "start", "action": "purge"})):
         card = score_run(run)
-        evidence = run.first_true["fired.still-crashing"]
+        evidence = run.evidence["fired.still-crashing"]
         assert all(d.time >= evidence for d in card.help.deductions)
         pivot = [d for d in card.rollback.deductions if "persisted state" in d.what]
         assert pivot and all(d.time >= evidence for d in pivot)
@@ -479,7 +479,7 @@ def test_any_play_loses_exactly_its_deductions_and_never_before_the_evidence(mov
     trap = CompiledScenario.build(load_fixture("scoring_trap.toml"))
     run = run_of(trap, *({"at": at, **move} for at, move in sorted(moves, key=lambda m: m[0])))
     card = score_run(run)
-    evidence = run.first_true.get("fired.still-crashing", math.inf)
+    evidence = run.evidence.get("fired.still-crashing", math.inf)
     for dimension in card.dimensions():
         assert 0 <= dimension.score <= 100
         if dimension.applicable:

@@ -36,17 +36,17 @@ def test_a_paged_helper_speeds_up_per_target_work(tiny):
         steps({"at": 3, "do": "start", "action": "fix"}, {"at": 3, "do": "page", "person": "ops"}),
         names={},
     )
-    assert alone.milestone_times["fixed"] == 43
-    assert helped.milestone_times["fixed"] < alone.milestone_times["fixed"]
+    assert alone.reached["fixed"] == 43
+    assert helped.reached["fixed"] < alone.reached["fixed"]
 
 
 def test_paging_someone_outside_their_hours_takes_longer(tiny):
     # The fixture starts at 10:00 Paris = 01:00 in San Francisco, outside the 9-18 hours.
     run = Run(tiny, seed=1, names={})
     run.perform(steps({"at": 4, "do": "page", "person": "ops"})[0])
-    paged = run.log[-1]
-    assert paged.data["awake"] is False
-    assert paged.data["eta"] == 4 + 5 + 20
+    paged = run.record().log[-1]
+    assert paged.detail.awake is False
+    assert paged.detail.eta == 4 + 5 + 20
 
 
 def test_actions_are_refused_with_a_reason(tiny):
@@ -114,6 +114,6 @@ def test_time_conditions_fire_at_the_same_moment_however_the_clock_is_driven(tin
         ticked.advance_to(moment)
     jumped = Run(compiled, seed=1, names={})
     jumped.advance_to(40)  # a replay jumping straight there
-    fired_ticked = [e.time for e in ticked.log if e.ref == "late"]
-    fired_jumped = [e.time for e in jumped.log if e.ref == "late"]
+    fired_ticked = [e.time for e in ticked.record().log if e.ref == "late"]
+    fired_jumped = [e.time for e in jumped.record().log if e.ref == "late"]
     assert fired_ticked == fired_jumped == [31]

@@ -7,7 +7,7 @@ import pytest
 from drill.engine.headless import play
 from drill.engine.playscript import PlayScript
 from drill.engine.postmortem import render_postmortem
-from drill.engine.roles import player_view, role_of, score_players
+from drill.engine.roles import role_of, score_players
 from drill.engine.scoring import score_run
 from drill.engine.simulation import ActionRejected, Run
 
@@ -41,7 +41,7 @@ def test_every_action_is_attributed_and_each_player_is_scored_on_their_role(tiny
     assert by_player["Bo (comms)"].actions == 2
     # Only Bo's updates count for Bo; Ana sent none, so Ana's communication score is low.
     assert by_player["Bo (comms)"].card.communication.score > by_player["Ana (commander)"].card.communication.score
-    assert player_view(run, "Cy (ops)").updates == []
+    assert run.view_of("Cy (ops)").updates == ()
 
 
 def test_role_labels_match_ids_or_labels_and_unknown_roles_count_everything(tiny):
@@ -114,7 +114,7 @@ def test_a_teammate_taken_over_by_a_player_stops_speaking_on_their_own(tiny):
     assert any(e.kind == "takeover" and "Cy (ops) now plays Sam" in e.text for e in run.log)
     arrived = next(e for e in run.log if e.kind == "arrived")
     assert "played by Cy (ops)" in arrived.text
-    fresh = Run(run.compiled, 1, {})
+    fresh = Run(tiny, 1, {})
     fresh.perform(steps({"at": 1, "by": "Cy (ops)", "do": "takeover", "person": "ops"})[0])
     with pytest.raises(ActionRejected, match="already played by Cy"):
         fresh.perform(steps({"at": 2, "by": "Bo (comms)", "do": "takeover", "person": "ops"})[0])
@@ -156,7 +156,7 @@ def test_a_teammate_busy_in_a_meeting_answers_from_it_and_joins_when_it_ends(tin
     assert said.text == "I'm in the quarterly review; I can join in about 23 min."
     assert run.arrived_at[person] == 30, "they come when the meeting ends, not after their delay"
     paged = next(e for e in run.log if e.kind == "paged")
-    assert paged.data["busy"] == "in the quarterly review" and paged.data["eta"] == 30
+    assert paged.detail.busy == "in the quarterly review" and paged.detail.eta == 30
     text = render_postmortem(run, score_run(run))
     assert "within their hours, in the quarterly review" in text
     assert "while in the quarterly review, expected by T+30" in text

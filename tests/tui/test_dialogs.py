@@ -33,10 +33,10 @@ async def test_an_update_template_fills_the_fields_to_edit(in_tmp):
         dialog.query_one("#data-loss", Select).value = "none"
         dialog.query_one("#post").press()
         await pilot.pause()
-        [record] = board.session.run.updates
+        [record] = board.session.run.record().updates
         assert record.step.audience == "customers"
         assert record.step.next_update == 15 and record.step.data_loss == "none"
-        assert "next update to customers in 15 min" in str(board.query_one("#promises").visual)
+        assert "promised next update to customers due in 15 min" in str(board.query_one("#promises").visual)
 
 
 async def test_an_empty_update_is_refused_and_escape_cancels(in_tmp):
@@ -53,7 +53,7 @@ async def test_an_empty_update_is_refused_and_escape_cancels(in_tmp):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
-        assert board.session.run.updates == []
+        assert board.session.run.record().updates == ()
 
 
 async def test_a_point_estimate_and_a_bad_range(in_tmp):
@@ -71,7 +71,7 @@ async def test_a_point_estimate_and_a_bad_range(in_tmp):
         app.screen.query_one("#high", Input).value = ""
         app.screen.query_one("#give").press()
         await pilot.pause()
-        [record] = board.session.run.estimates
+        [record] = board.session.run.record().estimates
         assert record.step.point == 30 and record.step.low is None
 
 

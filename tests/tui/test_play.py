@@ -91,17 +91,17 @@ async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp)
         await pilot.pause()
         await pilot.press("enter")  # page the highlighted (only) person
         await pilot.pause()
-        assert "ops" in board.session.run.paged_at
+        assert "ops" in board.session.run.record().paged_at
         await pilot.press("u")
         await pilot.pause()
         await pilot.press(*"Errors for everyone", "enter")
         await pilot.pause()
-        assert [u.step.audience for u in board.session.run.updates] == ["support"]
+        assert [u.step.audience for u in board.session.run.record().updates] == ["support"]
         await pilot.press("e")
         await pilot.pause()
         await pilot.press(*"10", "tab", *"40", "enter")
         await pilot.pause()
-        estimate = board.session.run.estimates[0].step
+        estimate = board.session.run.record().estimates[0].step
         assert (estimate.low, estimate.high, estimate.milestone) == (10, 40, "fixed")
         board.advance_to(60)
         await pilot.pause()
@@ -196,7 +196,7 @@ async def test_continue_from_the_picker_restores_the_run(in_tmp):
         await pilot.press("a", "enter")
         board.advance_to(25)
         board.save_now()
-        log_before = list(board.session.run.log)
+        log_before = board.session.run.record().log
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -206,7 +206,7 @@ async def test_continue_from_the_picker_restores_the_run(in_tmp):
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
         assert app.screen.clock.paused, "a resumed run waits for the player"
-        assert app.screen.session.run.log == log_before
+        assert app.screen.session.run.record().log == log_before
 
 
 async def test_a_damaged_save_is_reported_and_the_others_stay_listed(in_tmp):

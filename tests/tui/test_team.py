@@ -39,7 +39,7 @@ async def test_actions_are_attributed_to_the_active_player_and_n_switches(in_tmp
         await pilot.press("u", *"Errors for everyone", "enter")
         await pilot.pause()
         run = board.session.run
-        assert [(s.do, s.by) for s in run.steps] == [("page", "Ana (commander)"), ("update", "Bo (comms)")]
+        assert [(s.do, s.by) for s in run.record().steps] == [("page", "Ana (commander)"), ("update", "Bo (comms)")]
         board.advance_to(50)
         await pilot.press("a", "enter")  # fix was never started: start it now
         board.advance_to(120)
@@ -59,7 +59,7 @@ async def test_a_player_takes_a_teammate_over(in_tmp):
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert board.session.run.taken_over == {"ops": "Ana (commander)"}
+        assert board.session.run.record().taken_over == {"ops": "Ana (commander)"}
         assert any("now plays" in strip.text for strip in board.query_one("#feed").lines)
 
 

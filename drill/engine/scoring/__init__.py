@@ -1,13 +1,13 @@
 """Score a finished run on the four dimensions of DOMAIN.md §9, explaining every lost point.
 
-:func:`score_run` reads what the :class:`~drill.engine.simulation.Run` recorded (updates, pages,
+:func:`score_run` reads what the run recorded (a :class:`~drill.engine.record.RunRecord`: (updates, pages,
 estimates, action start and finish times, milestone times, and when each watched piece of
 evidence first became visible) and returns a :class:`~drill.engine.scorecard.ScoreCard`.
 
 Two rules shape everything here:
 
 * **Judge only what could be seen.**  Every clock starts when its evidence first held
-  (``run.first_true``); a trigger whose evidence never appeared is skipped, and a deadline the run
+  (``run.evidence``); a trigger whose evidence never appeared is skipped, and a deadline the run
   ended before reaching is not judged.
 * **Points lost add up.**  Each dimension is ``100 x (1 - sum of losses)``; every loss is one
   :class:`~drill.engine.scorecard.Deduction` with what happened, when, and the norm it stands on.
@@ -22,9 +22,9 @@ millisecond, the target being a thousand simulated and scored runs a second).
 from __future__ import annotations
 
 from ..scorecard import ScoreCard
-from ..simulation import Run
+from ..record import RunRecord
 from .common import decay, _Context
-from .communication import _score_communication, audience_expectations
+from .communication import _score_communication
 from .help import _score_help
 from .rollback import _score_rollback
 from .estimates import _score_estimates, interval_score, point_score, range_score
@@ -32,7 +32,6 @@ from .estimates import _score_estimates, interval_score, point_score, range_scor
 __all__ = [
     "score_run",
     "decay",
-    "audience_expectations",
     "point_score",
     "interval_score",
     "range_score",
@@ -42,11 +41,11 @@ __all__ = [
 # -- entry point ----------------------------------------------------------------------------------
 
 
-def score_run(run: Run) -> ScoreCard:
+def score_run(run: RunRecord) -> ScoreCard:
     """Score a run on communication, asking for help, rollback choices and estimates.
 
     Args:
-        run: a finished (or stopped) run; its end is ``run.ended_at``, else ``run.now``.
+        run: the record of a finished (or stopped) run; its end is ``run.end``.
 
     Returns:
         The score card.  Each dimension is 0-100 with its deductions and credits; ``overall`` is

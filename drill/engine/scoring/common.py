@@ -10,7 +10,7 @@ from typing import Iterable
 
 from ..scenario import Action, Milestone, Person, Scenario
 from ..scorecard import Deduction, DimensionScore, Dimension
-from ..simulation import Run
+from ..record import NEWS_KINDS, RunRecord
 from ..text import clock_time, span
 
 MIN_POINTS = 0.05
@@ -93,10 +93,10 @@ def _renormalised(parts: dict[str, tuple[float, float | None]]) -> dict[str, flo
 class _Context:
     """What every dimension needs from the run, looked up once."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: RunRecord) -> None:
         self.run = run
         self.scenario = scenario = run.scenario
-        self.end = run.ended_at if run.ended_at is not None else run.now
+        self.end = run.end
         self.grace = scenario.comms.grace
         self.unit = scenario.clock.unit
         self._news: list[float] | None = None
@@ -131,8 +131,7 @@ class _Context:
     def news_between(self, after: float, until: float) -> bool:
         """Whether anything new reached the player in (after, until]: built once, then bisected."""
         if self._news is None:
-            self._news = [e.time for e in self.run.log
-                          if e.kind in ("event", "finished", "arrived", "milestone", "target")]
+            self._news = [e.time for e in self.run.log if e.kind in NEWS_KINDS]
         i = bisect.bisect_right(self._news, after)
         return i < len(self._news) and self._news[i] <= until
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from functools import lru_cache
-
-from ..scenario import AUDIENCES, AudiencePolicy, Scenario
+from ..rules import AudienceRule, audience_rules, cadence, request_answer
+from ..scenario import AUDIENCES, Request
 from ..scorecard import DimensionScore
-from ..simulation import UpdateRecord
+from ..record import PostedUpdate
 from ..text import AUDIENCE_NAMES
 from .common import (
     _Ledger,
@@ -21,76 +18,6 @@ from .common import (
 )
 
 # -- (a) communication ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _AudienceRule:
-    """One audience's expectations, from the scenario or the severity's defaults (§9.1)."""
-
-    required: bool
-    weight: float
-    first_by: float
-    every: float
-    every_after_mitigation: float
-    min_gap: float
-    source: str
-    first_note: str
-    every_note: str
-
-
-_GAME = " (game default)"
-_SEV = {"SEV1": 0, "SEV2": 1, "SEV3": 2}
-_SOURCES = {
-    "customers": "PagerDuty external comms: first public post within 5 min of the incident call, "
-                 "then at least every 20 min, each saying when the next comes",
-    "management": "PagerDuty Internal Liaison: status to executives roughly every 30 min",
-    "support": "GitLab CMOC: support is told at the start and kept updated (Google SRE: people "
-               "assume nothing is being done unless told)",
-    "team": "PagerDuty IC: announce the incident, who leads and the plan in the incident channel "
-            "first",
-}
-
-
-@lru_cache(maxsize=None)
-def _default_rule(audience: str, severity: str) -> _AudienceRule:
-    s = _SEV[severity]
-    source = _SOURCES[audience]
-    if audience == "customers":
-        first, every, after = (10, 15, 30)[s], (20, 30, 60)[s], (30, 60, 60)[s]
-        # PagerDuty says 5 min from the call; 10 leaves room for game latency.
-        return _AudienceRule(True, 0.35, first, every, after, 0, source, _GAME,
-                             "" if s == 0 else _GAME)
-    if audience == "management":
-        first, every = (15, 30, 30)[s], (30, 60, 60)[s]
-        return _AudienceRule(True, 0.25, first, every, every, 10, source, _GAME,
-                             "" if s == 0 else _GAME)
-    if audience == "support":
-        first, every = (10, 15, 30)[s], (30, 45, 60)[s]
-        return _AudienceRule(True, 0.20, first, every, every, 0, source, _GAME, _GAME)
-    return _AudienceRule(True, 0.20, 5, 30, 30, 0, source, _GAME, _GAME)
-
-
-def _audience_rule(audience: str, policy: AudiencePolicy | None, severity: str) -> _AudienceRule:
-    if policy is None:
-        return _default_rule(audience, severity)
-    return _AudienceRule(
-        policy.required, policy.weight, policy.first_by, policy.every,
-        policy.every_after_mitigation or policy.every, policy.min_gap_without_news,
-        _SOURCES[audience], " (this scenario's policy)", " (this scenario's policy)",
-    )
-
-
-def audience_expectations(scenario: Scenario) -> dict[str, tuple[bool, float, float]]:
-    """Per audience: (required, first update due after the incident starts, interval).
-
-    The same rules the communication score uses, for the board's countdowns.
-    """
-    severity = scenario.meta.severity
-    return {
-        audience: (rule.required, rule.first_by, rule.every)
-        for audience in AUDIENCES
-        for rule in [_audience_rule(audience, scenario.comms.audiences.get(audience), severity)]
-    }
 
 
 _NORM_PROMISE = ("PagerDuty external comms and GitLab CMOC: state when the next update comes, "
@@ -111,20 +38,18 @@ _NORM_REQUEST = ("Google SRE workbook: the communications lead manages inquiries
 def _score_communication(ctx: _Context) -> tuple[DimensionScore, dict[str, object]]:
     run, scenario = ctx.run, ctx.scenario
     comms = scenario.comms
-    start = run.first_true.get(comms.starts_when)
-    mitigated_at = run.milestone_times.get("mitigated")
-    by_audience: dict[str, list[UpdateRecord]] = {a: [] for a in AUDIENCES}
+    start = run.evidence.get(comms.starts_when)
+    mitigated_at = run.reached.get("mitigated")
+    by_audience: dict[str, list[PostedUpdate]] = {a: [] for a in AUDIENCES}
     for update in run.updates:
         by_audience[update.step.audience].append(update)
-    requests: dict[str, list[tuple[float, float, str]]] = {a: [] for a in AUDIENCES}
+    requests: dict[str, list[tuple[Request, float]]] = {a: [] for a in AUDIENCES}
     for request in scenario.requests:
         asked = run.requests_at.get(request.id)
         if request.kind == "update" and asked is not None:
-            requests[request.audience].append((asked, request.respond_within,
-                                               run.person_name(request.sender)))
+            requests[request.audience].append((request, asked))
 
-    severity = scenario.meta.severity
-    rules = {a: _audience_rule(a, comms.audiences.get(a), severity) for a in AUDIENCES}
+    rules = audience_rules(scenario)
     promises: dict[str, object] = {}
     judged: list[tuple[float, _Ledger]] = []
     for audience in AUDIENCES:
@@ -158,7 +83,7 @@ def _score_communication(ctx: _Context) -> tuple[DimensionScore, dict[str, objec
     return _dimension("communication", result), promises
 
 
-def _promises(updates: list[UpdateRecord], end: float, grace: float,
+def _promises(updates: list[PostedUpdate], end: float, grace: float,
               ) -> tuple[list[dict[str, object]], int, list[tuple[float, float, float | None]]]:
     """Stated next updates and whether the next update came in time.
 
@@ -188,8 +113,8 @@ def _promises(updates: list[UpdateRecord], end: float, grace: float,
 
 
 def _score_audience(
-    ctx: _Context, audience: str, rule: _AudienceRule, updates: list[UpdateRecord],
-    requests: list[tuple[float, float, str]], start: float, mitigated_at: float | None,
+    ctx: _Context, audience: str, rule: AudienceRule, updates: list[PostedUpdate],
+    requests: list[tuple[Request, float]], start: float, mitigated_at: float | None,
     kept: int, broken: list[tuple[float, float, float | None]], ledger: _Ledger,
 ) -> bool:
     """Score one audience into ``ledger`` (fractions of the audience); False if nothing to judge."""
@@ -197,14 +122,6 @@ def _score_audience(
     name = AUDIENCE_NAMES[audience]
     t = ctx.t
     due = start + rule.first_by
-
-    def interval(at: float) -> float:
-        every = (rule.every_after_mitigation if mitigated_at is not None and at >= mitigated_at
-                 else rule.every)
-        if at - start >= comms.long_incident_after:
-            # PagerDuty's long-incident model: after two hours the cadence may relax.
-            every = max(every, comms.long_every)
-        return every
 
     # F: the first update.
     first_time = updates[0].time if updates else None
@@ -236,26 +153,9 @@ def _score_audience(
     gaps: list[tuple[float, float]] = []
     active = end - due
     if active > 0:
-        covered = due + grace
-        dark = 0.0
-        for update in updates:
-            at = max(update.time, start)
-            gap_start = max(covered, due)
-            if at > gap_start:
-                gaps.append((gap_start, at))
-                dark += at - gap_start
-            step = update.step
-            if step.status == "resolved":
-                window = math.inf  # GitLab CMOC: no further updates once resolved
-            else:
-                every = interval(at)
-                window = (min(step.next_update, every * comms.max_promise_extension)
-                          if step.next_update is not None else every)
-            covered = max(covered, at + window + grace)
-        if end > max(covered, due):
-            gap_start = max(covered, due)
-            gaps.append((gap_start, end))
-            dark += end - gap_start
+        state = cadence(ctx.scenario, rule, updates, start, mitigated_at, end)
+        gaps = list(state.gaps)
+        dark = sum(gap_end - gap_start for gap_start, gap_end in gaps)
         cov_score = 0.0 if silent_all_run else 1 - dark / active
     # P: promised next updates kept (counted by _promises).
     p_score = kept / (kept + len(broken)) if kept + len(broken) else None
@@ -351,8 +251,9 @@ def _score_audience(
     # Requests for an update: each unanswered within its time costs `request_cost` (0.1), at
     # most `request_cap` (0.3).
     penalty = 0.0
-    for asked, within, sender in requests:
-        answer = next((u.time for u in updates if asked <= u.time <= asked + within + grace), None)
+    for request, asked in requests:
+        within, sender = request.respond_within, ctx.run.person_name(request.sender)
+        answer = request_answer(ctx.run, request, asked)
         if answer is not None:
             ledger.credits.append(f"Answered {sender}'s request for an update at {t(answer)}")
         elif end > asked + within + grace and penalty < comms.request_cap \

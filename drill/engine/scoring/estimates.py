@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 
+from ..rules import eta_broken, eta_due, request_answer
 from ..scenario import EXTERNAL_AUDIENCES, Scenario
 from ..scorecard import DimensionScore
 from ..text import AUDIENCE_NAMES, number, span
@@ -93,7 +94,7 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
         made = record.time
         milestone = ctx.milestones.get(step.milestone)
         delay = milestone.unforeseeable_delay if milestone is not None else 0.0
-        reached = run.milestone_times.get(step.milestone)
+        reached = run.reached.get(step.milestone)
         confidence = step.confidence or policy.default_confidence
         said = _said(scenario, step.point, step.low, step.high, confidence)
         label = milestone.label if milestone is not None else step.milestone
@@ -138,8 +139,7 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
     for request, at in asked:
         sender = run.person_name(request.sender)
         limit = at + request.respond_within + ctx.grace
-        answered = any(r.step.milestone == request.milestone and at <= r.time <= limit
-                       and r.step.audience == request.audience for r in run.estimates)
+        answered = request_answer(run, request, at) is not None
         if answered:
             credits.append(f"Answered {sender}'s request for an estimate on time")
         elif end > limit:
@@ -156,27 +156,15 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
     e_losses: list[_Loss] = []
     if external_estimates:
         broken = 0
-        row_of = {id(record): row for record, row in zip(run.estimates, rows)}
-        for i, record in enumerate(external_estimates):
+        for index, record in enumerate(run.estimates):
             step = record.step
-            said_by = record.time + (step.point if step.point is not None else step.high or 0)
-            milestone = ctx.milestones.get(step.milestone)
-            slack = (milestone.unforeseeable_delay if milestone is not None else 0) + ctx.grace
-            reached = run.milestone_times.get(step.milestone)
-            if reached is not None and reached <= said_by + slack:
+            if step.audience not in EXTERNAL_AUDIENCES or not eta_broken(run, index, end):
                 continue
-            if reached is None and end <= said_by + slack:
-                continue
-            revised = any(later.step.milestone == step.milestone
-                          and later.step.audience == step.audience
-                          and record.time < later.time <= said_by
-                          for later in external_estimates[i + 1:])
-            if revised:
-                continue
-            row_of[id(record)]["broken"] = True
+            rows[index]["broken"] = True
             if broken >= 3:
                 continue
             broken += 1
+            said_by = eta_due(run, index)[0]
             e_losses.append(_Loss(policy.broken_eta_cost, said_by,
                                   f"The ETA given to {AUDIENCE_NAMES[step.audience]} at "
                                   f"{t(record.time)} (by {t(said_by)}) passed without the "

@@ -28,7 +28,7 @@ def _score_help(ctx: _Context) -> DimensionScore:
         return _not_applicable("help", "The scenario sets no escalation triggers.")
     misses: list[tuple[float, float, str, Trigger]] = []  # (S, time, what, trigger)
     for trigger in policy.triggers:
-        seen = run.first_true.get(trigger.observable)
+        seen = run.evidence.get(trigger.observable)
         if seen is None:
             continue  # never judge what could not be seen
         due = seen + trigger.window

@@ -35,8 +35,8 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
     if not policy.applies:
         return _not_applicable("rollback", "The scenario has no rollback decision to judge.")
     t, end, tau = ctx.t, ctx.end, policy.tau
-    start = run.first_true.get(scenario.comms.starts_when)
-    suspect = run.first_true.get(policy.suspect_visible)
+    start = run.evidence.get(scenario.comms.starts_when)
+    suspect = run.evidence.get(policy.suspect_visible)
     components: list[tuple[float, float | None]] = []
     details: list[list[_Loss]] = []
     credits: list[str] = []
@@ -104,7 +104,7 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
     # C3: notice the rollback was not enough and remediate the persisted state.
     c3: float | None = None
     c3_losses: list[_Loss] = []
-    evidence = run.first_true.get(policy.persisted_evidence)
+    evidence = run.evidence.get(policy.persisted_evidence)
     if policy.rollback_effect in ("none", "partial") and policy.correct_remediations \
             and evidence is not None:
         rolled = [run.finished[a][0] for a in policy.generic_mitigations if run.finished.get(a)]
@@ -145,7 +145,7 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
         count = 0
         lost = 0.0
         for unsafe in policy.unsafe:
-            warned = run.first_true.get(unsafe.warning)
+            warned = run.evidence.get(unsafe.warning)
             if warned is None:
                 continue
             for started in run.started.get(unsafe.action, ()):

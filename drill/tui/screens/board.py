@@ -84,7 +84,7 @@ class BoardScreen(Screen[None]):
         self.query_one("#people").border_title = "People (p)"
         self.query_one("#promises").border_title = "Owed (u, e)"
         self.query_one("#work").border_title = "In progress"
-        self.query_one("#feed", Feed).add(self.session.run, self.session.run.log)
+        self.query_one("#feed", Feed).add(self.session.run, list(self.session.run.record().log))
         self.query_one("#signals").display = bool(self.session.scenario.signals)
         settings = self.app.settings  # type: ignore[attr-defined]
         self._monotonic = settings.monotonic or time.monotonic
@@ -189,7 +189,7 @@ class BoardScreen(Screen[None]):
             self.notify("This scenario has no milestone to estimate.")
             return
         waiting = [r for r in scenario.requests
-                   if r.kind == "estimate" and r.id in self.session.run.requests_at]
+                   if r.kind == "estimate" and r.id in self.session.run.record().requests_at]
         request = waiting[-1] if waiting else None
         self.app.push_screen(
             EstimateDialog(scenario, request.audience if request else "management",

@@ -83,7 +83,7 @@ class EndScreen(Screen[None]):
         if note:
             parts += [plain(note, "dim"), "\n"]
         parts.append("\n")
-        team = score_players(run)
+        team = score_players(run.record())
         if team:
             parts.append(plain("Per player\n", "bold underline"))
             for member in team:

@@ -40,9 +40,10 @@ class FacilitatorDialog(ModalScreen[dict[str, Any] | None]):
             Option(plain("Faster (fewer seconds per unit)"), id="faster"),
             Option(plain("Slower (more seconds per unit)"), id="slower"),
         ]
+        fired_events = self.run.record().fired
         for event in self.run.scenario.events:
             if event.optional:
-                fired = " (already fired)" if event.id in self.run.fired else ""
+                fired = " (already fired)" if event.id in fired_events else ""
                 options.append(Option(plain(f"Inject {event.id}: {event.text[:60]}{fired}"),
                                       id=f"inject:{event.id}"))
         options += [
@@ -93,11 +94,11 @@ class TakeOverDialog(ModalScreen[dict[str, Any] | None]):
         self.run, self.player = run, player
 
     def compose(self) -> ComposeResult:
+        taken = self.run.record().taken_over
         options = [
             Option(plain(f"{self.run.person_name(p.id)} — {p.role}"
-                         + (f" (played by {self.run.taken_over[p.id]})"
-                            if p.id in self.run.taken_over else "")),
-                   id=p.id, disabled=p.id in self.run.taken_over)
+                         + (f" (played by {taken[p.id]})" if p.id in taken else "")),
+                   id=p.id, disabled=p.id in taken)
             for p in self.run.scenario.people
         ]
         with Vertical(id="takeover", classes="dialog"):

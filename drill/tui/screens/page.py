@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...engine.rules import person_status
 from ...engine.simulation import Run
 from ..safe import plain
 from ..widgets.timefmt import span
@@ -28,20 +29,21 @@ class PageDialog(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         options = []
-        unit = "min" if self.run.scenario.clock.unit == "minutes" else "days"
+        record = self.run.record()
         for person in self.run.scenario.people:
-            name = self.run.person_name(person.id)
-            if person.id in self.run.paged_at:
+            name = record.person_name(person.id)
+            status = person_status(record, person, self.run.now)
+            outcome = status.if_paged
+            if outcome is None:
                 state = "already paged"
-            elif self.run.is_awake(person) and (busy := self.run.busy_with(person)) is not None:
-                wait = max(person.delay, self.run.free_at(person) - self.run.now)
-                state = f"{busy.doing}, about {span(self.run, wait)}"
-            elif self.run.is_awake(person):
-                state = f"awake, about {person.delay:g} {unit}"
+            elif status.busy is not None:
+                state = f"{status.busy.doing}, about {span(self.run, outcome.delay)}"
+            elif outcome.awake:
+                state = f"awake, about {span(self.run, outcome.delay)}"
             else:
-                state = f"off hours, about {person.delay + person.off_hours_delay:g} {unit}"
+                state = f"off hours, about {span(self.run, outcome.delay)}"
             label = plain(f"{name} — {person.role}  ({state})")
-            options.append(Option(label, id=person.id, disabled=person.id in self.run.paged_at))
+            options.append(Option(label, id=person.id, disabled=outcome is None))
         with Vertical(id="page", classes="dialog"):
             yield Static("Page someone", classes="dialog-title")
             yield OptionList(*options, id="people-choice")

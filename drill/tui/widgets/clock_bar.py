@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from ...engine.rules import wall_time
 from ...engine.simulation import Run
 from ..clock import GameClock
 from ..safe import plain
@@ -27,7 +28,7 @@ class ClockBar(Static):
         self._shown = (run, clock)
         scenario = run.scenario
         unit = "min" if scenario.clock.unit == "minutes" else "day"
-        now = run.wall_time()
+        now = wall_time(scenario.clock, run.now)
         zones: list[Content] = []
         if scenario.clock.unit == "minutes":
             offsets = [(z.label, z.utc_offset) for z in scenario.clock.zones] or [("", 0.0)]

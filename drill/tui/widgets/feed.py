@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import RichLog
 
-from ...engine.simulation import LogEntry, Run
+from ...engine.record import LogEntry, TargetDetail
+from ...engine.simulation import Run
 from ..safe import clean
 from .timefmt import clock_label
 
@@ -29,7 +30,7 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
     if entry.kind not in SHOWN:
         return None
     if entry.kind == "target":
-        count = int(entry.data.get("count", 0))
+        count = entry.detail.count if isinstance(entry.detail, TargetDetail) else 0
         action = next((a for a in run.scenario.actions if a.id == entry.ref), None)
         # One line per target would drown the feed: show every quarter and the last.
         if action is None or (count != action.targets and count % max(1, action.targets // 4)):

@@ -1,0 +1,242 @@
+"""The frozen record of a run: what happened, typed, for everything that reads a run.
+
+The simulation (:class:`~drill.engine.simulation.Run`) is private, mutable and fast; what it
+produces is a :class:`RunRecord`, and scoring, the postmortem, comparisons, per-player views and
+the board read only that.  The steps are kept once (the only history: a run is its scenario, seed
+and steps); the log is a tuple of :class:`LogEntry` whose ``kind`` is a closed set
+(:class:`LogKind`) and whose ``detail`` is typed per kind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Mapping, NamedTuple, Union
+
+from . import rules
+from .placeholders import CUSTOMER_KEY
+from .playscript import (
+    DeclareResolved,
+    FacilitatorAct,
+    GiveEstimate,
+    Page,
+    PlayerAction,
+    PostUpdate,
+    StartAction,
+    TakeOver,
+)
+from .scenario import Ending, Event, Milestone, Request, Scenario
+
+
+class LogKind(StrEnum):
+    """What a log entry records."""
+
+    EVENT = "event"
+    """A message arrived in the feed (a scenario event or a facilitator's free-text inject)."""
+    REQUEST = "request"
+    """Someone asked for an update or an estimate."""
+    STARTED = "started"
+    FINISHED = "finished"
+    TARGET = "target"
+    """One target of per-target work was done."""
+    PAGED = "paged"
+    ARRIVED = "arrived"
+    SAID = "said"
+    """A teammate spoke on their own."""
+    UPDATE = "update"
+    ESTIMATE = "estimate"
+    MILESTONE = "milestone"
+    DECLARED = "declared"
+    TAKEOVER = "takeover"
+    FACILITATOR = "facilitator"
+    ENDED = "ended"
+    REJECTED = "rejected"
+    """A step the run refused (headless play keeps them)."""
+
+
+SEEN_KINDS: frozenset[LogKind] = frozenset(
+    {LogKind.EVENT, LogKind.FINISHED, LogKind.ARRIVED, LogKind.REQUEST, LogKind.SAID})
+"""Entries that put a message in front of the player (what "seen then" refers to)."""
+
+DECISION_KINDS: frozenset[LogKind] = frozenset(
+    {LogKind.STARTED, LogKind.PAGED, LogKind.UPDATE, LogKind.ESTIMATE, LogKind.DECLARED,
+     LogKind.REJECTED})
+"""Entries that record a player's decision."""
+
+NEWS_KINDS: frozenset[LogKind] = frozenset(
+    {LogKind.EVENT, LogKind.FINISHED, LogKind.ARRIVED, LogKind.MILESTONE, LogKind.TARGET})
+"""Entries that bring the responders something new to say."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageDetail:
+    """A page: the step, and what it led to."""
+
+    step: Page
+    awake: bool
+    """Within their working hours when paged."""
+    busy: str
+    """What they were busy with, in their words; empty if free."""
+    eta: float
+    """When they were expected to join."""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetDetail:
+    """One target of per-target work done."""
+
+    count: int
+    workers: int
+
+
+Detail = Union[Event, Request, Milestone, Ending, PageDetail, TargetDetail, StartAction,
+               PostUpdate, GiveEstimate, DeclareResolved, TakeOver, FacilitatorAct, None]
+"""What a log entry carries beyond its text, by kind: ``event`` the Event (or, for a
+facilitator's message, the FacilitatorAct); ``request`` the Request; ``milestone`` the Milestone;
+``ended`` the Ending; ``paged`` a PageDetail; ``target`` a TargetDetail; the player's own entries
+(``started``, ``update``, ``estimate``, ``declared``, ``takeover``, ``facilitator``,
+``rejected``) their step."""
+
+
+class LogEntry(NamedTuple):
+    """One line of a run's log, in time order.  (A NamedTuple: a run writes hundreds of these,
+    and it is the fastest immutable record Python has.)"""
+
+    time: float
+    kind: LogKind
+    ref: str = ""
+    """The id of what it is about: event, action, person, milestone, ending or audience."""
+    channel: str = ""
+    sender: str = ""
+    text: str = ""
+    by: str = ""
+    """Who acted, for the player's entries."""
+    detail: Detail = None
+    seen: "LogEntry | None" = None
+    """For a decision: the latest message in front of the responders when it was made."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostedUpdate:
+    """An update the responders posted."""
+
+    time: float
+    step: PostUpdate
+    state_changed_since_previous: bool
+    """Whether anything in the run changed since the previous update to anyone."""
+
+
+@dataclass(frozen=True, slots=True)
+class GivenEstimate:
+    """An estimate the responders gave."""
+
+    time: float
+    step: GiveEstimate
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What happened in one run, frozen: the facts every reader shares.
+
+    Made by :meth:`drill.engine.simulation.Run.record`.  Times are scenario times.
+    """
+
+    scenario: Scenario
+    """The scenario as played, with this run's names in its texts."""
+    seed: int
+    names: Mapping[str, str]
+    """Names generated for this run (people by id, customers by ``customer.ID``)."""
+    steps: tuple[PlayerAction, ...]
+    """The steps the run accepted, in order: the run's only history."""
+    log: tuple[LogEntry, ...]
+    now: float
+    """Where the clock stood when the record was made."""
+    ending: Ending | None
+    ended_at: float | None
+    status: tuple[str, str]
+    """The service status when the record was made: (level, label)."""
+    state: Mapping[str, bool | int | float | str]
+    """Every state variable and ``ns.id`` fact when the record was made."""
+    evidence: Mapping[str, float]
+    """When each watched expression first held (evidence becoming visible)."""
+    reached: Mapping[str, float]
+    """When each milestone was reached."""
+    updates: tuple[PostedUpdate, ...]
+    estimates: tuple[GivenEstimate, ...]
+    started: Mapping[str, tuple[float, ...]]
+    finished: Mapping[str, tuple[float, ...]]
+    fired: Mapping[str, tuple[float, ...]]
+    paged_at: Mapping[str, float]
+    arrived_at: Mapping[str, float]
+    requests_at: Mapping[str, float]
+    declared: tuple[float, ...]
+    """When the incident was declared resolved (successfully or not)."""
+    taken_over: Mapping[str, str]
+    """Teammates a player speaks for: person id -> player."""
+
+    @property
+    def end(self) -> float:
+        """When the run ended, or where it stands if it has not."""
+        return self.ended_at if self.ended_at is not None else self.now
+
+    @property
+    def over(self) -> bool:
+        """Whether the run reached an ending."""
+        return self.ending is not None
+
+    @property
+    def unit(self) -> str:
+        """The clock unit: minutes or days."""
+        return self.scenario.clock.unit
+
+    def value(self, name: str) -> bool | int | float | str:
+        """A state variable or ``ns.id`` fact when the record was made (0 when never set)."""
+        return self.state.get(name, 0)
+
+    def person_name(self, person_id: str) -> str:
+        """A person's display name: from the scenario, or generated for this run."""
+        person = next((p for p in self.scenario.people if p.id == person_id), None)
+        if person is None:
+            return person_id
+        return person.name or self.names.get(person_id, person.role)
+
+    def customer_name(self, customer_id: str) -> str:
+        """A customer's display name: from the scenario, or generated for this run."""
+        customer = next((c for c in self.scenario.customers if c.id == customer_id), None)
+        if customer is None:
+            return customer_id
+        return customer.name or self.names.get(CUSTOMER_KEY.format(customer_id), customer_id)
+
+    def wall_time(self, at: float | None = None) -> dt.datetime:
+        """The scenario's local date and time at a scenario time (now by default)."""
+        return rules.wall_time(self.scenario.clock, self.now if at is None else at)
+
+    def players(self) -> list[str]:
+        """Everyone who acted, in order of their first step (the facilitator excluded)."""
+        from .playscript import FACILITATOR
+
+        return list(dict.fromkeys(s.by for s in self.steps if s.by and s.by != FACILITATOR))
+
+    def view_of(self, player: str) -> "RunRecord":
+        """The same run with only ``player``'s own decisions kept (their updates, estimates,
+        pages, action starts, declarations and steps); the log stays whole, so what everyone
+        saw and did remains readable."""
+        paged_by = {e.ref: e.by for e in self.log if e.kind is LogKind.PAGED}
+        started: dict[str, list[float]] = {}
+        for entry in self.log:
+            if entry.kind is LogKind.STARTED and entry.by == player:
+                started.setdefault(entry.ref, []).append(entry.time)
+        return dataclasses.replace(
+            self,
+            steps=tuple(s for s in self.steps if s.by == player),
+            updates=tuple(u for u in self.updates if u.step.by == player),
+            estimates=tuple(e for e in self.estimates if e.step.by == player),
+            paged_at=MappingProxyType({p: t for p, t in self.paged_at.items()
+                                       if paged_by.get(p) == player}),
+            started=MappingProxyType({a: tuple(t) for a, t in started.items()}),
+            declared=tuple(e.time for e in self.log
+                           if e.kind is LogKind.DECLARED and e.by == player),
+        )

@@ -1,0 +1,415 @@
+"""The game's rules, each answered once: when people can come, and what each audience is owed.
+
+The simulation, the score and the board all ask these questions; answering them here means that
+what the board tells a player is by construction what the score judges them on.
+
+* **People**: the local hour in a zone, whether someone is within their working hours or busy
+  elsewhere, and what happens when they are paged (:func:`page_outcome`).
+* **Communication**: each audience's expected cadence (:func:`audience_rules`), the stretches
+  an audience went without an update (:func:`cadence`), and what is owed at a moment
+  (:func:`owed`): first updates, next updates, answers to requests, ETAs given.
+
+Every function is pure and reads only the scenario and what the run recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal, Sequence
+
+from .scenario import AUDIENCES, EXTERNAL_AUDIENCES, AudiencePolicy, Busy, Clock, Person, Request, Scenario
+
+if TYPE_CHECKING:
+    from .record import PostedUpdate, RunRecord
+
+# -- clocks and people ----------------------------------------------------------------------------
+
+
+def wall_time(clock: Clock, at: float) -> dt.datetime:
+    """The scenario's local date and time (its first zone) at scenario time ``at``."""
+    delta = dt.timedelta(minutes=at) if clock.unit == "minutes" else dt.timedelta(days=at)
+    return clock.start + delta
+
+
+def local_hour(clock: Clock, zone_id: str, at: float) -> float | None:
+    """Hour of day (0-24, fractional) in a zone at scenario time ``at``; None on a days clock."""
+    if clock.unit != "minutes":
+        return None
+    offsets = {zone.id: zone.utc_offset for zone in clock.zones}
+    team = clock.zones[0].utc_offset if clock.zones else 0.0
+    offset = offsets.get(zone_id, team) - team
+    moment = clock.start + dt.timedelta(minutes=at)
+    return (moment.hour + moment.minute / 60 + offset) % 24
+
+
+def is_awake(clock: Clock, person: Person, at: float) -> bool:
+    """Whether a person is within their working hours at ``at`` (always, on a days clock)."""
+    hour = local_hour(clock, person.zone, at)
+    if hour is None:
+        return True
+    start, end = person.hours
+    return start <= hour < end if start <= end else (hour >= start or hour < end)
+
+
+def busy_with(person: Person, at: float) -> Busy | None:
+    """What keeps a person busy elsewhere at ``at``, if anything."""
+    return next((b for b in person.busy if b.at <= at < b.until), None)
+
+
+def free_at(person: Person, at: float) -> float:
+    """When a person is next free of busy periods from ``at``; back-to-back and overlapping
+    periods count as one."""
+    while (busy := busy_with(person, at)) is not None:
+        at = busy.until
+    return at
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutcome:
+    """What follows a page sent at ``paged_at``."""
+
+    paged_at: float
+    awake: bool
+    """Within their working hours when paged."""
+    busy: Busy | None
+    """Busy elsewhere when paged (only counted when awake)."""
+    delay: float
+    """From the page to their arrival."""
+    answer_after: float
+    """From the page to their answer (quick when awake, later when woken)."""
+
+    @property
+    def arrives_at(self) -> float:
+        """When they join."""
+        return self.paged_at + self.delay
+
+
+def page_outcome(clock: Clock, person: Person, at: float) -> PageOutcome:
+    """When someone paged at ``at`` answers and arrives.
+
+    Off hours add their ``off_hours_delay``; someone busy reads the page where they are and
+    comes once that (and whatever follows it straight away) is over.
+    """
+    awake = is_awake(clock, person, at)
+    busy = busy_with(person, at) if awake else None
+    delay = person.delay
+    if not awake:
+        delay += person.off_hours_delay
+    elif busy is not None:
+        delay = max(delay, free_at(person, at) - at)
+    answer_after = min(1.0, delay) if awake else min(delay, person.off_hours_delay / 2)
+    return PageOutcome(at, awake, busy, delay, answer_after)
+
+
+PersonState = Literal["here", "paged", "busy", "available", "off_hours"]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonStatus:
+    """Where a person stands at a moment, as the board and the page dialog show it."""
+
+    person: Person
+    state: PersonState
+    arrives_at: float | None = None
+    """For ``paged``: when they are expected."""
+    busy: Busy | None = None
+    """For ``busy``: what they are doing."""
+    free_at: float | None = None
+    """For ``busy``: when they are free."""
+    hour: float | None = None
+    """Their local hour (minutes clocks)."""
+    if_paged: PageOutcome | None = None
+    """For someone not paged yet: what a page now would bring."""
+
+
+def person_status(record: "RunRecord", person: Person, at: float) -> PersonStatus:
+    """Where ``person`` stands at ``at`` in a run: here, paged and on their way, busy elsewhere,
+    available, or off hours."""
+    clock = record.scenario.clock
+    hour = local_hour(clock, person.zone, at)
+    if person.id in record.arrived_at:
+        return PersonStatus(person, "here", hour=hour)
+    paged = record.paged_at.get(person.id)
+    if paged is not None:
+        return PersonStatus(person, "paged", paged + page_outcome(clock, person, paged).delay,
+                            hour=hour)
+    outcome = page_outcome(clock, person, at)
+    if outcome.busy is not None:
+        return PersonStatus(person, "busy", busy=outcome.busy, free_at=free_at(person, at),
+                            hour=hour, if_paged=outcome)
+    return PersonStatus(person, "available" if outcome.awake else "off_hours", hour=hour,
+                        if_paged=outcome)
+
+
+# -- communication --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceRule:
+    """One audience's expectations, from the scenario or its severity's defaults (§9.1)."""
+
+    audience: str
+    required: bool
+    weight: float
+    first_by: float
+    every: float
+    every_after_mitigation: float
+    min_gap: float
+    source: str
+    """The norm behind it, for deductions."""
+    first_note: str
+    every_note: str
+
+
+_GAME = " (game default)"
+_SEVERITY_INDEX = {"SEV1": 0, "SEV2": 1, "SEV3": 2}
+SOURCES = {
+    "customers": "PagerDuty external comms: first public post within 5 min of the incident call, "
+                 "then at least every 20 min, each saying when the next comes",
+    "management": "PagerDuty Internal Liaison: status to executives roughly every 30 min",
+    "support": "GitLab CMOC: support is told at the start and kept updated (Google SRE: people "
+               "assume nothing is being done unless told)",
+    "team": "PagerDuty IC: announce the incident, who leads and the plan in the incident channel "
+            "first",
+}
+"""The norm behind each audience's cadence."""
+
+
+@lru_cache(maxsize=None)
+def _default_rule(audience: str, severity: str) -> AudienceRule:
+    s = _SEVERITY_INDEX[severity]
+    source = SOURCES[audience]
+    if audience == "customers":
+        first, every, after = (10, 15, 30)[s], (20, 30, 60)[s], (30, 60, 60)[s]
+        # PagerDuty says 5 min from the call; 10 leaves room for game latency.
+        return AudienceRule(audience, True, 0.35, first, every, after, 0, source, _GAME,
+                            "" if s == 0 else _GAME)
+    if audience == "management":
+        first, every = (15, 30, 30)[s], (30, 60, 60)[s]
+        return AudienceRule(audience, True, 0.25, first, every, every, 10, source, _GAME,
+                            "" if s == 0 else _GAME)
+    if audience == "support":
+        first, every = (10, 15, 30)[s], (30, 45, 60)[s]
+        return AudienceRule(audience, True, 0.20, first, every, every, 0, source, _GAME, _GAME)
+    return AudienceRule(audience, True, 0.20, 5, 30, 30, 0, source, _GAME, _GAME)
+
+
+def _rule(audience: str, policy: AudiencePolicy | None, severity: str) -> AudienceRule:
+    if policy is None:
+        return _default_rule(audience, severity)
+    return AudienceRule(
+        audience, policy.required, policy.weight, policy.first_by, policy.every,
+        policy.every_after_mitigation or policy.every, policy.min_gap_without_news,
+        SOURCES[audience], " (this scenario's policy)", " (this scenario's policy)",
+    )
+
+
+def audience_rules(scenario: Scenario) -> dict[str, AudienceRule]:
+    """Every audience's expected cadence in ``scenario``, in the fixed audience order."""
+    severity = scenario.meta.severity
+    return {audience: _rule(audience, scenario.comms.audiences.get(audience), severity)
+            for audience in AUDIENCES}
+
+
+def interval(rule: AudienceRule, scenario: Scenario, start: float, mitigated_at: float | None,
+             at: float) -> float:
+    """The interval expected after an update at ``at``: the mitigated interval once mitigated,
+    relaxed to ``long_every`` in a long incident (PagerDuty's long-incident model)."""
+    comms = scenario.comms
+    every = (rule.every_after_mitigation if mitigated_at is not None and at >= mitigated_at
+             else rule.every)
+    if at - start >= comms.long_incident_after:
+        every = max(every, comms.long_every)
+    return every
+
+
+def cadence(scenario: Scenario, rule: AudienceRule, updates: Sequence["PostedUpdate"],
+            start: float, mitigated_at: float | None, until: float) -> "CadenceState":
+    """Dark stretches and the next due time of one audience from ``start`` up to ``until``.
+
+    Args:
+        scenario: for the comms policy (grace, promise cap, long incidents).
+        rule: the audience's rule.
+        updates: the audience's updates, in time order (only those before ``until`` count).
+        start: when the incident started for communication.
+        mitigated_at: when the impact was mitigated, if it was by ``until``.
+        until: the moment asked about (the run's end for the score, now for the board).
+    """
+    comms = scenario.comms
+    grace = comms.grace
+    due = start + rule.first_by
+    covered = due + grace
+    next_due = due
+    gaps: list[tuple[float, float]] = []
+    for update in updates:
+        if update.time > until:
+            break
+        at = max(update.time, start)
+        gap_start = max(covered, due)
+        if at > gap_start:
+            gaps.append((gap_start, at))
+        step = update.step
+        if step.status == "resolved":
+            window = math.inf  # GitLab CMOC: no further updates once resolved
+        else:
+            every = interval(rule, scenario, start, mitigated_at, at)
+            window = (min(step.next_update, every * comms.max_promise_extension)
+                      if step.next_update is not None else every)
+        covered = max(covered, at + window + grace)
+        next_due = covered - grace
+    if until > max(covered, due):
+        gaps.append((max(covered, due), until))
+    return CadenceState(rule, start, due, next_due, tuple(gaps), until - due)
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceState:
+    """How one audience was kept informed up to a moment (see :func:`cadence`).
+
+    An update opens a window that lasts its stated next update (capped at the interval times
+    ``max_promise_extension``), else the audience's interval; a ``resolved`` update closes the
+    incident for that audience.  Time past a window plus the grace, before the next update, is
+    *dark*: the score charges it, and the board shows it as overdue.
+    """
+
+    rule: AudienceRule
+    start: float
+    """When the incident started for communication."""
+    first_due: float
+    """When the first update was due."""
+    next_due: float
+    """When the next update is due (``inf`` after a resolved update; the first update's due
+    time while none was posted)."""
+    gaps: tuple[tuple[float, float], ...]
+    """Dark stretches up to the moment asked about, as (from, to)."""
+    active: float
+    """From the first update's due time to the moment asked about: what coverage is out of."""
+
+
+def request_answer(record: "RunRecord", request: Request, asked: float) -> float | None:
+    """When a request for an update or an estimate was answered in time, if it was: an update
+    to its audience, or an estimate of its milestone to its audience, from the moment it was
+    asked until its ``respond_within`` plus the grace."""
+    limit = asked + request.respond_within + record.scenario.comms.grace
+    if request.kind == "update":
+        return next((u.time for u in record.updates if u.step.audience == request.audience
+                     and asked <= u.time <= limit), None)
+    return next((e.time for e in record.estimates if e.step.milestone == request.milestone
+                 and e.step.audience == request.audience and asked <= e.time <= limit), None)
+
+
+def eta_due(record: "RunRecord", index: int) -> tuple[float, float]:
+    """When the ETA given in ``record.estimates[index]`` falls due, and when it counts as
+    broken if the milestone has not come: its time plus the grace and the milestone's
+    unforeseeable delay."""
+    given = record.estimates[index]
+    step = given.step
+    due = given.time + (step.point if step.point is not None else step.high or 0)
+    milestone = next((m for m in record.scenario.milestones if m.id == step.milestone), None)
+    slack = (milestone.unforeseeable_delay if milestone is not None else 0) + \
+        record.scenario.comms.grace
+    return due, due + slack
+
+
+def eta_broken(record: "RunRecord", index: int, at: float) -> bool | None:
+    """Whether the ETA given in ``record.estimates[index]`` is broken by ``at``: it passed
+    (see :func:`eta_due`) without the milestone and without a revised estimate to the same
+    audience before it fell due.  None while it may still hold; only what happened by ``at``
+    counts."""
+    given = record.estimates[index]
+    step = given.step
+    due, broken_after = eta_due(record, index)
+    reached = record.reached.get(step.milestone)
+    if reached is not None and reached <= at:
+        if reached <= broken_after:
+            return False
+    elif at <= broken_after:
+        return None
+    revised = any(later.step.milestone == step.milestone and later.step.audience == step.audience
+                  and given.time < later.time <= due
+                  for later in record.estimates[index + 1:])
+    return not revised
+
+
+OwedKind = Literal["first_update", "next_update", "request", "eta"]
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """Something the responders owe at a moment, as the board lists it."""
+
+    kind: OwedKind
+    audience: str
+    due: float
+    """When it is due."""
+    overdue_from: float
+    """From when the score charges for it (the due time plus the grace)."""
+    request: Request | None = None
+    """For ``request``: what was asked."""
+    asked_at: float | None = None
+    """For ``request``: when."""
+    milestone: str = ""
+    """For ``eta`` and estimate requests: the milestone's id."""
+    promised: bool = False
+    """For ``next_update``: the time was stated in the last update (a promise)."""
+
+    def overdue(self, at: float) -> bool:
+        """Whether the score is charging for it at ``at``."""
+        return at > self.overdue_from
+
+
+def owed(record: "RunRecord", at: float) -> tuple[Owed, ...]:
+    """Everything owed at ``at``: the next (or first) update each required audience expects,
+    requests still unanswered, and ETAs given whose milestone has not come.
+
+    The board shows exactly this, and the score charges exactly the items that are overdue.
+    """
+    scenario = record.scenario
+    grace = scenario.comms.grace
+    items: list[Owed] = []
+    start = record.evidence.get(scenario.comms.starts_when)
+    if start is not None and start <= at and record.ending is None:
+        mitigated = record.reached.get("mitigated")
+        mitigated = mitigated if mitigated is not None and mitigated <= at else None
+        for audience, rule in audience_rules(scenario).items():
+            if not rule.required or rule.weight <= 0:
+                continue
+            updates = [u for u in record.updates if u.step.audience == audience and u.time <= at]
+            state = cadence(scenario, rule, updates, start, mitigated, at)
+            if math.isinf(state.next_due):
+                continue
+            last = updates[-1] if updates else None
+            items.append(Owed("next_update" if last else "first_update", audience,
+                              state.next_due, state.next_due + grace,
+                              promised=bool(last and last.step.next_update is not None)))
+    if record.ending is None:
+        requests = {r.id: r for r in scenario.requests}
+        for request_id, asked in record.requests_at.items():
+            request = requests.get(request_id)
+            if request is None or asked > at:
+                continue
+            answer = request_answer(record, request, asked)
+            if answer is not None and answer <= at:
+                continue
+            items.append(Owed("request", request.audience, asked + request.respond_within,
+                              asked + request.respond_within + grace, request, asked,
+                              request.milestone))
+        latest: dict[tuple[str, str], int] = {}
+        for index, given in enumerate(record.estimates):
+            if given.time <= at:
+                latest[(given.step.milestone, given.step.audience)] = index
+        for index in sorted(latest.values()):
+            step = record.estimates[index].step
+            reached = record.reached.get(step.milestone)
+            if reached is not None and reached <= at:
+                continue
+            due, broken_after = eta_due(record, index)
+            # Only an ETA to an external audience costs when it breaks (PagerDuty Customer
+            # Liaison); an internal one is shown, never charged.
+            charged = step.audience in EXTERNAL_AUDIENCES
+            items.append(Owed("eta", step.audience, due,
+                              broken_after if charged else math.inf, milestone=step.milestone))
+    return tuple(items)
