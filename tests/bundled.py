@@ -7,7 +7,8 @@ from pathlib import Path
 
 from drill.engine.headless import play
 from drill.engine.playscript import PlayScript
-from drill.engine.simulation import CompiledScenario, Run
+from drill.engine.record import RunRecord
+from drill.engine.simulation import CompiledScenario
 from drill.loading import load_playscript, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,13 +34,13 @@ def script(scenario_id: str, name: str) -> PlayScript:
     return load_playscript(script_path(scenario_id, name))
 
 
-def played(scenario_id: str, name: str, seed: int | None = None) -> Run:
+def played(scenario_id: str, name: str, seed: int | None = None) -> RunRecord:
     """A shipped play script played headless, as `drill run` does."""
     steps = script(scenario_id, name)
     return play(compiled_scenario(scenario_id), steps.seed if seed is None else seed, steps.steps)
 
 
-def rejected(run: Run) -> list[str]:
+def rejected(run: RunRecord) -> list[str]:
     """The steps the run refused, readable in an assertion message."""
     return [f"T+{entry.time:g} {entry.ref}: {entry.text}" for entry in run.log
             if entry.kind == "rejected"]

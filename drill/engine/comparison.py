@@ -42,7 +42,7 @@ class FirstMove:
 
 @dataclass(frozen=True, slots=True)
 class EstimateRecord:
-    """How a run's estimates fared, from ``card.extras["estimates"]``."""
+    """How a run's estimates fared, from ``card.estimate_rows``."""
 
     given: int
     judged: int
@@ -196,16 +196,15 @@ def _first_start(run: RunRecord, action_ids: Sequence[str], labels: dict[str, st
 
 
 def _estimates(run: RunRecord, card: ScoreCard) -> EstimateRecord:
-    rows = card.extras.get("estimates")
-    rows = rows if isinstance(rows, list) else []
-    judged = [row for row in rows if row.get("score") is not None]
-    mean = 100 * sum(row["score"] for row in judged) / len(judged) if judged else None
+    rows = card.estimate_rows
+    judged = [row for row in rows if row.score is not None]
+    mean = 100 * sum(row.score or 0.0 for row in judged) / len(judged) if judged else None
     return EstimateRecord(
         given=len(run.estimates),
         judged=len(judged),
         mean_score=mean,
-        hits=sum(1 for row in judged if row.get("hit")),
-        broken=sum(1 for row in rows if row.get("broken")),
+        hits=sum(1 for row in judged if row.hit),
+        broken=sum(1 for row in rows if row.broken),
     )
 
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Sequence
 
-from .playscript import FacilitatorAct, PostUpdate
+from .playscript import FacilitatorAct, GiveEstimate, PostUpdate
 from .scenario import AUDIENCES, Ending, Request, Scenario
-from .scorecard import TITLES, DimensionScore, ScoreCard
-from .record import DECISION_KINDS, SEEN_KINDS, LogEntry, LogKind, PageDetail, RunRecord
+from .scorecard import TITLES, DimensionScore, EstimateRow, ScoreCard
+from .record import DECISION_KINDS, GivenEstimate, LogEntry, PageDetail, RunRecord
 from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, audience_name, channel_title, clean, clock_time, number,
                    one_line, plural, span)
 
@@ -74,16 +74,16 @@ CALIBRATION_MIN_RANGES = 5
 """DOMAIN §9.4: calibration is only worth showing once there are this many judged ranges."""
 
 
-def _calibration(estimates: list[Any], rows: list[Any], default_confidence: float) -> str:
+def _calibration(estimates: Sequence[GivenEstimate], rows: Sequence[EstimateRow],
+                 default_confidence: float) -> str:
     """Feedback on the ranges' hit rate against their stated confidence (DOMAIN §9.4).
 
     Weighted 0 in the score, as DOMAIN recommends: a handful of ranges is a noisy sample, so it
     is shown for the debrief, never deducted.
     """
-    judged = [(record.step.confidence or default_confidence, bool(row.get("hit")))
+    judged = [(record.step.confidence or default_confidence, bool(row.hit))
               for record, row in zip(estimates, rows)
-              if record.step.point is None and isinstance(row, Mapping)
-              and row.get("hit") is not None]
+              if record.step.point is None and row.hit is not None]
     if len(judged) < CALIBRATION_MIN_RANGES:
         return ""
     hits = sum(hit for _, hit in judged)
@@ -216,8 +216,8 @@ def render_postmortem(run: RunRecord, card: ScoreCard) -> str:
 
     Args:
         run: a finished run (or one stopped early: the text then says it has no ending).
-        card: its score card, from :func:`drill.engine.scoring.score_run`; ``card.extras`` may
-            carry ``"promises"`` and ``"estimates"`` tables, else they are rebuilt from the run.
+        card: its score card, from :func:`drill.engine.scoring.score_run`; a card without its
+            tables (audiences, estimate rows) gets them rebuilt from the run where possible.
 
     Returns:
         The document, with the sections of :data:`SECTIONS` in order, ending in a newline.
@@ -593,29 +593,23 @@ class _Writer:
                      for i in items))
 
     def _communication(self) -> None:
-        promises = self.card.extras.get("promises")
         rows: list[tuple[str, ...]] = []
         details: list[tuple[str, ...]] = []
-        if isinstance(promises, Mapping):
-            for audience in AUDIENCES:
-                table = promises.get(audience)
-                if not isinstance(table, Mapping):
-                    continue
-                first_due = table.get("first_due")
-                first = table.get("first_update")
-                rows.append((
-                    AUDIENCE_TITLES[audience],
-                    "yes" if table.get("required") else "no",
-                    self.clock.t(first_due) if isinstance(first_due, (int, float)) else "-",
-                    self.clock.t(first) if isinstance(first, (int, float)) else "none",
-                    str(table.get("updates", 0)),
-                    str(table.get("promised", 0)),
-                    str(table.get("kept", 0)),
-                    str(table.get("broken", 0)),
-                ))
-                for row in table.get("rows", ()) or ():
-                    details.append(self._promise_row(audience, row))
-        else:
+        t = self.clock.t
+        for report in self.card.audiences:
+            rows.append((
+                AUDIENCE_TITLES[report.audience],
+                "yes" if report.required else "no",
+                t(report.first_due) if report.first_due is not None else "-",
+                t(report.first_update) if report.first_update is not None else "none",
+                str(report.updates), str(report.promised), str(report.kept), str(report.broken),
+            ))
+            for row in report.promises:
+                verdict = ("yes" if row.kept is True else "no" if row.kept is False
+                           else "not yet due")
+                details.append((AUDIENCE_TITLES[report.audience], t(row.made_at), t(row.due),
+                                t(row.next_at) if row.next_at is not None else "none", verdict))
+        if not rows:
             rows = self._communication_from_run()
         if not rows:
             self._add("No communication was recorded.")
@@ -625,16 +619,6 @@ class _Writer:
         if details:
             self._add("", "Each promised next update:", "")
             self._table(("Audience", "Promised at", "Due by", "Next update sent", "Kept"), details)
-
-    def _promise_row(self, audience: str, row: Any) -> tuple[str, ...]:
-        def t(value: Any, missing: str) -> str:
-            return self.clock.t(value) if isinstance(value, (int, float)) else missing
-
-        kept = row.get("kept") if isinstance(row, Mapping) else None
-        verdict = "yes" if kept is True else "no" if kept is False else "not yet due"
-        get = row.get if isinstance(row, Mapping) else (lambda _key: None)
-        return (AUDIENCE_TITLES[audience], t(get("made_at"), "-"), t(get("due"), "-"),
-                t(get("next_at"), "none"), verdict)
 
     def _communication_from_run(self) -> list[tuple[str, ...]]:
         """Promised versus sent per audience, straight from the run (no score card table)."""
@@ -652,8 +636,7 @@ class _Writer:
         if not run.estimates:
             self._add("No estimates were given.")
             return
-        extras = self.card.extras.get("estimates")
-        scored = list(extras) if isinstance(extras, list) else []
+        scored = self.card.estimate_rows
         aligned = len(scored) == len(run.estimates)
         rows = []
         for i, record in enumerate(run.estimates):
@@ -661,10 +644,10 @@ class _Writer:
             milestone = self.milestones.get(step.milestone)
             label = milestone.label if milestone is not None else step.milestone
             reached = run.reached.get(step.milestone)
-            row: Mapping[str, Any] = scored[i] if aligned and isinstance(scored[i], Mapping) else {}
-            actual = row.get("actual") if row else (
+            row = scored[i] if aligned else None
+            actual = row.actual if row is not None else (
                 reached - record.time if reached is not None else None)
-            censored = row.get("censored", reached is None) if row else reached is None
+            censored = row.censored if row is not None else reached is None
             middle = step.point if step.point is not None else math.sqrt(step.low * step.high)  # type: ignore[operator]
             ratio = "-"
             if isinstance(actual, (int, float)) and actual > 0 and not censored:
@@ -673,8 +656,8 @@ class _Writer:
                 took = ("at least " if censored else "") + self.clock.span(actual)
             else:
                 took = "not reached"
-            hit = row.get("hit") if row else None
-            score = row.get("score") if row else None
+            hit = row.hit if row is not None else None
+            score = row.score if row is not None else None
             rows.append((
                 self.clock.t(record.time), AUDIENCE_TITLES[step.audience], _cell(label),
                 self._said(record.step), took, ratio,
@@ -691,7 +674,7 @@ class _Writer:
             if calibration:
                 self._add("", calibration)
 
-    def _said(self, step: Any) -> str:
+    def _said(self, step: GiveEstimate) -> str:
         if step.point is not None:
             return self.clock.span(step.point)
         confidence = step.confidence or self.scenario.scoring.estimates.default_confidence

@@ -289,11 +289,12 @@ class CadenceState:
     """From the first update's due time to the moment asked about: what coverage is out of."""
 
 
-def request_answer(record: "RunRecord", request: Request, asked: float) -> float | None:
-    """When a request for an update or an estimate was answered in time, if it was: an update
-    to its audience, or an estimate of its milestone to its audience, from the moment it was
-    asked until its ``respond_within`` plus the grace."""
-    limit = asked + request.respond_within + record.scenario.comms.grace
+def request_answer(record: "RunRecord", request: Request, asked: float,
+                   late_ok: bool = False) -> float | None:
+    """When a request for an update or an estimate was answered, if it was: an update to its
+    audience, or an estimate of its milestone to its audience, from the moment it was asked
+    until its ``respond_within`` plus the grace (or any time after, with ``late_ok``)."""
+    limit = math.inf if late_ok else asked + request.respond_within + record.scenario.comms.grace
     if request.kind == "update":
         return next((u.time for u in record.updates if u.step.audience == request.audience
                      and asked <= u.time <= limit), None)
@@ -391,7 +392,8 @@ def owed(record: "RunRecord", at: float) -> tuple[Owed, ...]:
             request = requests.get(request_id)
             if request is None or asked > at:
                 continue
-            answer = request_answer(record, request, asked)
+            # Answered, even late, it leaves the board (the score has judged the lateness).
+            answer = request_answer(record, request, asked, late_ok=True)
             if answer is not None and answer <= at:
                 continue
             items.append(Owed("request", request.audience, asked + request.respond_within,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Dimension = Literal["communication", "help", "rollback", "estimates"]
@@ -45,16 +45,94 @@ class DimensionScore:
 
 
 @dataclass(frozen=True, slots=True)
+class PromiseRow:
+    """A stated next update and whether the next one came in time."""
+
+    made_at: float
+    due: float
+    next_at: float | None
+    kept: bool | None
+    """None when the run ended before it fell due."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    """A request for an update or an estimate, and its answer."""
+
+    request: str
+    """The request's id."""
+    asked_at: float
+    charged_from: float
+    """When an answer became late: asked + respond_within + grace."""
+    answered_at: float | None
+    """The answer in time, if any."""
+    charged: bool
+    """Whether the score took points for it (unanswered and past its time at the end)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceReport:
+    """How one audience was kept informed (the postmortem's communication table)."""
+
+    audience: str
+    required: bool
+    first_due: float | None
+    """None when the incident never started for communication."""
+    first_update: float | None
+    updates: int
+    promised: int
+    kept: int
+    broken: int
+    promises: tuple[PromiseRow, ...] = ()
+    dark: tuple[tuple[float, float], ...] = ()
+    """The stretches past the expected cadence with no update, as (from, to): what the board
+    showed as overdue.  (A run that ends without a word to the audience also loses the grace
+    before the first of them.)"""
+    requests: tuple[RequestRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateRow:
+    """One estimate against what happened."""
+
+    made_at: float
+    audience: str
+    milestone: str
+    said: str
+    """As the player gave it: '20 min' or '15-45 min (80%)'."""
+    actual: float | None
+    """The remaining time the milestone really took (minus its unforeseeable delay), or the
+    lower bound end - made_at when it was never reached (``censored``)."""
+    censored: bool
+    score: float | None
+    """0..1; None when it could not be judged."""
+    hit: bool | None
+    """Whether the actual fell in the range (for a point, within the reference spread)."""
+    broken: bool
+    """An ETA to an external audience that passed without the milestone and unrevised."""
+    broken_after: float | None = None
+    """When it counted as broken, if it did."""
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreCard:
-    """The four dimensions and the weighted overall score."""
+    """The four dimensions, the weighted overall score, and the tables behind them."""
 
     communication: DimensionScore
     help: DimensionScore
     rollback: DimensionScore
     estimates: DimensionScore
     overall: float
-    extras: dict[str, object] = field(default_factory=dict)
-    """Tables the postmortem shows: promises per audience, estimates against actuals."""
+    audiences: tuple[AudienceReport, ...] = ()
+    """Per audience, in the fixed audience order: promises, dark time, requests."""
+    estimate_rows: tuple[EstimateRow, ...] = ()
+    """Each estimate given, in order, against what happened."""
+    estimate_requests: tuple[RequestRow, ...] = ()
+    """Each request for an estimate and its answer."""
+
+    def audience(self, audience: str) -> AudienceReport | None:
+        """One audience's report."""
+        return next((a for a in self.audiences if a.audience == audience), None)
 
     def dimensions(self) -> tuple[DimensionScore, ...]:
         """The four dimensions in their fixed order."""

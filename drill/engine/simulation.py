@@ -67,6 +67,8 @@ class _Job:
     last: float = 0.0
     version: int = 0
     workers: int = 1
+    noted: int = 0
+    """Targets logged as done so far."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,15 +645,19 @@ class Run:
         job.workers = self._workers(job.action)
         job.rate = job.workers / job.action.per_target
         job.version += 1
-        next_unit = math.floor(job.done) + 1
-        self._schedule(self.now + (next_unit - job.done) / job.rate, "target",
+        # The next target to log, even if the work reached it at this very moment (someone
+        # arriving exactly as a target finishes must not skip logging it).
+        next_unit = job.noted + 1
+        self._schedule(self.now + max(0.0, next_unit - job.done) / job.rate, "target",
                        (job.action.id, job.version))
 
     def _target_done(self, job: _Job) -> None:
         action = job.action
-        job.done = float(math.floor(round(job.done + (self.now - job.last) * job.rate, 6)))
+        count = max(job.noted + 1,
+                    math.floor(round(job.done + (self.now - job.last) * job.rate, 6)))
+        job.done = float(count)
         job.last = self.now
-        count = int(job.done)
+        job.noted = count
         self._fact(f"count.{action.id}", count)
         if action.progress_var:
             self._fact(action.progress_var, count)

@@ -15,7 +15,14 @@ from drill.engine.playscript import PlayScript
 from drill.engine.postmortem import SECTIONS, render_postmortem
 from drill.engine.text import clean as clean_text
 from drill.engine.scenario import Scenario
-from drill.engine.scorecard import Deduction, DimensionScore, ScoreCard
+from drill.engine.scorecard import (
+    AudienceReport,
+    Deduction,
+    DimensionScore,
+    EstimateRow,
+    PromiseRow,
+    ScoreCard,
+)
 from drill.engine.simulation import CompiledScenario, Run
 
 from ..conftest import FIXTURES, REPO
@@ -49,7 +56,7 @@ GOOD_PLAY = (
 
 
 def card(
-    communication: DimensionScore | None = None, overall: float = 72.5, **extras: object
+    communication: DimensionScore | None = None, overall: float = 72.5, **tables: object
 ) -> ScoreCard:
     """A hand-built score card, so these tests do not depend on the scoring rules."""
     return ScoreCard(
@@ -63,7 +70,7 @@ def card(
         rollback=DimensionScore("rollback", 0.0, applicable=False),
         estimates=DimensionScore("estimates", 100.0),
         overall=overall,
-        extras=dict(extras),
+        **tables,  # type: ignore[arg-type]
     )
 
 
@@ -192,13 +199,10 @@ def test_went_well_and_wrong_come_from_the_card_and_the_run(resolved):
 
 
 def test_communication_and_estimates_use_the_score_card_tables(resolved):
-    promises = {"support": {"required": True, "first_due": 10.0, "first_update": 4.0,
-                            "updates": 1, "promised": 1, "kept": 0, "broken": 1,
-                            "rows": [{"made_at": 4.0, "due": 19.0, "next_at": None,
-                                      "kept": False}]}}
-    estimates = [{"made_at": 6.0, "audience": "support", "milestone": "fixed", "said": "20-45",
-                  "actual": 30.5, "censored": False, "score": 0.97, "hit": True}]
-    text = render_postmortem(resolved, card(promises=promises, estimates=estimates))
+    audiences = (AudienceReport("support", True, 10.0, 4.0, 1, 1, 0, 1,
+                                (PromiseRow(4.0, 19.0, None, False),)),)
+    estimates = (EstimateRow(6.0, "support", "fixed", "20-45", 30.5, False, 0.97, True, False),)
+    text = render_postmortem(resolved, card(audiences=audiences, estimate_rows=estimates))
     comms = section(text, "Communication")
     assert "| Support | yes | T+10 | T+4 | 1 | 1 | 0 | 1 |" in comms
     assert "| Support | T+4 | T+19 | none | no |" in comms

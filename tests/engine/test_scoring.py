@@ -120,9 +120,9 @@ def test_good_communication_scores_high_and_is_credited(comms):
     card = scored(comms, *GOOD_COMMS)
     assert card.communication.score > 95
     assert "Customers heard from the responders by T+7 (due by T+15)" in card.communication.credits
-    promises = card.extras["promises"]
-    assert promises["customers"]["promised"] == 3 and promises["customers"]["kept"] == 3
-    assert promises["management"]["first_update"] == 8
+    customers, management = card.audience("customers"), card.audience("management")
+    assert customers.promised == 3 and customers.kept == 3
+    assert management.first_update == 8
 
 
 def test_a_silent_run_scores_near_zero_on_communication(comms):
@@ -146,7 +146,7 @@ def test_a_broken_promise_of_a_next_update_is_named(comms):
     assert kept.communication.score > broken.communication.score
     assert ("Told customers at T+7 the next update would come by T+17; the next came at T+25"
             in whats(broken, "communication"))
-    assert broken.extras["promises"]["customers"]["broken"] == 1
+    assert broken.audience("customers").broken == 1
 
 
 def test_promising_customers_a_resolution_time_costs_content_points(comms):
@@ -174,7 +174,7 @@ def test_an_unanswered_request_for_an_update_is_a_deduction(comms):
 def test_audiences_that_are_not_required_are_not_scored(comms):
     card = scored(comms)
     assert not any("support" in w or "the team" in w for w in whats(card, "communication"))
-    assert card.extras["promises"]["support"]["required"] is False
+    assert card.audience("support").required is False
 
 
 def test_the_cadence_relaxes_once_mitigated(comms):
@@ -360,8 +360,8 @@ def estimate(at: float, audience: str, milestone: str = "fixed", **said: object)
 
 def test_an_external_eta_twice_too_short_scores_half(estimates):
     card = scored(estimates, FIX, estimate(10, "management", point=15))
-    [row] = card.extras["estimates"]
-    assert row["actual"] == 30 and row["score"] == pytest.approx(0.5) and row["hit"] is False
+    [row] = card.estimate_rows
+    assert row.actual == 30 and row.score == pytest.approx(0.5) and row.hit is False
     # D = (0.6 x 0.5 + 0.2 x E) / 0.8, E = 0.9: the ETA passed at T+25 without a revision.
     assert card.estimates.score == pytest.approx(100 * (0.3 + 0.2 * 0.9) / 0.8)
     assert any("passed without the milestone" in w for w in whats(card, "estimates"))
@@ -375,9 +375,9 @@ def test_a_revised_eta_is_not_broken(estimates):
 
 def test_a_range_that_holds_scores_well(estimates):
     card = scored(estimates, FIX, estimate(10, "management", low=15, high=45))
-    [row] = card.extras["estimates"]
-    assert row["said"] == "15-45 min (80%)" and row["hit"] is True
-    assert row["score"] == pytest.approx(range_score(15, 45, 30, 0.8, 1.5, 2))
+    [row] = card.estimate_rows
+    assert row.said == "15-45 min (80%)" and row.hit is True
+    assert row.score == pytest.approx(range_score(15, 45, 30, 0.8, 1.5, 2))
     assert card.estimates.score > 85
 
 
@@ -399,18 +399,18 @@ def test_a_milestone_never_reached_is_judged_only_where_it_is_already_wrong(esti
                   {"at": 10, "do": "start", "action": "slow"},
                   estimate(10, "team", "migrated", point=30),
                   estimate(10, "team", "migrated", point=200))
-    _, too_short, open_ended = card.extras["estimates"]
+    _, too_short, open_ended = card.estimate_rows
     # The run ended at T+120 without it: at least 110 remained, so 30 was wrong by 110/30 or more.
-    assert too_short["censored"] and too_short["actual"] == 110
-    assert too_short["score"] == pytest.approx(30 / 110)
+    assert too_short.censored and too_short.actual == 110
+    assert too_short.score == pytest.approx(30 / 110)
     # 200 may still come true: not judged either way.
-    assert open_ended["score"] is None and open_ended["hit"] is None
+    assert open_ended.score is None and open_ended.hit is None
 
 
 def test_an_unforeseeable_delay_is_not_held_against_the_estimate(estimates):
     card = scored(estimates, FIX, estimate(0, "team", "delayed", point=20))
-    [row] = card.extras["estimates"]
-    assert row["actual"] == 20 and row["score"] == pytest.approx(1.0)
+    [row] = card.estimate_rows
+    assert row.actual == 20 and row.score == pytest.approx(1.0)
 
 
 def test_project_rubric_rewards_an_honest_range_and_a_risk_flag(project):

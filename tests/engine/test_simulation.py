@@ -117,3 +117,22 @@ def test_time_conditions_fire_at_the_same_moment_however_the_clock_is_driven(tin
     fired_ticked = [e.time for e in ticked.record().log if e.ref == "late"]
     fired_jumped = [e.time for e in jumped.record().log if e.ref == "late"]
     assert fired_ticked == fired_jumped == [31]
+
+
+def test_someone_arriving_as_a_target_finishes_never_skips_it(tiny):
+    # Two targets of 5 minutes; the helper is paged at the start and arrives at T+10, the very
+    # moment the second target finishes alone: it is logged then, not one target late.
+    from drill.engine.scenario import Scenario
+    from drill.engine.simulation import CompiledScenario
+
+    data = tiny.scenario.model_dump()
+    data["actions"][0].update(targets=2, per_target=5, available_when="true")
+    data["people"][0].update(hours=(0, 24), delay=10)
+    data["milestones"][0]["when"] = "fixed >= 2"
+    data["events"][1]["until"] = "fixed >= 2"
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    run = play(compiled, 1, steps({"at": 0, "do": "start", "action": "fix"},
+                                  {"at": 0, "do": "page", "person": "ops"}), names={})
+    targets = [(e.time, e.text) for e in run.log if e.kind == "target"]
+    assert targets == [(5, "target 1 of 2"), (10, "target 2 of 2")]
+    assert run.finished["fix"] == (10,)

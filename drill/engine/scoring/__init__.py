@@ -50,25 +50,12 @@ def score_run(run: RunRecord) -> ScoreCard:
     Returns:
         The score card.  Each dimension is 0-100 with its deductions and credits; ``overall`` is
         the mean of the applicable dimensions weighted by ``scenario.scoring.weights``.
-        ``extras`` holds two tables for the postmortem:
-
-        * ``"promises"``: ``{audience: {"required": bool, "first_due": float | None,
-          "first_update": float | None, "updates": int, "promised": int, "kept": int,
-          "broken": int, "rows": [{"made_at": float, "due": float, "next_at": float | None,
-          "kept": bool | None}]}}`` for each of the four audiences (``kept`` is None when the run
-          ended before the promise fell due);
-        * ``"estimates"``: a list of rows ``{"made_at": float, "audience": str, "milestone": str,
-          "said": str, "actual": float | None, "censored": bool, "score": float | None,
-          "hit": bool | None, "broken": bool}``: ``actual`` is the remaining time the milestone really took
-          (minus its unforeseeable delay), or the lower bound run end - made_at when it was never
-          reached (``censored``); ``score`` is 0..1, None when a censored estimate cannot be
-          judged yet; ``hit`` says whether the actual fell in the range (for a point, within the
-          policy's reference spread of it); ``broken`` marks an ETA to an external audience
-          that passed without the milestone and without a revised estimate.
+        ``audiences``, ``estimate_rows`` and ``estimate_requests`` hold the tables behind
+        them (see :mod:`drill.engine.scorecard`).
     """
     context = _Context(run)
-    communication, promises = _score_communication(context)
-    estimates, rows = _score_estimates(context)
+    communication, audiences = _score_communication(context)
+    estimates, rows, asked = _score_estimates(context)
     dimensions = {
         "communication": communication,
         "help": _score_help(context),
@@ -80,7 +67,7 @@ def score_run(run: RunRecord) -> ScoreCard:
              if card.applicable]
     total = sum(w for w, _ in pairs)
     overall = sum(w * s for w, s in pairs) / total if total > 0 else 0.0
-    return ScoreCard(overall=overall, extras={"promises": promises, "estimates": rows},
-                     **dimensions)  # type: ignore[arg-type]
+    return ScoreCard(overall=overall, audiences=audiences, estimate_rows=rows,
+                     estimate_requests=asked, **dimensions)  # type: ignore[arg-type]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ..rules import AudienceRule, audience_rules, cadence, request_answer
 from ..scenario import AUDIENCES, Request
-from ..scorecard import DimensionScore
+from ..scorecard import AudienceReport, DimensionScore, PromiseRow, RequestRow
 from ..record import PostedUpdate
 from ..text import AUDIENCE_NAMES
 from .common import (
@@ -35,7 +37,7 @@ _NORM_REQUEST = ("Google SRE workbook: the communications lead manages inquiries
                  "incident; answer a request for status")
 
 
-def _score_communication(ctx: _Context) -> tuple[DimensionScore, dict[str, object]]:
+def _score_communication(ctx: _Context) -> tuple[DimensionScore, tuple[AudienceReport, ...]]:
     run, scenario = ctx.run, ctx.scenario
     comms = scenario.comms
     start = run.evidence.get(comms.starts_when)
@@ -50,25 +52,24 @@ def _score_communication(ctx: _Context) -> tuple[DimensionScore, dict[str, objec
             requests[request.audience].append((request, asked))
 
     rules = audience_rules(scenario)
-    promises: dict[str, object] = {}
+    reports: list[AudienceReport] = []
     judged: list[tuple[float, _Ledger]] = []
     for audience in AUDIENCES:
         rule = rules[audience]
         updates = by_audience[audience]
         rows, kept, broken = _promises(updates, ctx.end, ctx.grace)
-        promises[audience] = {
-            "required": rule.required,
-            "first_due": start + rule.first_by if start is not None else None,
-            "first_update": updates[0].time if updates else None,
-            "updates": len(updates), "promised": len(rows), "kept": kept, "broken": len(broken),
-            "rows": rows,
-        }
-        if start is None or not rule.required or rule.weight <= 0:
-            continue
-        ledger = _Ledger()
-        if _score_audience(ctx, audience, rule, updates, requests[audience], start,
-                           mitigated_at, kept, broken, ledger):
-            judged.append((rule.weight, ledger))
+        facts = _Facts()
+        if start is not None and rule.required and rule.weight > 0:
+            ledger = _Ledger()
+            if _score_audience(ctx, audience, rule, updates, requests[audience], start,
+                               mitigated_at, kept, broken, ledger, facts):
+                judged.append((rule.weight, ledger))
+        reports.append(AudienceReport(
+            audience, rule.required, start + rule.first_by if start is not None else None,
+            updates[0].time if updates else None, len(updates), len(rows), kept, len(broken),
+            tuple(rows), tuple(facts.dark), tuple(facts.requests or _request_rows(
+                ctx, requests[audience], charged=False))))
+    promises = tuple(reports)
     if start is None:
         return _not_applicable("communication", "The incident never started, so there was no "
                                                 "one to update."), promises
@@ -83,14 +84,33 @@ def _score_communication(ctx: _Context) -> tuple[DimensionScore, dict[str, objec
     return _dimension("communication", result), promises
 
 
+@dataclass(slots=True)
+class _Facts:
+    """What scoring one audience found, for its report."""
+
+    dark: list[tuple[float, float]] = field(default_factory=list)
+    requests: list[RequestRow] = field(default_factory=list)
+
+
+def _request_rows(ctx: _Context, requests: list[tuple[Request, float]],
+                  charged: bool) -> list[RequestRow]:
+    rows = []
+    for request, asked in requests:
+        answer = request_answer(ctx.run, request, asked)
+        limit = asked + request.respond_within + ctx.grace
+        rows.append(RequestRow(request.id, asked, limit, answer,
+                               charged and answer is None and ctx.end > limit))
+    return rows
+
+
 def _promises(updates: list[PostedUpdate], end: float, grace: float,
-              ) -> tuple[list[dict[str, object]], int, list[tuple[float, float, float | None]]]:
+              ) -> tuple[list[PromiseRow], int, list[tuple[float, float, float | None]]]:
     """Stated next updates and whether the next update came in time.
 
     Returns the table rows, how many were kept, and the broken ones as (made_at, due, next_at).
     A promise still open when the run ended is neither kept nor broken.
     """
-    rows: list[dict[str, object]] = []
+    rows: list[PromiseRow] = []
     broken: list[tuple[float, float, float | None]] = []
     kept = 0
     for i, update in enumerate(updates):
@@ -107,8 +127,7 @@ def _promises(updates: list[PostedUpdate], end: float, grace: float,
         else:
             held = False
             broken.append((update.time, promised_by, next_at))
-        rows.append({"made_at": update.time, "due": promised_by, "next_at": next_at,
-                     "kept": held})
+        rows.append(PromiseRow(update.time, promised_by, next_at, held))
     return rows, kept, broken
 
 
@@ -116,6 +135,7 @@ def _score_audience(
     ctx: _Context, audience: str, rule: AudienceRule, updates: list[PostedUpdate],
     requests: list[tuple[Request, float]], start: float, mitigated_at: float | None,
     kept: int, broken: list[tuple[float, float, float | None]], ledger: _Ledger,
+    facts: _Facts,
 ) -> bool:
     """Score one audience into ``ledger`` (fractions of the audience); False if nothing to judge."""
     comms, end, grace = ctx.scenario.comms, ctx.end, ctx.grace
@@ -194,6 +214,8 @@ def _score_audience(
                       f"{ctx.span(rule.first_by)}{rule.first_note}")
         ledger.lose(weight["F"] * (1 - f_score), f_loss[0] if f_loss[0] is not None else due,
                     f_loss[1], first_norm)
+    if cov_score is not None:
+        facts.dark = list(gaps)  # the cadence's dark time, as the board showed it
     if silent_all_run and cov_score is not None:
         # Silence all run is all dark, grace and all: the whole coverage share is lost.
         gaps = [(due, end)]
@@ -254,10 +276,13 @@ def _score_audience(
     for request, asked in requests:
         within, sender = request.respond_within, ctx.run.person_name(request.sender)
         answer = request_answer(ctx.run, request, asked)
+        charged = (answer is None and end > asked + within + grace
+                   and penalty < comms.request_cap and comms.request_cost > 0)
+        facts.requests.append(RequestRow(request.id, asked, asked + within + grace, answer,
+                                         charged))
         if answer is not None:
             ledger.credits.append(f"Answered {sender}'s request for an update at {t(answer)}")
-        elif end > asked + within + grace and penalty < comms.request_cap \
-                and comms.request_cost > 0:
+        elif charged:
             cost = min(comms.request_cost, comms.request_cap - penalty)
             penalty += cost
             ledger.lose(cost, asked + within,

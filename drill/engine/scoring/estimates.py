@@ -7,7 +7,7 @@ import math
 
 from ..rules import eta_broken, eta_due, request_answer
 from ..scenario import EXTERNAL_AUDIENCES, Scenario
-from ..scorecard import DimensionScore
+from ..scorecard import DimensionScore, EstimateRow, RequestRow
 from ..text import AUDIENCE_NAMES, number, span
 from .common import (
     _Loss,
@@ -77,15 +77,25 @@ def _said(scenario: Scenario, point: float | None, low: float | None, high: floa
     return f"{number(low or 0)}-{upper} ({confidence:.0%})"
 
 
-def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, object]]]:
+def _score_estimates(ctx: _Context) -> tuple[DimensionScore, tuple[EstimateRow, ...],
+                                             tuple[RequestRow, ...]]:
+    """The estimates dimension, each estimate against what happened, and each request for an
+    estimate with its answer."""
+    dimension, rows, requests = _estimates(ctx)
+    return dimension, tuple(EstimateRow(**row) for row in rows), tuple(requests)  # type: ignore[arg-type]
+
+
+def _estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, object]],
+                                       list[RequestRow]]:
     run, scenario = ctx.run, ctx.scenario
     policy = scenario.scoring.estimates
     t, end = ctx.t, ctx.end
     asked = [(r, run.requests_at[r.id]) for r in scenario.requests
              if r.kind == "estimate" and r.id in run.requests_at]
     rows: list[dict[str, object]] = []
+    requests: list[RequestRow] = []
     if not run.estimates and not asked:
-        return _not_applicable("estimates", "No estimate was given or asked for."), rows
+        return _not_applicable("estimates", "No estimate was given or asked for."), rows, requests
 
     scored: list[tuple[float, float, str, str]] = []  # (score, time, what, norm)
     credits: list[str] = []
@@ -102,7 +112,7 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
         row: dict[str, object] = {"made_at": made, "audience": step.audience,
                                   "milestone": step.milestone, "said": said, "actual": None,
                                   "censored": reached is None, "score": None, "hit": None,
-                                  "broken": False}
+                                  "broken": False, "broken_after": None}
         rows.append(row)
         if reached is not None and reached <= made:
             continue  # already reached when said: nothing to estimate
@@ -139,7 +149,9 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
     for request, at in asked:
         sender = run.person_name(request.sender)
         limit = at + request.respond_within + ctx.grace
-        answered = request_answer(run, request, at) is not None
+        answer = request_answer(run, request, at)
+        answered = answer is not None
+        requests.append(RequestRow(request.id, at, limit, answer, not answered and end > limit))
         if answered:
             credits.append(f"Answered {sender}'s request for an estimate on time")
         elif end > limit:
@@ -161,6 +173,7 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
             if step.audience not in EXTERNAL_AUDIENCES or not eta_broken(run, index, end):
                 continue
             rows[index]["broken"] = True
+            rows[index]["broken_after"] = eta_due(run, index)[1]
             if broken >= 3:
                 continue
             broken += 1
@@ -190,7 +203,7 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
     total = sum(w for w, v in parts if v is not None)
     if total <= 0:
         return _not_applicable("estimates", "No estimate could be judged yet when the run "
-                                            "ended."), rows
+                                            "ended."), rows, requests
     ledger = _Ledger(credits=credits)
     if s_score is not None:
         for score, time, what, norm in scored:
@@ -199,7 +212,7 @@ def _score_estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, obje
         ledger.losses += _weighted(_capped(e_losses), weights.promises / total)
     if r_score is not None:
         ledger.losses += _weighted(r_losses, weights.rubric / total)
-    return _dimension("estimates", ledger), rows
+    return _dimension("estimates", ledger), rows, requests
 
 
 def _median(step_point: float | None, low: float | None, high: float | None) -> float:
