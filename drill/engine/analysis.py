@@ -27,7 +27,7 @@ from . import expressions as ex
 from .scenario import Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
 from .record import RunRecord
-from .simulation import expression_texts
+from .sites import expression_texts
 from .strategies import Observed
 
 HOLE_OVERALL = 60.0

@@ -25,9 +25,8 @@ from . import expressions as ex
 from .placeholders import PLACEHOLDER, prose
 from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
 from .scenario import AUDIENCES, Action, Event, Scenario
-from .simulation import MAX_RECURRENCES, expression_texts
-
-Location = tuple[Union[str, int], ...]
+from .simulation import MAX_RECURRENCES
+from .sites import Location, expression_sites, expression_texts
 
 
 class Finding(NamedTuple):
@@ -35,57 +34,6 @@ class Finding(NamedTuple):
 
     loc: Location
     message: str
-
-
-class ExpressionSite(NamedTuple):
-    """One expression of a scenario, where it sits and what it must be."""
-
-    loc: Location
-    text: str
-    assigns: str | None
-    """For an effect: the state variable it assigns; None for a condition (must be true/false)."""
-
-
-def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
-    """Every expression in a scenario with its location; the same set the simulation compiles."""
-    sites: list[ExpressionSite] = []
-
-    def effects(base: Location, values: Mapping[str, object]) -> None:
-        for name, value in values.items():
-            if isinstance(value, str):
-                sites.append(ExpressionSite((*base, "effects", name), value, name))
-
-    for i, rule in enumerate(scenario.status):
-        sites.append(ExpressionSite(("status", i, "when"), rule.when, None))
-    for i, milestone in enumerate(scenario.milestones):
-        sites.append(ExpressionSite(("milestones", i, "when"), milestone.when, None))
-    for i, event in enumerate(scenario.events):
-        if event.when is not None:
-            sites.append(ExpressionSite(("events", i, "when"), event.when, None))
-        if event.until is not None:
-            sites.append(ExpressionSite(("events", i, "until"), event.until, None))
-        effects(("events", i), event.effects)
-    for i, action in enumerate(scenario.actions):
-        sites.append(ExpressionSite(("actions", i, "available_when"), action.available_when, None))
-        effects(("actions", i), action.effects)
-    for i, request in enumerate(scenario.requests):
-        if request.when is not None:
-            sites.append(ExpressionSite(("requests", i, "when"), request.when, None))
-    for i, ending in enumerate(scenario.endings):
-        sites.append(ExpressionSite(("endings", i, "when"), ending.when, None))
-    sites.append(ExpressionSite(("comms", "starts_when"), scenario.comms.starts_when, None))
-    rollback = scenario.scoring.rollback
-    sites.append(ExpressionSite(("scoring", "rollback", "suspect_visible"),
-                                rollback.suspect_visible, None))
-    sites.append(ExpressionSite(("scoring", "rollback", "persisted_evidence"),
-                                rollback.persisted_evidence, None))
-    for i, trigger in enumerate(scenario.scoring.escalation.triggers):
-        sites.append(ExpressionSite(("scoring", "escalation", "triggers", i, "observable"),
-                                    trigger.observable, None))
-    for i, unsafe in enumerate(rollback.unsafe):
-        sites.append(ExpressionSite(("scoring", "rollback", "unsafe", i, "warning"),
-                                    unsafe.warning, None))
-    return sites
 
 
 def variable_types(scenario: Scenario) -> dict[str, ex.Type]:

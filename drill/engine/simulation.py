@@ -39,6 +39,7 @@ from .record import (
     TargetDetail,
 )
 from .scenario import Action, Ending, Event, Person, Request, Scenario
+from .sites import expression_texts, watched_expressions
 
 MAX_RECURRENCES = 10_000
 """A recurring event stops after this many firings, whatever its scenario says."""
@@ -175,48 +176,6 @@ class _RunPlan:
         return cls(tuple(pending), {k: tuple(v) for k, v in readers.items()}, watches,
                    {k: tuple(v) for k, v in watch_readers.items()}, failed,
                    timed, watched_keys, frozenset(readers) | watched_keys, tuple(schedule))
-
-
-def expression_texts(scenario: Scenario) -> Iterable[str]:
-    """Every expression in a scenario (conditions and string-valued effects)."""
-    for rule in scenario.status:
-        yield rule.when
-    for milestone in scenario.milestones:
-        yield milestone.when
-    for event in scenario.events:
-        if event.when is not None:
-            yield event.when
-        if event.until is not None:
-            yield event.until
-        yield from (v for v in event.effects.values() if isinstance(v, str))
-    for action in scenario.actions:
-        yield action.available_when
-        yield from (v for v in action.effects.values() if isinstance(v, str))
-    for request in scenario.requests:
-        if request.when is not None:
-            yield request.when
-    for ending in scenario.endings:
-        yield ending.when
-    yield from watched_expressions(scenario)
-
-
-def _watched_conditions(scenario: Scenario) -> Iterable[str]:
-    """Conditions the engine re-checks as the run goes (not action preconditions or effects)."""
-    yield from (m.when for m in scenario.milestones)
-    yield from (e.when for e in scenario.events if e.when is not None)
-    yield from (r.when for r in scenario.requests if r.when is not None)
-    yield from (e.when for e in scenario.endings if e.kind == "failed")
-    yield from watched_expressions(scenario)
-
-
-def watched_expressions(scenario: Scenario) -> list[str]:
-    """Conditions whose first-true time scoring needs (evidence becoming visible)."""
-    scoring = scenario.scoring
-    texts = [scenario.comms.starts_when, scoring.rollback.suspect_visible,
-             scoring.rollback.persisted_evidence]
-    texts += [trigger.observable for trigger in scoring.escalation.triggers]
-    texts += [unsafe.warning for unsafe in scoring.rollback.unsafe]
-    return texts
 
 
 class Run:
