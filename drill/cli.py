@@ -328,6 +328,28 @@ def play_script(scenario_spec: str, script_path: Path, seed: int | None) -> tupl
     return run, score_run(run)
 
 
+def outcome_summary(card: ScoreCard) -> dict[str, Any] | None:
+    """The outcome as JSON: the ending class, times against the references, the harm done."""
+    outcome = card.outcome
+    if outcome is None:
+        return None
+
+    def number(value: float | None) -> float | None:
+        return None if value is None else round(float(value), 2)
+
+    return {
+        "ending": outcome.ending,
+        "score": number(outcome.score),
+        "mitigated_at": number(outcome.mitigated_at),
+        "mitigated_by": number(outcome.mitigated_by),
+        "resolved_at": number(outcome.resolved_at),
+        "resolved_by": number(outcome.resolved_by),
+        "harm": [{"id": h.id, "label": h.label, "at": number(h.at), "cost": h.cost}
+                 for h in outcome.harm],
+        "capped": outcome.capped,
+    }
+
+
 def run_summary(run: RunRecord, card: ScoreCard) -> dict[str, Any]:
     """The JSON object of `drill run --json`."""
     from .engine.roles import score_players
@@ -335,10 +357,11 @@ def run_summary(run: RunRecord, card: ScoreCard) -> dict[str, Any]:
     return {
         "scenario": run.scenario.meta.id,
         "seed": run.seed,
-        "outcome": run.ending.kind if run.ending else None,
+        "outcome": outcome_summary(card),
         "ending": run.ending.id if run.ending else None,
         "ended_at": None if run.ended_at is None else float(run.ended_at),
-        "scores": {name: float(value) for name, value in card.as_dict().items()},
+        "scores": {name: None if value is None else float(value)
+                   for name, value in card.as_dict().items()},
         "deductions": [
             {
                 "dimension": deduction.dimension,
@@ -347,8 +370,7 @@ def run_summary(run: RunRecord, card: ScoreCard) -> dict[str, Any]:
                 "what": deduction.what,
                 "norm": deduction.norm,
             }
-            for dimension in card.dimensions()
-            for deduction in dimension.deductions
+            for deduction in card.all_deductions()
         ],
         "names": dict(sorted(run.names.items())),
         "players": [
@@ -411,25 +433,31 @@ def format_player_scores(run: RunRecord) -> str:
 
 def format_score_card(run: RunRecord, card: ScoreCard) -> str:
     """The score card as text: ending, the four scores, overall, each deduction with its norm."""
-    from .engine.scorecard import TITLES, weights_note
+    from .engine.scorecard import TITLES, cap_note, weights_note
 
     scenario = run.scenario
     unit = scenario.clock.unit
     lines = [f"{scenario.meta.title} (scenario {scenario.meta.id}, seed {run.seed})"]
     if run.ending is not None:
-        lines.append(f"Ending: {run.ending.title} [{run.ending.kind}] at "
+        kind = card.outcome.ending if card.outcome is not None else run.ending.kind
+        lines.append(f"Ending: {run.ending.title} [{kind.replace('_', ' ')}] at "
                      f"{format_time(run.ended_at, unit)}")
     lines.append("")
     rows = [("Score", "")]
     for dimension in card.dimensions():
         shown = f"{dimension.score:5.1f}" if dimension.applicable else "  n/a"
         rows.append((TITLES[dimension.dimension], shown))
+    outcome = card.outcome
+    if outcome is not None:
+        rows.append(("Outcome", f"{outcome.score:5.1f}" if outcome.score is not None
+                     else outcome.ending))
     rows.append(("Overall", f"{card.overall:5.1f}"))
     lines.append(format_table(rows))
-    note = weights_note(scenario.scoring.weights)
-    if note:
-        lines.append(note)
-    deductions = [d for dimension in card.dimensions() for d in dimension.deductions]
+    for note in (cap_note(card),
+                 weights_note(scenario.scoring.weights)):
+        if note:
+            lines.append(note)
+    deductions = list(card.all_deductions())
     lines.append("")
     if deductions:
         lines.append("Deductions")

@@ -112,10 +112,13 @@ def test_run_json_has_the_documented_fields(capsys, workdir) -> None:
     assert result["players"] == [], "a solo run has no per-player scores"
     assert result["scenario"] == "tiny"
     assert result["seed"] == 7
-    assert (result["outcome"], result["ending"], result["ended_at"]) == ("resolved", "ok", 60.0)
+    assert (result["outcome"]["ending"], result["ending"], result["ended_at"]) == (
+        "resolved", "ok", 60.0)
     scores = result["scores"]
-    assert set(scores) == {"communication", "help", "rollback", "estimates", "overall"}
-    assert all(0 <= value <= 100 for value in scores.values())
+    assert set(scores) == {"communication", "help", "rollback", "estimates", "outcome",
+                           "overall"}
+    assert all(value is None or 0 <= value <= 100 for value in scores.values())
+    assert all(scores[d] is None for d in ("rollback",)), "not applicable is null, never 0"
     for deduction in result["deductions"]:
         assert deduction["dimension"] in scores
         assert deduction["points"] > 0

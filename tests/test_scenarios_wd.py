@@ -47,7 +47,7 @@ def test_scenario_carries_the_talk_and_a_playable_cast(compiled: CompiledScenari
     assert 8 <= len(scenario.actions) <= 15
     assert 3 <= len(scenario.people) <= 6
     assert any(not person.name for person in scenario.people)  # faker names them
-    assert {e.kind for e in scenario.endings} == {"resolved", "failed", "out_of_time"}
+    assert {e.kind for e in scenario.endings} == {"resolved", "degraded", "failed", "out_of_time"}
     assert {m.id for m in scenario.milestones} >= {"mitigated", "resolved"}
     kinds = {r.kind for r in scenario.requests}
     assert kinds == {"estimate", "update"}

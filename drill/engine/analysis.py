@@ -24,14 +24,15 @@ from dataclasses import dataclass, field
 from typing import Iterable, Literal, Sequence
 
 from . import expressions as ex
-from .scenario import Action, Event, Scenario
+from .scenario import RESOLVED_KINDS, Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
 from .record import RunRecord
 from .sites import expression_texts
 from .strategies import Observed
 
-HOLE_OVERALL = 60.0
-"""A run that resolves without a single update and still scores this much overall is a hole."""
+HOLE_OVERALL = 80.0
+"""A run that resolves without a single update and still reaches the good bar overall is a hole
+(the outcome counts for the fix; silence must keep it from passing as good play)."""
 HOLE_COMMUNICATION = 20.0
 """A run with no update that scores above this on communication is a hole."""
 OWN_FACTS = ("done", "count", "started", "running")
@@ -355,7 +356,7 @@ def _scoring_holes(groups: dict[str, list[RunSummary]]) -> list[Finding]:
     findings: list[Finding] = []
     overall = len(DIMENSIONS)
     for name, runs in groups.items():
-        wins = [r for r in runs if r.updates == 0 and r.ending_kind == "resolved"
+        wins = [r for r in runs if r.updates == 0 and r.ending_kind in RESOLVED_KINDS
                 and r.scores[overall] >= HOLE_OVERALL]
         if wins and name == "silent-greedy":
             findings.append(Finding(

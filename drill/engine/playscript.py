@@ -40,6 +40,10 @@ class PostUpdate(StepBase):
     status: Literal["investigating", "identified", "monitoring", "resolved"] = Field(
         default="investigating", description="The incident status the update announces."
     )
+    affected: Literal["", "all", "most", "some", "few", "none"] = Field(
+        default="",
+        description="Who is affected: all, most, some or few of the users, or none any more. "
+                    "The impact stated in the audience's terms is judged on this field.")
     impact: Text = Field(default="", description="What is impacted, in the audience's terms.")
     doing: Text = Field(default="", description="What is being done.")
     next_update: SkipJsonSchema[None] | Annotated[float, Field(gt=0, le=100_000)] = Field(

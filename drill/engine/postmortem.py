@@ -24,9 +24,9 @@ from typing import Any, Iterable, Sequence
 
 from .playscript import FacilitatorAct, GiveEstimate, PostUpdate
 from .scenario import AUDIENCES, Ending, Request, Scenario
-from .scorecard import TITLES, DimensionScore, EstimateRow, ScoreCard
+from .scorecard import TITLES, Deduction, DimensionScore, EstimateRow, ScoreCard, cap_note
 from .record import DECISION_KINDS, GivenEstimate, LogEntry, PageDetail, RunRecord
-from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, audience_name, channel_title, clean, clock_time, number,
+from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, ENDING_TITLES, audience_name, channel_title, clean, clock_time, number,
                    one_line, plural, span)
 
 # -- untrusted text ---------------------------------------------------------------------------------
@@ -689,11 +689,29 @@ class _Writer:
                      else "N/A (nothing to judge in this run)")
             rows.append((TITLES[dimension.dimension], score,
                          f"{getattr(weights, dimension.dimension):g}"))
+        outcome = self.card.outcome
+        policy = self.scenario.scoring.outcome
+        if outcome is not None:
+            shown = (f"{number(outcome.score)}/100" if outcome.score is not None
+                     else f"not judged ({ENDING_TITLES[outcome.ending].lower()})")
+            rows.append((TITLES["outcome"], shown, f"{policy.weight:g} of the overall"))
         rows.append(("**Overall**", f"**{number(self.card.overall)}/100**", ""))
         self._table(("Dimension", "Score", "Weight"), rows)
+        note = cap_note(self.card)
+        if note:
+            self._add("", _inline(note))
         for dimension in self.card.dimensions():
             self._add("", f"### {TITLES[dimension.dimension]}", "")
             self._deductions(dimension)
+        if outcome is not None:
+            self._add("", f"### {TITLES['outcome']}", "")
+            if outcome.score is None:
+                self._add("Not judged: the run has no ending of its own, so what the decisions "
+                          "achieved is not known yet.")
+            elif not outcome.deductions:
+                self._add("No points lost.")
+            for deduction in outcome.deductions:
+                self._deduction(deduction)
 
     def _deductions(self, dimension: DimensionScore) -> None:
         if not dimension.applicable:
@@ -704,10 +722,13 @@ class _Writer:
             self._add("No points lost.")
             return
         for deduction in dimension.deductions:
-            when = f" at {self.clock.t(deduction.time)}" if deduction.time is not None else ""
-            points = number(deduction.points)
-            self._add(f"- **-{points} {'point' if points == '1' else 'points'}**{when}: "
-                      f"{_inline(deduction.what)}. *Norm:* {_inline(deduction.norm)}")
+            self._deduction(deduction)
+
+    def _deduction(self, deduction: Deduction) -> None:
+        when = f" at {self.clock.t(deduction.time)}" if deduction.time is not None else ""
+        points = number(deduction.points)
+        self._add(f"- **-{points} {'point' if points == '1' else 'points'}**{when}: "
+                  f"{_inline(deduction.what)}. *Norm:* {_inline(deduction.norm)}")
 
     def _debrief(self) -> None:
         if self.ending is None:

@@ -82,6 +82,8 @@ class PageDetail:
     """What they were busy with, in their words; empty if free."""
     eta: float
     """When they were expected to join."""
+    helps: bool = False
+    """Their skills speed up an action on offer or in progress when they were paged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +122,26 @@ class LogEntry(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimTruth:
+    """What was true and visible when an update was posted, to check its claims (§9.7)."""
+
+    resolvable: bool
+    """A resolved (or degraded) ending's condition held: the incident really was over."""
+    cause_visible: bool | None
+    """The scenario's `comms.cause_visible` held (None: the scenario does not say)."""
+    loss_visible: bool
+    """A harm that loses customer data had been done."""
+    affected: str
+    """Who was affected as the signals showed it ('' when the scenario does not say)."""
+
+
+@dataclass(frozen=True, slots=True)
 class PostedUpdate:
-    """An update the responders posted."""
+    """An update the responders posted, with the truth its claims are checked against."""
 
     time: float
     step: PostUpdate
-    state_changed_since_previous: bool
-    """Whether anything in the run changed since the previous update to anyone."""
+    truth: ClaimTruth
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,17 +289,60 @@ class CadenceState:
     """From the first update's due time to the moment asked about: what coverage is out of."""
 
 
+VISIBLE_NEWS = frozenset({"event", "started", "finished", "arrived", "milestone"})
+"""What counts as news the responders could pass on: a message, an action started or finished,
+someone joining, a milestone (not per-target progress, not hidden state)."""
+
+
+def news_between(record: "RunRecord", after: float, before: float) -> bool:
+    """Whether something new reached the responders strictly between two moments."""
+    return any(after < e.time < before and e.kind in VISIBLE_NEWS and e.text
+               for e in record.log)
+
+
+def proactive_window(scenario: Scenario, audience: str) -> float:
+    """How long before a request (or an update trigger's evidence) an update or estimate still
+    answers it: the scenario's ``proactive_window``, else the audience's interval (§9.7)."""
+    window = scenario.comms.proactive_window
+    return window if window is not None else audience_rules(scenario)[audience].every
+
+
+def answering_update(record: "RunRecord", audience: str | None, since: float, limit: float
+                     ) -> float | None:
+    """The update that answers a need for news arising at ``since``: the latest update to
+    ``audience`` (any audience for None) within the proactive window before it, if nothing new
+    happened in between, else the first one from ``since`` until ``limit``."""
+    updates = [u for u in record.updates if audience is None or u.step.audience == audience]
+    window = proactive_window(record.scenario, audience or "team")
+    before = [u.time for u in updates if since - window <= u.time < since]
+    if before and not news_between(record, before[-1], since):
+        return before[-1]
+    return next((u.time for u in updates if since <= u.time <= limit), None)
+
+
 def request_answer(record: "RunRecord", request: Request, asked: float,
                    late_ok: bool = False) -> float | None:
-    """When a request for an update or an estimate was answered, if it was: an update to its
-    audience, or an estimate of its milestone to its audience, from the moment it was asked
-    until its ``respond_within`` plus the grace (or any time after, with ``late_ok``)."""
+    """When a request for an update or an estimate was answered, if it was.
+
+    An update to its audience (or an estimate of its milestone to its audience) answers it from
+    the moment it is asked until its ``respond_within`` plus the grace (or any time after, with
+    ``late_ok``); one given before it, within the proactive window, still answers it if nothing
+    new happened since (and, for an estimate, if it has not already passed): a proactive answer
+    is never worse than a reactive one (§9.7).
+    """
     limit = math.inf if late_ok else asked + request.respond_within + record.scenario.comms.grace
     if request.kind == "update":
-        return next((u.time for u in record.updates if u.step.audience == request.audience
-                     and asked <= u.time <= limit), None)
-    return next((e.time for e in record.estimates if e.step.milestone == request.milestone
-                 and e.step.audience == request.audience and asked <= e.time <= limit), None)
+        return answering_update(record, request.audience, asked, limit)
+    given = [e for e in record.estimates if e.step.milestone == request.milestone
+             and e.step.audience == request.audience]
+    window = proactive_window(record.scenario, request.audience)
+    before = [e for e in given if asked - window <= e.time < asked]
+    if before:
+        latest = before[-1]
+        horizon = latest.step.point if latest.step.point is not None else latest.step.high
+        if latest.time + (horizon or 0) > asked and not news_between(record, latest.time, asked):
+            return latest.time
+    return next((e.time for e in given if asked <= e.time <= limit), None)
 
 
 def eta_due(record: "RunRecord", index: int) -> tuple[float, float]:

@@ -406,6 +406,18 @@ class CommsParts(Model):
     content: float = Field(default=0.15, ge=0, description="Impact, next update, no customer ETA, data loss.")
 
 
+Affected = Literal["", "all", "most", "some", "few", "none"]
+AFFECTED_ORDER: tuple[str, ...] = ("none", "few", "some", "most", "all")
+"""Who is affected, from nobody to everyone: a claim one step off the truth is not false."""
+
+
+class AffectedTruth(Model):
+    """Who is really affected, as the signals show it once `when` holds (first rule wins)."""
+
+    when: Expression = Field(description="The signals show this once it holds.")
+    affected: Literal["all", "most", "some", "few", "none"]
+
+
 class CommsPolicy(Model):
     """The communication policy; every value overrides a default of DOMAIN §9.1."""
 
@@ -428,6 +440,32 @@ class CommsPolicy(Model):
                                 description="Lost per request for an update left unanswered.")
     request_cap: float = Field(default=0.3, ge=0, le=1,
                                description="At most this much for unanswered requests per audience.")
+    proactive_window: SkipJsonSchema[None] | Duration = Field(
+        default=None,
+        description="An update or estimate given this long before a request (or the evidence "
+                    "of an update trigger), with no news since, answers it (default: the "
+                    "audience's interval).")
+    evidence_cost: float = Field(
+        default=0.2, ge=0, le=1,
+        description="Lost on an audience when an update trigger (expect = 'update') is "
+                    "answered late or never, decaying with the escalation tau.")
+    false_all_clear_cost: float = Field(
+        default=0.3, ge=0, le=1,
+        description="Lost on communication for each false all-clear: declaring the incident "
+                    "resolved, or posting a 'resolved' update, while it is not (§9.7).")
+    claim_cost: float = Field(
+        default=0.1, ge=0, le=1,
+        description="Lost on communication for each claim the visible truth contradicted: "
+                    "'identified' before any cause was visible, 'no data lost' after a loss "
+                    "was visible, who is affected (§9.7).")
+    cause_visible: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="Once this holds, a cause was visible: an update saying 'identified' "
+                    "before it is a false claim (none: not judged).")
+    affected: list[AffectedTruth] = Field(
+        default_factory=list, max_length=20,
+        description="Who is really affected, as the signals show it; an update's 'affected' "
+                    "claim more than one step off it is false (empty: not judged).")
     audiences: dict[Audience, AudiencePolicy] = Field(
         default_factory=dict,
         description="Per-audience policy; audiences left out use the severity's defaults.",
@@ -458,8 +496,16 @@ class EscalationPolicy(Model):
 
     tau: float = Field(default=15, gt=0, description="Lateness that costs about 63% of a trigger.")
     triggers: list[Trigger] = Field(default_factory=list, description="The escalation triggers.")
-    irrelevant_page_penalty: float = Field(default=0.05, ge=0, le=1)
-    irrelevant_page_cap: float = Field(default=0.2, ge=0, le=1)
+    irrelevant_page_penalty: float = Field(
+        default=0.1, ge=0, le=1,
+        description="Lost per page of someone no trigger wants and whose skills help nothing "
+                    "on offer at that moment (PagerDuty: don't page everyone).")
+    off_hours_factor: float = Field(
+        default=2.0, ge=1,
+        description="An unneeded page that wakes someone outside their hours costs this many "
+                    "times more (pager fatigue).")
+    irrelevant_page_cap: float = Field(default=0.4, ge=0, le=1,
+                                       description="At most this much for unneeded pages.")
     role_discipline_penalty: float = Field(
         default=0.1, ge=0, le=1,
         description="Team play: lost once when the incident commander starts a fix or a "
@@ -558,6 +604,59 @@ class EstimatePolicy(Model):
     risk_ratio: float = Field(default=0.5, gt=0, le=1,
                               description="Rubric: flag risk when the imposed deadline is under "
                                           "this share of your own median estimate.")
+    max_informative_ratio: float = Field(
+        default=8, gt=1,
+        description="A range whose high end is more than this many times its low end informs "
+                    "nobody: it scores at most `uninformative_score` whatever happens (§9.7).")
+    uninformative_score: float = Field(default=0.2, ge=0, le=1)
+
+
+class Harm(Model):
+    """Lasting harm a run can do (data or money lost), with its cost on the outcome (§9.6)."""
+
+    id: Identifier
+    label: str = Field(max_length=200,
+                       description="What was lost, in plain words: '2.3 million queued jobs lost'.")
+    when: Expression = Field(description="The harm is done once this holds.")
+    cost: float = Field(default=0.5, ge=0, le=1,
+                        description="Share of the outcome score it costs (0..1).")
+    data_loss: bool = Field(
+        default=False,
+        description="Customer data is lost: an update that says 'no data lost' once this was "
+                    "visible is a false claim.")
+
+
+class OutcomeEndings(Model):
+    """Weight of each kind of ending in the outcome score (§9.6)."""
+
+    resolved: float = Field(default=1.0, ge=0, le=1)
+    degraded: float = Field(default=0.7, ge=0, le=1, description="Resolved with lasting harm.")
+    failed: float = Field(default=0.15, ge=0, le=1)
+    out_of_time: float = Field(default=0.25, ge=0, le=1)
+
+
+class OutcomePolicy(Model):
+    """What the decisions achieved (DOMAIN §9.6): the ending, how fast, and the harm done."""
+
+    weight: float = Field(
+        default=0.3, ge=0, le=1,
+        description="Share of the overall score that is the outcome (the four dimensions share "
+                    "the rest).")
+    mitigated_by: SkipJsonSchema[None] | Duration = Field(
+        default=None,
+        description="Reference time for the 'mitigated' milestone: what a strong, well-staffed "
+                    "team achieves (none: not judged).")
+    resolved_by: SkipJsonSchema[None] | Duration = Field(
+        default=None, description="Reference time for resolving (none: not judged).")
+    tau: float = Field(default=30, gt=0,
+                       description="Lateness against the reference that costs about 63% of "
+                                   "the time part.")
+    endings: OutcomeEndings = Field(default_factory=OutcomeEndings)
+    harm: list[Harm] = Field(default_factory=list, max_length=20)
+    cap_if_not_resolved: float = Field(
+        default=50, ge=0, le=100,
+        description="The overall score never exceeds this when the incident was not resolved "
+                    "(failed, out of time, or ended by the facilitator).")
 
 
 class Weights(Model):
@@ -573,21 +672,28 @@ class ScoringPolicy(Model):
     """Scoring parameters (DOMAIN §9); every one has a default."""
 
     weights: Weights = Field(default_factory=Weights)
+    outcome: OutcomePolicy = Field(default_factory=OutcomePolicy)
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
     rollback: RollbackPolicy = Field(default_factory=RollbackPolicy)
     estimates: EstimatePolicy = Field(default_factory=EstimatePolicy)
+
+
+EndingKind = Literal["resolved", "degraded", "failed", "out_of_time"]
+RESOLVED_KINDS: frozenset[str] = frozenset({"resolved", "degraded"})
+"""Endings the responders reach by declaring the incident resolved."""
 
 
 class Ending(Model):
     """How a run can end.
 
     A `resolved` ending is reached when the player declares the incident resolved while its
-    condition holds; a `failed` ending as soon as its condition holds; `out_of_time` at the
-    clock's limit.
+    condition holds, and so is a `degraded` one (resolved with lasting harm: data lost, customers
+    left behind); a `failed` ending as soon as its condition holds; `out_of_time` at the clock's
+    limit.
     """
 
     id: Identifier
-    kind: Literal["resolved", "failed", "out_of_time"]
+    kind: EndingKind
     when: Expression = Field(default="true")
     title: str = Field(max_length=120)
     debrief: Text = Field(description="Shown on the end screen and in the postmortem.")

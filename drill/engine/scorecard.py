@@ -12,14 +12,18 @@ TITLES: dict[str, str] = {
     "help": "Asking for help",
     "rollback": "Rollback choices",
     "estimates": "Realistic estimates",
+    "outcome": "Outcome",
 }
+OutcomeClass = Literal["resolved", "degraded", "failed", "out_of_time", "unfinished", "open"]
+"""How a run ended, for the outcome: ``unfinished`` when the facilitator ended it, ``open``
+when it has no ending yet (a run stopped mid-way)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Deduction:
     """Points lost, with one line on what happened, when, and the norm it stands on."""
 
-    dimension: Dimension
+    dimension: Dimension | Literal["outcome"]
     points: float
     """Points lost on the dimension's 0-100 scale."""
     time: float | None
@@ -115,6 +119,41 @@ class EstimateRow:
 
 
 @dataclass(frozen=True, slots=True)
+class HarmDone:
+    """Lasting harm the run did (DOMAIN §9.6)."""
+
+    id: str
+    label: str
+    at: float
+    cost: float
+    """Share of the outcome it cost (0..1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the decisions achieved (DOMAIN §9.6): the ending, how fast, the harm done."""
+
+    ending: OutcomeClass
+    score: float | None
+    """0-100; None for a run without an outcome (unfinished or still open)."""
+    mitigated_at: float | None
+    mitigated_by: float | None
+    """The scenario's reference time for mitigating (None: not judged)."""
+    resolved_at: float | None
+    resolved_by: float | None
+    harm: tuple[HarmDone, ...] = ()
+    deductions: tuple[Deduction, ...] = ()
+    """What the outcome lost, each with its reason and norm."""
+    capped: bool = False
+    """The overall score was held at the scenario's cap because the incident was not resolved."""
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the incident was resolved (cleanly or degraded)."""
+        return self.ending in ("resolved", "degraded")
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreCard:
     """The four dimensions, the weighted overall score, and the tables behind them."""
 
@@ -129,6 +168,16 @@ class ScoreCard:
     """Each estimate given, in order, against what happened."""
     estimate_requests: tuple[RequestRow, ...] = ()
     """Each request for an estimate and its answer."""
+    outcome: Outcome | None = None
+    """What the decisions achieved; the overall score weighs it in (and is capped without a
+    resolution)."""
+    dimensions_mean: float | None = None
+    """The weighted mean of the applicable dimensions, before the outcome was weighed in."""
+
+    @property
+    def unfinished(self) -> bool:
+        """Whether the facilitator ended the run before it reached an ending of its own."""
+        return self.outcome is not None and self.outcome.ending == "unfinished"
 
     def audience(self, audience: str) -> AudienceReport | None:
         """One audience's report."""
@@ -138,11 +187,40 @@ class ScoreCard:
         """The four dimensions in their fixed order."""
         return (self.communication, self.help, self.rollback, self.estimates)
 
-    def as_dict(self) -> dict[str, float]:
-        """Scores rounded to one decimal, keyed by dimension plus ``overall``."""
-        result = {d.dimension: round(d.score, 1) for d in self.dimensions()}
+    def all_deductions(self) -> tuple[Deduction, ...]:
+        """Every deduction: the four dimensions' in order, then the outcome's."""
+        found = [d for dimension in self.dimensions() for d in dimension.deductions]
+        if self.outcome is not None:
+            found += self.outcome.deductions
+        return tuple(found)
+
+    def as_dict(self) -> dict[str, float | None]:
+        """Scores rounded to one decimal, keyed by dimension plus ``outcome`` and ``overall``;
+        None for a dimension that does not apply (never 0) and for an outcome not judged."""
+        result: dict[str, float | None] = {
+            d.dimension: round(d.score, 1) if d.applicable else None for d in self.dimensions()}
+        score = self.outcome.score if self.outcome is not None else None
+        result["outcome"] = round(score, 1) if score is not None else None
         result["overall"] = round(self.overall, 1)
         return result
+
+
+def cap_note(card: ScoreCard) -> str:
+    """Why the overall score was held down, when it was: ``"Overall held at 50: the incident
+    was not resolved."``; empty when no cap applied."""
+    outcome = card.outcome
+    if outcome is None or not outcome.capped:
+        return ""
+    reasons = []
+    if not outcome.resolved:
+        what = {"unfinished": "the run was ended before the incident was resolved",
+                "open": "the run has no ending yet"}.get(outcome.ending,
+                                                         "the incident was not resolved")
+        reasons.append(what)
+    if outcome.harm:
+        reasons.append("lasting harm was done (" + "; ".join(h.label for h in outcome.harm)
+                       + ")")
+    return f"Overall held at {card.overall:.0f}: " + " and ".join(reasons) + "."
 
 
 def weights_note(weights: object) -> str:

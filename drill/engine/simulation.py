@@ -29,6 +29,7 @@ from .playscript import (
 from .placeholders import CUSTOMER_KEY, personalise, placeholder_sites
 from .record import (
     SEEN_KINDS,
+    ClaimTruth,
     Detail,
     GivenEstimate,
     LogEntry,
@@ -38,7 +39,7 @@ from .record import (
     RunRecord,
     TargetDetail,
 )
-from .scenario import Action, Ending, Event, Person, Request, Scenario
+from .scenario import RESOLVED_KINDS, Action, Ending, Event, Person, Request, Scenario
 from .sites import expression_texts, watched_expressions
 
 MAX_RECURRENCES = 10_000
@@ -231,8 +232,6 @@ class Run:
         self._declared: list[float] = []
         self._taken_over: dict[str, str] = {}
         """Teammates a player speaks for: person id -> player."""
-        self._state_version = 0
-        self._version_at_last_update = 0
         self._queue: list[tuple[float, int, str, Any]] = []
         self._seq = 0
         self._jobs: dict[str, _Job] = {}
@@ -434,13 +433,11 @@ class Run:
         }
         self._env.update(values)
         self._dirty.update(values)
-        self._state_version += 1
 
     def _fact(self, key: str, value: ex.Value) -> None:
         """Change one state variable or ``ns.id`` fact; conditions reading it are re-checked."""
         self._env[key] = value
         self._dirty.add(key)
-        self._state_version += 1
 
     def _handle(self, kind: str, payload: Any) -> None:
         if kind == "event":
@@ -653,12 +650,19 @@ class Run:
         self._note(LogKind.PAGED, person.id,
                    text=f"Paged {self.person_name(person.id)} ({person.role})", by=step.by,
                    detail=PageDetail(step, outcome.awake, busy.doing if busy else "",
-                                     outcome.arrives_at),
+                                     outcome.arrives_at, self._could_help(person)),
                    seen=self._last_seen)
         self._schedule(outcome.arrives_at, "arrive", person.id)
         answer_at = self.now + outcome.answer_after
         self._schedule(answer_at, "say", (person.id, self._acknowledgement(
             person, outcome.awake, outcome.delay - outcome.answer_after, answer_at, busy)))
+
+    def _could_help(self, person: Person) -> bool:
+        """Whether a person's skills speed up an action on offer or in progress now."""
+        skills = set(person.skills)
+        return any(skills.intersection(action.helper_skills) and (
+            action.id in self._running or self._can_start(action) is None)
+            for action in self.scenario.actions if action.helper_skills)
 
     def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float,
                          busy: Busy | None = None) -> str:
@@ -737,9 +741,7 @@ class Run:
             self._schedule(self.now + line.after, "say", (person.id, line.text))
 
     def _update(self, step: PostUpdate) -> None:
-        changed = self._state_version != self._version_at_last_update
-        self._version_at_last_update = self._state_version
-        self._updates.append(PostedUpdate(self.now, step, changed))
+        self._updates.append(PostedUpdate(self.now, step, self._claim_truth()))
         key = f"updates.{step.audience}"
         # Not news: an update changes what the audience knows, not the incident.
         self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
@@ -749,6 +751,17 @@ class Run:
             parts.append(f"Next update in {step.next_update:g}.")
         self._note(LogKind.UPDATE, step.audience, channel=step.audience, text=" ".join(parts),
                    by=step.by, detail=step, seen=self._last_seen)
+
+    def _claim_truth(self) -> ClaimTruth:
+        """What was true and visible now, for the claims of an update (see ClaimTruth)."""
+        scenario = self.scenario
+        comms = scenario.comms
+        resolvable = any(e.kind in RESOLVED_KINDS and self.holds(e.when)
+                         for e in scenario.endings)
+        cause = None if comms.cause_visible is None else self.holds(comms.cause_visible)
+        loss = any(h.data_loss and h.when in self._first_true for h in scenario.scoring.outcome.harm)
+        affected = next((t.affected for t in comms.affected if self.holds(t.when)), "")
+        return ClaimTruth(resolvable, cause, loss, affected)
 
     def _estimate(self, step: GiveEstimate) -> None:
         if step.milestone not in self._milestones:
@@ -764,7 +777,7 @@ class Run:
     def _declare(self, step: DeclareResolved) -> None:
         self._declared.append(self.now)
         for ending in self.scenario.endings:
-            if ending.kind == "resolved" and self.holds(ending.when):
+            if ending.kind in RESOLVED_KINDS and self.holds(ending.when):
                 self._note(LogKind.DECLARED, ending.id, text="Incident declared resolved.",
                            by=step.by, detail=step, seen=self._last_seen)
                 self._end(ending)

@@ -59,6 +59,13 @@ def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
     for i, unsafe in enumerate(rollback.unsafe):
         sites.append(ExpressionSite(("scoring", "rollback", "unsafe", i, "warning"),
                                     unsafe.warning, None))
+    for i, harm in enumerate(scenario.scoring.outcome.harm):
+        sites.append(ExpressionSite(("scoring", "outcome", "harm", i, "when"), harm.when, None))
+    if scenario.comms.cause_visible is not None:
+        sites.append(ExpressionSite(("comms", "cause_visible"), scenario.comms.cause_visible,
+                                    None))
+    for i, truth in enumerate(scenario.comms.affected):
+        sites.append(ExpressionSite(("comms", "affected", i, "when"), truth.when, None))
     return sites
 
 
@@ -75,4 +82,5 @@ def watched_expressions(scenario: Scenario) -> list[str]:
              scoring.rollback.persisted_evidence]
     texts += [trigger.observable for trigger in scoring.escalation.triggers]
     texts += [unsafe.warning for unsafe in scoring.rollback.unsafe]
+    texts += [harm.when for harm in scoring.outcome.harm]
     return texts

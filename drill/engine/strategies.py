@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal, Sequence
 
 from .playscript import DeclareResolved, GiveEstimate, Page, PlayerAction, PostUpdate, StartAction
-from .scenario import AUDIENCES, Action, Audience
+from .scenario import AUDIENCES, RESOLVED_KINDS, Action, Audience
 from .rules import audience_rules
 from .record import LogEntry, LogKind, RunRecord
 from .simulation import ActionRejected, CompiledScenario, Run
@@ -211,7 +211,7 @@ class _Greedy:
                        for a, r in audience_rules(scenario).items()}
         self.last_update: dict[str, float] = {}
         self.answered: set[str] = set()
-        self.resolved = [e for e in scenario.endings if e.kind == "resolved"]
+        self.resolved = [e for e in scenario.endings if e.kind in RESOLVED_KINDS]
         self.requests = {r.id: r for r in scenario.requests}
         self.comms_start: float | None = None
 

@@ -179,7 +179,7 @@ CHANNEL_TITLES: dict[str, str] = {
 
 ENDING_TITLES: dict[str, str] = {
     "resolved": "Resolved", "degraded": "Resolved, degraded", "failed": "Failed",
-    "out_of_time": "Out of time", "unfinished": "Unfinished",
+    "out_of_time": "Out of time", "unfinished": "Unfinished", "open": "No ending yet",
 }
 """Each kind of ending, as a word."""
 

@@ -65,7 +65,7 @@ def whats(card: ScoreCard, dimension: str) -> list[str]:
 
 def update(at: float, audience: str, **more: object) -> dict:
     return {"at": at, "do": "update", "audience": audience, "impact": "Errors for users",
-            **more}
+            "affected": "some", **more}
 
 
 # -- worked examples of §9 ------------------------------------------------------------------------
@@ -159,13 +159,15 @@ def test_promising_customers_a_resolution_time_costs_content_points(comms):
 def test_updates_with_no_news_in_between_are_noise(comms):
     noisy = scored(comms, update(52, "management"), update(54, "management"))
     newsy = scored(comms, update(48, "management"), update(52, "management"))  # graph at T+50
-    assert any("with no news" in w for w in whats(noisy, "communication"))
-    assert not any("with no news" in w for w in whats(newsy, "communication"))
+    assert any("with nothing new to say" in w for w in whats(noisy, "communication"))
+    assert not any("with nothing new to say" in w for w in whats(newsy, "communication"))
 
 
 def test_an_unanswered_request_for_an_update_is_a_deduction(comms):
-    ignored = scored(comms, update(8, "management", next_update=40))
-    answered = scored(comms, update(8, "management", next_update=40), update(35, "management"))
+    # The update at T+8 is stale by T+30: the fix started since.
+    stale = (update(8, "management", next_update=40), {"at": 9, "do": "start", "action": "fix"})
+    ignored = scored(comms, *stale)
+    answered = scored(comms, *stale, update(35, "management"))
     assert any(w.startswith("The VP asked for an update to management at T+30")
                for w in whats(ignored, "communication"))
     assert any("Answered The VP's request" in c for c in answered.communication.credits)
@@ -221,7 +223,7 @@ def test_paging_people_who_are_not_needed_costs_a_little(trap):
     card = scored(trap, ROLLBACK, {"at": 12, "do": "page", "person": "ceo"},
                   {"at": 13, "do": "page", "person": "sre"},
                   {"at": 14, "do": "page", "person": "cfo"})
-    assert card.help.score == pytest.approx(90)
+    assert card.help.score == pytest.approx(80)  # 0.1 each, within their hours
     assert any("Paged Casey (CEO) at T+12, who was not needed" in w for w in whats(card, "help"))
 
 
@@ -306,7 +308,7 @@ def test_a_scenario_can_weigh_the_rollback_components_its_own_way(trap):
 def test_a_scenario_can_make_an_unanswered_request_cost_more(comms):
     strict = with_scoring("scoring_comms.toml", lambda d: d.setdefault("comms", {}).update(
         request_cost=0.3, request_cap=0.3))
-    ignored = (update(8, "management", next_update=40),)
+    ignored = (update(8, "management", next_update=40), {"at": 9, "do": "start", "action": "fix"})
 
     def request_points(card: ScoreCard) -> float:
         return sum(d.points for d in card.communication.deductions
@@ -391,7 +393,7 @@ def test_never_answering_estimate_requests_scores_low(estimates):
 def test_no_estimate_given_or_asked_is_not_applicable(comms):
     card = scored(comms, *GOOD_COMMS)
     assert not card.estimates.applicable
-    assert card.overall == pytest.approx(card.communication.score)  # the only applicable one
+    assert card.dimensions_mean == pytest.approx(card.communication.score)  # the only one
 
 
 def test_a_milestone_never_reached_is_judged_only_where_it_is_already_wrong(estimates):
@@ -403,8 +405,9 @@ def test_a_milestone_never_reached_is_judged_only_where_it_is_already_wrong(esti
     # The run ended at T+120 without it: at least 110 remained, so 30 was wrong by 110/30 or more.
     assert too_short.censored and too_short.actual == 110
     assert too_short.score == pytest.approx(30 / 110)
-    # 200 may still come true: not judged either way.
-    assert open_ended.score is None and open_ended.hit is None
+    # 200 may still come true: judged against the least it could take (110), neither hit nor
+    # miss (DOMAIN §9.7: an estimate is judged even when its milestone never comes).
+    assert open_ended.score == pytest.approx(110 / 200) and open_ended.hit is None
 
 
 def test_an_unforeseeable_delay_is_not_held_against_the_estimate(estimates):
@@ -458,10 +461,10 @@ def test_deductions_add_up_to_the_points_lost(comms, trap, estimates, project):
                 assert lost == pytest.approx(100 - dimension.score, abs=0.5), dimension.dimension
 
 
-def test_overall_is_the_weighted_mean_of_the_applicable_dimensions(trap):
+def test_the_dimensions_mean_weighs_only_the_applicable_dimensions(trap):
     card = scored(trap, ROLLBACK, {"at": 40, "do": "page", "person": "sre"})
     assert not card.communication.applicable and not card.estimates.applicable
-    assert card.overall == pytest.approx((card.help.score + card.rollback.score) / 2)
+    assert card.dimensions_mean == pytest.approx((card.help.score + card.rollback.score) / 2)
 
 
 _MOVES = [

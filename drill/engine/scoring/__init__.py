@@ -21,6 +21,8 @@ millisecond, the target being a thousand simulated and scored runs a second).
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..scorecard import ScoreCard
 from ..record import RunRecord
 from .common import decay, _Context
@@ -28,6 +30,7 @@ from .communication import _score_communication
 from .help import _score_help
 from .rollback import _score_rollback
 from .estimates import _score_estimates, interval_score, point_score, range_score
+from .outcome import overall_score, score_outcome
 
 __all__ = [
     "score_run",
@@ -66,8 +69,13 @@ def score_run(run: RunRecord) -> ScoreCard:
     pairs = [(getattr(weights, name), card.score) for name, card in dimensions.items()
              if card.applicable]
     total = sum(w for w, _ in pairs)
-    overall = sum(w * s for w, s in pairs) / total if total > 0 else 0.0
+    mean = sum(w * s for w, s in pairs) / total if total > 0 else 0.0
+    outcome = score_outcome(context)
+    overall, capped = overall_score(outcome, mean, run.scenario.scoring.outcome)
+    if capped:
+        outcome = dataclasses.replace(outcome, capped=True)
     return ScoreCard(overall=overall, audiences=audiences, estimate_rows=rows,
-                     estimate_requests=asked, **dimensions)  # type: ignore[arg-type]
+                     estimate_requests=asked, outcome=outcome, dimensions_mean=mean,
+                     **dimensions)  # type: ignore[arg-type]
 
 

@@ -99,7 +99,6 @@ class _Context:
         self.end = run.end
         self.grace = scenario.comms.grace
         self.unit = scenario.clock.unit
-        self._news: list[float] | None = None
 
     # Lookups by id, built only when a dimension needs them.
     @cached_property
@@ -127,11 +126,3 @@ class _Context:
     def first_start(self, action_ids: Iterable[str]) -> tuple[float, str] | None:
         starts = [(self.run.started[a][0], a) for a in action_ids if self.run.started.get(a)]
         return min(starts) if starts else None
-
-    def news_between(self, after: float, until: float) -> bool:
-        """Whether anything new reached the player in (after, until]: built once, then bisected."""
-        if self._news is None:
-            self._news = [e.time for e in self.run.log if e.kind in NEWS_KINDS]
-        i = bisect.bisect_right(self._news, after)
-        return i < len(self._news) and self._news[i] <= until
-

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
-from ..rules import AudienceRule, audience_rules, cadence, request_answer
-from ..scenario import AUDIENCES, Request
+from ..rules import (
+    AudienceRule,
+    answering_update,
+    audience_rules,
+    cadence,
+    news_between,
+    request_answer,
+)
+from ..record import LogKind
+from ..scenario import AFFECTED_ORDER, AUDIENCES, Request
 from ..scorecard import AudienceReport, DimensionScore, PromiseRow, RequestRow
 from ..record import PostedUpdate
 from ..text import AUDIENCE_NAMES
 from .common import (
+    decay,
     _Ledger,
     _capped,
     _weighted,
@@ -81,7 +91,93 @@ def _score_communication(ctx: _Context) -> tuple[DimensionScore, tuple[AudienceR
     for weight, ledger in judged:
         result.losses += _weighted(_capped(ledger.losses), weight / total)
         result.credits += ledger.credits
+    # Charged once, on the whole dimension: updates the evidence called for, and claims the
+    # visible truth contradicted (§9.7).
+    _evidence_updates(ctx, result)
+    _honesty(ctx, result)
     return _dimension("communication", result), promises
+
+
+def _evidence_updates(ctx: _Context, ledger: _Ledger) -> None:
+    """Escalation triggers answered by an update (expect = 'update'): the audience is told once
+    the evidence is visible, or proactively just before it.  Judged here, on communication, and
+    nowhere else (a late update is charged once)."""
+    comms = ctx.scenario.comms
+    policy = ctx.scenario.scoring.escalation
+    t = ctx.t
+    for trigger in policy.triggers:
+        if trigger.expect != "update":
+            continue
+        seen = ctx.run.evidence.get(trigger.observable)
+        if seen is None:
+            continue
+        due = seen + trigger.window
+        if ctx.end <= due and answering_update(ctx.run, trigger.audience, seen, ctx.end) is None:
+            continue  # the run ended before an answer was owed
+        answer = answering_update(ctx.run, trigger.audience, seen, math.inf)
+        name = AUDIENCE_NAMES[trigger.audience] if trigger.audience else "anyone"
+        evidence = trigger.id.replace("_", " ").replace("-", " ")
+        at = answer if answer is not None else ctx.end
+        score = decay(at - due, policy.tau)
+        if score >= 0.999:
+            if answer is not None:
+                ledger.credits.append(f"Told {name} at {t(answer)} once {evidence} was visible")
+            continue
+        what = (f"Told {name} at {t(answer)}; {evidence} was visible from {t(seen)}, expected by "
+                f"{t(due)}" if answer is not None else
+                f"Never told {name} after {evidence} became visible at {t(seen)} (expected by "
+                f"{t(due)})")
+        ledger.lose(comms.evidence_cost * (1 - score), at if answer is not None else due, what,
+                    f"{trigger.norm} (this scenario: within {ctx.span(trigger.window)})")
+
+
+_NORM_ALL_CLEAR = ("Statuspage: only resolve when you are confident the issue is fixed; "
+                   "Atlassian incident values: be honest; a false all-clear breaks trust in "
+                   "every later update (this scenario: {cost:g} of the dimension each)")
+_NORM_CLAIM = ("PagerDuty communications: don't speculate, never guess; Atlassian: be honest "
+               "and transparent (this scenario: {cost:g} of the dimension each)")
+
+
+def _honesty(ctx: _Context, ledger: _Ledger) -> None:
+    """Claims checked against the truth visible when they were made (§9.7): a false all-clear
+    (an update saying 'resolved', or declaring the incident resolved, while it is not),
+    'identified' before any cause was visible, 'no data lost' after a loss was visible, and who
+    is affected more than one step off what the signals showed."""
+    comms = ctx.scenario.comms
+    t = ctx.t
+    all_clear = _NORM_ALL_CLEAR.format(cost=comms.false_all_clear_cost)
+    claim = _NORM_CLAIM.format(cost=comms.claim_cost)
+    declared = set(ctx.run.declared)
+    for entry in ctx.run.log:
+        if entry.kind is LogKind.DECLARED and not entry.ref and entry.time in declared:
+            ledger.lose(comms.false_all_clear_cost, entry.time,
+                        f"Declared the incident resolved at {t(entry.time)} while it was not: "
+                        f"{entry.text.removeprefix('Declared resolved, but it is not over: ')}",
+                        all_clear)
+    for update in ctx.run.updates:
+        step, truth = update.step, update.truth
+        name = AUDIENCE_NAMES[step.audience]
+        if step.status == "resolved" and not truth.resolvable:
+            ledger.lose(comms.false_all_clear_cost, update.time,
+                        f"Told {name} at {t(update.time)} it was resolved while it was not",
+                        all_clear)
+        if step.status == "identified" and truth.cause_visible is False:
+            ledger.lose(comms.claim_cost, update.time,
+                        f"Told {name} at {t(update.time)} the cause was identified before any "
+                        f"cause was visible", claim)
+        if step.data_loss == "none" and truth.loss_visible:
+            ledger.lose(comms.claim_cost, update.time,
+                        f"Told {name} at {t(update.time)} no data was lost after a loss was "
+                        f"visible", claim)
+        if step.affected and truth.affected and _off_by_more_than_a_step(step.affected,
+                                                                         truth.affected):
+            ledger.lose(comms.claim_cost, update.time,
+                        f"Told {name} at {t(update.time)} that {step.affected} were affected "
+                        f"while the signals showed {truth.affected}", claim)
+
+
+def _off_by_more_than_a_step(claimed: str, truth: str) -> bool:
+    return abs(AFFECTED_ORDER.index(claimed) - AFFECTED_ORDER.index(truth)) > 1
 
 
 @dataclass(slots=True)
@@ -90,6 +186,12 @@ class _Facts:
 
     dark: list[tuple[float, float]] = field(default_factory=list)
     requests: list[RequestRow] = field(default_factory=list)
+
+
+def _claims(update: PostedUpdate) -> tuple[object, ...]:
+    """What an update says, as far as the score reads it: its structured fields."""
+    step = update.step
+    return (step.status, step.affected, step.data_loss, step.rollback_insufficient)
 
 
 def _request_rows(ctx: _Context, requests: list[tuple[Request, float]],
@@ -187,7 +289,7 @@ def _score_audience(
     passed = total_checks = 0
     for update in updates:
         step = update.step
-        results = {"impact": bool(step.impact.strip()),
+        results = {"impact": bool(step.affected),
                    "next": step.next_update is not None or step.status == "resolved"}
         if audience == "customers":
             results["eta"] = step.eta is None
@@ -238,7 +340,7 @@ def _score_audience(
                         f"{t(promised_by)}; {came}", _NORM_PROMISE)
     if q_score is not None:
         texts = {
-            "impact": ("did not state the impact", _NORM_IMPACT),
+            "impact": ("did not say who is affected", _NORM_IMPACT),
             "next": ("did not say when the next update comes", _NORM_NEXT),
             "eta": ("promised customers a resolution time", _NORM_ETA),
             "data": ("did not say whether any data was lost", _NORM_DATA),
@@ -253,20 +355,21 @@ def _score_audience(
             ledger.lose(weight["Q"] * len(times) / total_checks, max(times[0], start),
                         f"{count} to {name} {what} ({when})", norm)
 
-    # N: noise, updates too close together with no news in between (PagerDuty anti-pattern).
+    # N: noise: an update too soon after the previous one that says nothing new, with no news
+    # in between (PagerDuty anti-pattern); judged on what the updates say, never on hidden state.
     if rule.min_gap > 0:
         noise = 0.0
         for previous, update in zip(updates, updates[1:]):
             gap = update.time - previous.time
-            if gap < rule.min_gap and not update.state_changed_since_previous and \
-                    not ctx.news_between(previous.time, update.time):
+            if gap < rule.min_gap and _claims(update) == _claims(previous) and \
+                    not news_between(ctx.run, previous.time, update.time):
                 cost = min(comms.noise_cost, comms.noise_cap - noise)
                 if cost <= 0:
                     break
                 noise += cost
                 ledger.lose(cost, update.time,
                             f"Updated {name} at {t(update.time)}, {ctx.span(gap)} after the "
-                            f"previous update, with no news",
+                            f"previous update, with nothing new to say",
                             f"{_NORM_NOISE}; this scenario: at least {ctx.span(rule.min_gap)} "
                             f"apart unless something changed")
 

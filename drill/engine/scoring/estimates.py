@@ -39,19 +39,25 @@ def interval_score(low: float, high: float, actual: float, confidence: float) ->
 
 
 def range_score(low: float, high: float, actual: float, confidence: float, spread: float,
-                kappa: float) -> float:
+                kappa: float, width_only: bool = False) -> float:
     """The skill form of §9.4: ``exp(-max(0, IS - IS_ref) / kappa)``.
 
     ``IS_ref`` is the interval score of the reference range ``[x/spread, x*spread]``: a range as
-    sharp as that around the truth scores 1, so honest uncertainty is not punished.
+    sharp as that around the truth scores 1, so honest uncertainty is not punished.  With
+    ``width_only`` (a milestone never reached, the range not yet wrong) only the width counts
+    against the reference width.
     """
     reference = interval_score(actual / spread, actual * spread, actual, confidence)
+    if width_only:
+        return math.exp(-max(0.0, math.log(high / low) - reference) / kappa)
     return math.exp(-max(0.0, interval_score(low, high, actual, confidence) - reference) / kappa)
 
 
 _NORM_POINT = ("Log accuracy ratio (Tofallis 2015){external}; being 2x off scores 0.5")
 _NORM_RANGE = ("Interval score in log space (Gneiting & Raftery 2007), against a range of "
                "{spread:g}x either side of the truth at {confidence:.0%}")
+_NORM_WIDE = ("DOMAIN §9.7: a range whose high end is more than {ratio:g}x its low end informs "
+              "nobody; it scores at most {score:g} whatever happens")
 _NORM_BROKEN = ("PagerDuty Customer Liaison: 'customers get angry when you set an expectation you "
                 "can't keep': revise an ETA before it passes")
 _NORM_ASKED = ("PagerDuty Internal Liaison: give the expected time remaining when asked; this "
@@ -119,23 +125,36 @@ def _estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, object]],
         floor = 0.5 if scenario.clock.unit == "minutes" else 0.05
         actual = max(floor, (reached if reached is not None else end) - made - delay)
         row["actual"] = actual
-        high = step.point if step.point is not None else step.high
-        if reached is None and high is not None and high >= actual:
-            continue  # censored: it may still come true, so it is not judged
+        censored = reached is None
         if step.point is not None:
             alpha, beta = ((policy.external_alpha, policy.external_beta) if external
                            else (1.0, 1.0))
+            # Never reached: judged against the least it could have taken (§9.7).
             score = point_score(step.point, actual, alpha, beta)
             spread = policy.reference_spread
-            hit = step.point / spread <= actual <= step.point * spread
+            hit = None if censored and step.point >= actual else \
+                step.point / spread <= actual <= step.point * spread
             norm = _NORM_POINT.format(external=(
                 "; late costs more than padding for an external ETA (PagerDuty Customer Liaison)"
                 if external and policy.external_alpha != policy.external_beta else ""))
         else:
-            score = range_score(step.low, step.high, actual, confidence,  # type: ignore[arg-type]
-                                policy.reference_spread, policy.kappa)
-            hit = step.low <= actual <= step.high  # type: ignore[operator]
+            low, high = step.low, step.high
+            assert low is not None and high is not None
+            if censored and high >= actual:
+                # It may still come true: only the width is known to count (§9.7).
+                score = range_score(low, high, high, confidence, policy.reference_spread,
+                                    policy.kappa, width_only=True)
+                hit = None
+            else:
+                score = range_score(low, high, actual, confidence, policy.reference_spread,
+                                    policy.kappa)
+                hit = low <= actual <= high
             norm = _NORM_RANGE.format(spread=policy.reference_spread, confidence=confidence)
+            if high / low > policy.max_informative_ratio and score > policy.uninformative_score:
+                # "Somewhere between an hour and two months" helps nobody plan.
+                score = policy.uninformative_score
+                norm = _NORM_WIDE.format(ratio=policy.max_informative_ratio,
+                                         score=policy.uninformative_score)
         row.update(score=score, hit=hit)
         bound = "at least " if reached is None else ""
         what = (f"Told {AUDIENCE_NAMES[step.audience]} at {t(made)}: '{label}' in {said}; it took "

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from ..playscript import FACILITATOR
+from ..record import LogKind, PageDetail
 from ..scenario import COMMANDER, Trigger, role_of
 from ..scorecard import DimensionScore
-from ..text import AUDIENCE_NAMES
 from .common import decay, _Ledger, _dimension, _not_applicable, _Context
 
 # -- (b) asking for help --------------------------------------------------------------------------
 
 
-_NORM_IRRELEVANT = ("PagerDuty anti-pattern: don't page everyone; this scenario: "
-                    "{penalty:g} of the dimension per unneeded page, at most {cap:g}")
+_NORM_IRRELEVANT = ("PagerDuty anti-pattern: don't page everyone, and alert fatigue; this "
+                    "scenario: {penalty:g} of the dimension per unneeded page ({factor:g}x when "
+                    "it wakes someone), at most {cap:g}")
 _NORM_HANDS_ON = ("PagerDuty incident commander training: the IC coordinates and does not fix "
                   "things hands-on, or nobody is steering; hand the work to a responder "
                   "(this scenario: {penalty:g} of the dimension, once)")
@@ -24,50 +25,34 @@ def _score_help(ctx: _Context) -> DimensionScore:
     t = ctx.t
     judged = 0
     ledger = _Ledger()
-    if not policy.triggers:
+    # Triggers answered by an update are communication: judged there, never twice.
+    triggers = [trigger for trigger in policy.triggers if trigger.expect == "page"]
+    if not triggers:
         return _not_applicable("help", "The scenario sets no escalation triggers.")
     misses: list[tuple[float, float, str, Trigger]] = []  # (S, time, what, trigger)
-    for trigger in policy.triggers:
+    for trigger in triggers:
         seen = run.evidence.get(trigger.observable)
         if seen is None:
             continue  # never judge what could not be seen
         due = seen + trigger.window
         evidence = trigger.id.replace("_", " ").replace("-", " ")
-        if trigger.expect == "page":
-            wanted = _wanted_people(ctx, trigger.people, trigger.skills)
-            pages = [(run.paged_at[p], p) for p in wanted if p in run.paged_at]
-            if pages:
-                at, person = min(pages)
-                judged += 1
-                score = decay(at - due, policy.tau)
-                if score < 0.999:
-                    misses.append((score, at, f"Paged {run.person_name(person)} at {t(at)}; "
-                                   f"{evidence} was visible from {t(seen)}, help was expected "
-                                   f"by {t(due)}", trigger))
-                else:
-                    when = ("before the evidence appeared" if at <= seen
-                            else f"{ctx.span(at - seen)} after {evidence} became visible")
-                    ledger.credits.append(f"Paged {run.person_name(person)} at {t(at)}, {when}")
-                continue
-            missing = (f"Nobody paged {_who(ctx, trigger.people, trigger.skills)}; {evidence} "
-                       f"was visible from {t(seen)}")
-        else:
-            audience = trigger.audience
-            answer_at = next((u.time for u in run.updates if u.time >= seen
-                              and (audience is None or u.step.audience == audience)), None)
-            name = AUDIENCE_NAMES[audience] if audience else "anyone"
-            if answer_at is not None:
-                judged += 1
-                score = decay(answer_at - due, policy.tau)
-                if score < 0.999:
-                    misses.append((score, answer_at, f"Told {name} at {t(answer_at)}; "
-                                   f"{evidence} was visible from {t(seen)}, expected by "
-                                   f"{t(due)}", trigger))
-                else:
-                    ledger.credits.append(f"Told {name} at {t(answer_at)} once {evidence} was "
-                                          f"visible")
-                continue
-            missing = f"Never told {name} after {evidence} became visible at {t(seen)}"
+        wanted = _wanted_people(ctx, trigger.people, trigger.skills)
+        pages = [(run.paged_at[p], p) for p in wanted if p in run.paged_at]
+        if pages:
+            at, person = min(pages)
+            judged += 1
+            score = decay(at - due, policy.tau)
+            if score < 0.999:
+                misses.append((score, at, f"Paged {run.person_name(person)} at {t(at)}; "
+                               f"{evidence} was visible from {t(seen)}, help was expected "
+                               f"by {t(due)}", trigger))
+            else:
+                when = ("before the evidence appeared" if at <= seen
+                        else f"{ctx.span(at - seen)} after {evidence} became visible")
+                ledger.credits.append(f"Paged {run.person_name(person)} at {t(at)}, {when}")
+            continue
+        missing = (f"Nobody paged {_who(ctx, trigger.people, trigger.skills)}; {evidence} "
+                   f"was visible from {t(seen)}")
         if ctx.end <= due:
             continue  # the run ended before the player owed an answer
         judged += 1
@@ -79,21 +64,47 @@ def _score_help(ctx: _Context) -> DimensionScore:
     for score, time, what, trigger in misses:
         ledger.lose((1 - score) / judged, time, what,
                     f"{trigger.norm} (this scenario: within {ctx.span(trigger.window)})")
+    _over_paging(ctx, triggers, ledger)
+    _role_discipline(ctx, ledger)
+    return _dimension("help", ledger)
+
+
+def _over_paging(ctx: _Context, triggers: list[Trigger], ledger: _Ledger) -> None:
+    """Pages nobody needed (DOMAIN §9.2 over-escalation, §9.7 over-paging).
+
+    A page is free when some trigger wants the person (the right person keeps full credit, even
+    early) or when their skills speed up work on offer at that moment; otherwise it costs
+    ``irrelevant_page_penalty``, times ``off_hours_factor`` when it woke them outside their
+    hours (pager fatigue), at most ``irrelevant_page_cap`` in all.  Someone the scenario marks
+    as not relevant is never needed.
+    """
+    run = ctx.run
+    policy = ctx.scenario.scoring.escalation
+    wanted = {p for trigger in triggers
+              for p in _wanted_people(ctx, trigger.people, trigger.skills)}
+    paged = {e.ref: e for e in run.log if e.kind is LogKind.PAGED}
     spent = 0.0
     for person_id, at in sorted(run.paged_at.items(), key=lambda item: item[1]):
         person = ctx.people.get(person_id)
-        if person is None or person.relevant:
+        if person is None:
             continue
-        cost = min(policy.irrelevant_page_penalty, policy.irrelevant_page_cap - spent)
+        detail = paged[person_id].detail if person_id in paged else None
+        helps = isinstance(detail, PageDetail) and detail.helps
+        if person.relevant and (person_id in wanted or helps):
+            continue
+        woken = isinstance(detail, PageDetail) and not detail.awake
+        cost = policy.irrelevant_page_penalty * (policy.off_hours_factor if woken else 1.0)
+        cost = min(cost, policy.irrelevant_page_cap - spent)
         if cost <= 0:
             break
         spent += cost
-        ledger.lose(cost, at, f"Paged {run.person_name(person_id)} ({person.role}) at {t(at)}, "
-                              f"who was not needed for this incident",
+        why = "who was not needed for this incident" if not person.relevant else \
+            "whom no visible need called for"
+        ledger.lose(cost, at, f"Paged {run.person_name(person_id)} ({person.role}) at {ctx.t(at)}, "
+                              f"{why}" + (", waking them outside their hours" if woken else ""),
                     _NORM_IRRELEVANT.format(penalty=policy.irrelevant_page_penalty,
+                                            factor=policy.off_hours_factor,
                                             cap=policy.irrelevant_page_cap))
-    _role_discipline(ctx, ledger)
-    return _dimension("help", ledger)
 
 
 def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:

@@ -47,8 +47,9 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
     if policy.generic_mitigations and start is not None and suspect is not None:
         seen = max(start, suspect)
         due = seen + policy.mitigate_within
-        # Going straight to the real fix also stops the bleeding.
-        first = ctx.first_start([*policy.generic_mitigations, *policy.correct_remediations])
+        # Only a generic mitigation stops the bleeding: starting the real, long fix does nothing
+        # for the errors customers see meanwhile.
+        first = ctx.first_start(policy.generic_mitigations)
         if first is not None:
             c1 = decay(first[0] - due, tau)
             if c1 < 1:
@@ -105,9 +106,14 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
     c3: float | None = None
     c3_losses: list[_Loss] = []
     evidence = run.evidence.get(policy.persisted_evidence)
+    rolled = [run.finished[a][0] for a in policy.generic_mitigations if run.finished.get(a)]
+    inferred = evidence is None and bool(rolled)
+    if inferred:
+        # Not looking is no escape: a responder who checked the key signal after the rollback
+        # would have seen it was not enough (DOMAIN §9.7).
+        evidence = min(rolled) + policy.verify_within
     if policy.rollback_effect in ("none", "partial") and policy.correct_remediations \
             and evidence is not None:
-        rolled = [run.finished[a][0] for a in policy.generic_mitigations if run.finished.get(a)]
         reference = max(evidence, min(rolled)) if rolled else evidence
         due = reference + policy.pivot_within
         said = any(u.step.rollback_insufficient for u in run.updates)
@@ -117,7 +123,9 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
             raw = decay(lateness, tau)
             c3 = min(1.0, raw + (policy.told_bonus if said else 0.0))
             if raw < 1:
-                basis = (f"the persisted state was visible from {t(evidence)}"
+                seen = ("was there for any check of the key signal from" if inferred
+                        else "was visible from")
+                basis = (f"the persisted state {seen} {t(evidence)}"
                          + (f" and the rollback was done at {t(min(rolled))}" if rolled else ""))
                 norm = _NORM_PIVOT.format(within=ctx.span(policy.pivot_within))
                 if fix is not None:

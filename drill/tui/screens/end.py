@@ -13,7 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...engine.roles import score_players
-from ...engine.scorecard import TITLES, weights_note
+from ...engine.scorecard import TITLES, cap_note, weights_note
+from ...engine.text import ENDING_TITLES, points
 from ...session import GameSession
 from ..safe import clean, plain
 from ..widgets.panels import bar
@@ -26,7 +27,8 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-OUTCOME_STYLE = {"resolved": "bold $success", "failed": "bold $error", "out_of_time": "bold $warning"}
+OUTCOME_STYLE = {"resolved": "bold $success", "degraded": "bold $warning", "failed": "bold $error",
+                 "out_of_time": "bold $warning", "unfinished": "bold $warning"}
 
 
 class EndScreen(Screen[None]):
@@ -64,7 +66,7 @@ class EndScreen(Screen[None]):
     def scores_text(self) -> Content:
         run, card = self.session.run, self.session.card
         assert card is not None and run.ending is not None
-        kind = run.ending.kind
+        kind = card.outcome.ending if card.outcome is not None else run.ending.kind
         parts: list[Content | str] = [
             plain(run.ending.title, OUTCOME_STYLE.get(kind, "bold")), "\n",
             plain(run.ending.debrief), "\n\n",
@@ -77,11 +79,20 @@ class EndScreen(Screen[None]):
             style = "$success" if dimension.score >= 75 else "$warning" if dimension.score >= 40 else "$error"
             parts += [plain(f"{title:<22}", "bold"), plain(bar(dimension.score / 100, 10), style),
                       plain(f" {dimension.score:3.0f}", "bold"), "\n"]
+        outcome = card.outcome
+        if outcome is not None and outcome.score is not None:
+            style = ("$success" if outcome.score >= 75 else "$warning" if outcome.score >= 40
+                     else "$error")
+            parts += [plain(f"{'Outcome':<22}", "bold"), plain(bar(outcome.score / 100, 10), style),
+                      plain(f" {outcome.score:3.0f}", "bold"), "\n"]
+        elif outcome is not None:
+            parts += [plain(f"{'Outcome':<22} {ENDING_TITLES[outcome.ending].lower()}", "dim"),
+                      "\n"]
         parts += [plain(f"{'Overall':<22}", "bold"), plain(bar(card.overall / 100, 10), "$accent"),
                   plain(f" {card.overall:3.0f}", "bold"), "\n"]
-        note = weights_note(run.scenario.scoring.weights)
-        if note:
-            parts += [plain(note, "dim"), "\n"]
+        for note in (cap_note(card), weights_note(run.scenario.scoring.weights)):
+            if note:
+                parts += [plain(note, "dim"), "\n"]
         parts.append("\n")
         team = score_players(run.record())
         if team:
@@ -92,12 +103,16 @@ class EndScreen(Screen[None]):
                           plain(f" {member.overall:3.0f}", "bold"), "\n",
                           plain(f"   {member.actions} actions; judged on {judged}", "dim"), "\n"]
             parts.append("\n")
-        for dimension in card.dimensions():
-            if not dimension.deductions:
+        sections = [(TITLES[d.dimension], d.deductions) for d in card.dimensions()]
+        if outcome is not None:
+            sections.append((TITLES["outcome"], outcome.deductions))
+        for title, deductions in sections:
+            if not deductions:
                 continue
-            parts += [plain(TITLES[dimension.dimension], "bold underline"), "\n"]
-            for deduction in dimension.deductions:
-                parts += [plain(f"−{deduction.points:.0f} ", "$error"), plain(clean(deduction.what)), "\n",
+            parts += [plain(title, "bold underline"), "\n"]
+            for deduction in deductions:
+                parts += [plain(f"{points(deduction.points)} ", "$error"),
+                          plain(clean(deduction.what)), "\n",
                           plain(f"   {clean(deduction.norm)}", "dim italic"), "\n"]
             parts.append("\n")
         postmortem = Path(self.session.record.postmortem or self.session.save_path)
