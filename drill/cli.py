@@ -212,7 +212,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import dataclasses
 
     from .catalog import UnknownScenario, resolve
-    from .checking import run_check
+    from .check_runner import run_check
     from .engine.analysis import render
     from .engine.strategies import STRATEGIES
     from .loading import LoadError

@@ -403,7 +403,7 @@ EXAMPLES = REPO / "docs" / "examples"
 
 @pytest.mark.parametrize("name", ["mixed-version-deploy"])
 def test_an_example_incident_plays_well_and_badly_and_check_finds_nothing(name: str) -> None:
-    from drill.checking import run_check
+    from drill.check_runner import run_check
 
     path = EXAMPLES / f"{name}.toml"
     compiled = CompiledScenario.build(load_scenario(path))
