@@ -18,6 +18,8 @@ import re
 import tomllib
 from typing import Any
 
+MAX_BYTES = 1024 * 1024
+"""Largest file accepted (1 MiB): a scenario is a few dozen KiB."""
 MAX_NESTING = 50
 """Deepest nesting of ``[`` and ``{`` in values; the format needs about 4."""
 MAX_KEY_PARTS = 10

@@ -26,6 +26,7 @@ from typing import (
 from pydantic import BaseModel, ValidationError
 
 from . import bounded_toml
+from .bounded_toml import MAX_BYTES
 from .engine import checks
 from .engine.expressions import ExpressionError
 from .engine.text import escaped, one_line
@@ -34,8 +35,6 @@ from .engine.scenario import Scenario
 from .engine.simulation import CompiledScenario
 from .storage import UnreadableFile, read_small_file
 
-MAX_BYTES = 1024 * 1024
-"""Largest file accepted (1 MiB): a scenario is a few dozen KiB."""
 MAX_PROBLEMS = 20
 """Most problems reported per file; the rest are counted ("… and 329,980 more problems")."""
 SHOWN_PATH = 400
@@ -527,18 +526,19 @@ def _model_from(file: str, text: str, data: dict[str, Any], model: type[T]) -> T
 
 def _scenario(
     file: str, text: str, data: dict[str, Any], full: bool
-) -> tuple[Scenario, list[Problem]]:
-    """The scenario of a parsed file and its problems; raise LoadError when it cannot load."""
+) -> tuple[Scenario, CompiledScenario, list[Problem]]:
+    """The scenario of a parsed file, compiled, and its problems; raise LoadError when it
+    cannot load."""
     scenario = _model_from(file, text, data, Scenario)
     errors = checks.check_scenario(scenario)
     if errors:
         raise LoadError(finding_problems(file, text, errors))
     try:
-        CompiledScenario.build(scenario)
+        compiled = CompiledScenario.build(scenario)
     except ExpressionError as error:  # the checks should have caught it; never let it escape
         raise _fail(file, f"an expression does not compile: {error}") from None
     lints = checks.check_reachability(scenario) if full else []
-    return scenario, finding_problems(file, text, lints)
+    return scenario, compiled, finding_problems(file, text, lints)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -547,22 +547,40 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises :class:`LoadError` (and nothing else) listing every problem with file, line and
     field.  What can merely never happen (see ``drill validate``) does not stop it loading.
     """
+    return load_playable(path)[0]
+
+
+def load_playable(path: str | Path) -> tuple[Scenario, CompiledScenario, bytes]:
+    """A scenario file loaded as :func:`load_scenario` does, compiled, with the exact bytes it
+    was read from (a save keeps their hash: the file is read once, so what is hashed is what
+    is played).  Raises :class:`LoadError` and nothing else."""
     file = str(path)
 
-    def work() -> Scenario:
-        text = read_text(path)
-        return _scenario(file, text, parse_toml(file, text), full=False)[0]
+    def work() -> tuple[Scenario, CompiledScenario, bytes]:
+        data = read_bytes(path)
+        text = decode(file, data)
+        scenario, compiled, _ = _scenario(file, text, parse_toml(file, text), full=False)
+        return scenario, compiled, data
 
     return _guarded(file, work)
 
 
-def load_playscript(path: str | Path) -> PlayScript:
-    """Read, parse and validate a play script; raise :class:`LoadError` on any problem."""
+def load_playscript(path: str | Path, scenario: Scenario | None = None) -> PlayScript:
+    """Read, parse and validate a play script; raise :class:`LoadError` on any problem.
+
+    With ``scenario``, the script is also checked against it (unknown actions, people,
+    milestones, a script written for another scenario), with the script's lines.
+    """
     file = str(path)
 
     def work() -> PlayScript:
         text = read_text(path)
-        return _model_from(file, text, parse_toml(file, text), PlayScript)
+        script = _model_from(file, text, parse_toml(file, text), PlayScript)
+        if scenario is not None:
+            problems = finding_problems(file, text, checks.check_playscript(script, scenario))
+            if problems:
+                raise LoadError(problems)
+        return script
 
     return _guarded(file, work)
 
@@ -607,7 +625,7 @@ def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
             if _is_playscript(data):
                 scripts.append((file, text, data))
                 return
-            scenario, lints = _scenario(file, text, data, full=True)
+            scenario, _, lints = _scenario(file, text, data, full=True)
             problems.extend(lints)
             scenarios.setdefault(scenario.meta.id, scenario)
 
