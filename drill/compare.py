@@ -14,7 +14,8 @@ from typing import Sequence
 from .engine.comparison import Comparison, LabelledRun, compare_runs
 from .engine.scoring import score_run
 from .engine.text import escaped
-from .saves import SaveError, SaveRecord, read_save, replay_save, shown
+from .saves import SaveError, SaveRecord, read_save, replay_save
+from .storage import shown
 
 
 class CompareError(Exception):

@@ -33,12 +33,10 @@ from .engine.text import escaped, one_line
 from .engine.playscript import PlayScript
 from .engine.scenario import Scenario
 from .engine.simulation import CompiledScenario
-from .storage import UnreadableFile, read_small_file
+from .storage import UnreadableFile, read_small_file, shown
 
 MAX_PROBLEMS = 20
 """Most problems reported per file; the rest are counted ("… and 329,980 more problems")."""
-SHOWN_PATH = 400
-"""Longest file name shown in a problem, in characters (escapes included)."""
 INTERNAL = "internal error"
 """Prefix of the message given when a check itself fails; a bug in drill, never the file's."""
 
@@ -62,7 +60,7 @@ class Problem:
         """``file:line: field: message`` on one line, safe to print: a key, an id or a path
         from a file can hold escape sequences and newlines, which show as visible escapes
         (``\\e]52;c;…``) in the file name and the field and are removed from the message."""
-        head = escaped(self.file, SHOWN_PATH)
+        head = shown(self.file)
         if self.line is not None:
             head += f":{self.line}"
             if self.column is not None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine.text import escaped, one_line
-from .storage import UnreadableFile, read_small_file
+from .storage import UnreadableFile, read_small_file, shown
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -41,8 +41,6 @@ MAX_SEED = 2**63 - 1
 """Seeds run from 0 to this (what `--seed` and the set-up dialog accept)."""
 MAX_TEXT = 4096
 """Longest text field in a save, in characters (a path, a name, a time stamp)."""
-SHOWN_PATH = 400
-"""Longest save path shown in a message, in characters (escapes included)."""
 
 
 @lru_cache(maxsize=1)
@@ -67,11 +65,6 @@ def default_saves_dir() -> Path:
 def content_hash(data: bytes) -> str:
     """The hash a save keeps of its scenario file, to refuse a save whose scenario changed."""
     return hashlib.sha256(data).hexdigest()
-
-
-def shown(path: str | os.PathLike[str]) -> str:
-    """A save's path as messages show it: any control character made visible, on one line."""
-    return escaped(str(path), SHOWN_PATH)
 
 
 @dataclass

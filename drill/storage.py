@@ -17,6 +17,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .engine.text import escaped
+
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
     """Replace ``path`` with ``text`` atomically; return the path written.
@@ -99,6 +101,17 @@ def _create_exclusively(target: Path, text: str, encoding: str) -> None:
 
 
 # -- reading untrusted files -----------------------------------------------------------------
+
+SHOWN_PATH = 400
+"""Longest path shown in a message, in characters (escapes included)."""
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path as messages show it: on one line, any control character or escape sequence in it
+    made visible (``\\e]0;…``), cut at :data:`SHOWN_PATH` characters.  File names are untrusted
+    too: a folder of saves or scenarios can hold any name."""
+    return escaped(os.fspath(path), SHOWN_PATH)
+
 
 
 class UnreadableFile(Exception):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from .. import bounded_toml
 from ..catalog import scenario_files
-from ..saves import SaveError, read_save, shown
-from ..storage import UnreadableFile, read_small_file, regular_files
+from ..saves import SaveError, read_save
+from ..storage import UnreadableFile, read_small_file, regular_files, shown
 
 
 @dataclass(frozen=True)
