@@ -78,7 +78,7 @@ def limit_exceeded(text: str) -> tuple[int, str] | None:
     """
     openers: list[str] = []  # the [ and { open inside values
     commas: list[int] = []  # commas so far inside each of them
-    header_parts = 1  # parts of the last [table] header
+    header_parts = 0  # parts of the last [table] header (none before the first)
     section_keys = 0  # keys written under the last header
     values = 0  # at least this many values so far: one per `=` and per header, one per comma
     dots = 0  # dots in the key being read
