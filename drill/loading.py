@@ -471,7 +471,7 @@ def validation_problems(file: str, text: str, data: object, error: ValidationErr
                         model: type[BaseModel]) -> list[Problem]:
     """Pydantic errors as problems located at the line of the field in the TOML text."""
     grouped: dict[Location, list[Mapping[str, Any]]] = {}
-    for item in error.errors(include_url=False):
+    for item in error.errors(include_url=False, include_input=False):
         loc = _clean_loc(item["loc"], data, item["type"])
         grouped.setdefault(loc, []).append(item)
     locator = TomlLocator(text)

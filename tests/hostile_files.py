@@ -127,7 +127,7 @@ GENERATORS = {
     f"1 MiB of {MAX_KEY_PARTS}-part keys": many_long_keys,
     "array of 330,000 wrong items": huge_array,
     "table of 80,000 wrong values": huge_table,
-    f"{MAX_ARRAY_ITEMS} wrong events": many_problems,
+    f"{MAX_ARRAY_ITEMS - 2} wrong events": many_problems,
     "largest legal scenario": largest_legal,
 }
 """Name -> generator of the text, for the benchmark and the tests."""
@@ -148,5 +148,14 @@ def many_headers() -> str:
     return TINY + "[[events]]\n" * _fill("[[events]]\n", MAX_BYTES - len(TINY) - 200)
 
 
+def most_problems() -> str:
+    """As many wrong values as the limits allow: 998 events of 46 unknown keys each."""
+    keys = "".join(f"x{k} = {k}\n" for k in range(46))
+    events = "".join(f'[[events]]\nid = "e{i}"\nat = 1\n{keys}'
+                     for i in range(MAX_ARRAY_ITEMS - 2))
+    return TINY.replace("[[events]]", events + "[[events]]", 1)
+
+
+GENERATORS["46,000 unknown keys"] = most_problems
 GENERATORS["1 MiB of arrays of wrong items"] = spread_wrong_items
 GENERATORS["95,000 array-of-tables headers"] = many_headers

@@ -92,7 +92,7 @@ def test_a_file_past_a_limit_is_refused_in_one_line(capsys, big_files, name) -> 
 
 
 def test_many_problems_are_cut_to_a_count(capsys, big_files) -> None:
-    path = big_files["1000 wrong events"]
+    path = big_files["998 wrong events"]
     code, out, _ = drill(capsys, "validate", str(path))
     lines = out.splitlines()
     assert code == 1 and len(lines) == MAX_PROBLEMS + 1
