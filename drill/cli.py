@@ -321,7 +321,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(report), indent=1), file=out)
     else:
-        out.write(clean(render(report)))
+        # The title goes in the report's first line: a newline in it must not forge another.
+        out.write(clean(render(dataclasses.replace(report, title=one_line(report.title)))))
     return EXIT_INVALID if report.findings else EXIT_OK
 
 
@@ -556,9 +557,10 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
 
     scenario = run.scenario
     unit = scenario.clock.unit
-    lines = [f"{scenario.meta.title} (scenario {scenario.meta.id}, seed {run.seed})"]
+    # Each text from the file on its own line only: a newline in a title cannot forge a line.
+    lines = [f"{one_line(scenario.meta.title)} (scenario {scenario.meta.id}, seed {run.seed})"]
     if run.ending is not None:
-        lines.append(f"Ending: {run.ending.title} [{run.ending.kind}] at "
+        lines.append(f"Ending: {one_line(run.ending.title)} [{run.ending.kind}] at "
                      f"{format_time(run.ended_at, unit)}")
     lines.append("")
     rows = [("Score", "")]
@@ -576,8 +578,8 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
         lines.append("Deductions")
         for deduction in deductions:
             lines.append(f"  -{deduction.points:.1f} {TITLES[deduction.dimension]}, "
-                         f"{format_time(deduction.time, unit)}: {deduction.what}")
-            lines.append(f"      norm: {deduction.norm}")
+                         f"{format_time(deduction.time, unit)}: {one_line(deduction.what)}")
+            lines.append(f"      norm: {one_line(deduction.norm)}")
     else:
         lines.append("No deductions.")
     team = format_player_scores(run)
@@ -588,9 +590,10 @@ def format_score_card(run: Run, card: ScoreCard) -> str:
     if people or customers:
         lines.append("")
     if people:
-        lines.append("People: " + ", ".join(f"{run.person_name(pid)} ({pid})" for pid in people))
+        lines.append("People: " + ", ".join(f"{one_line(run.person_name(pid))} ({pid})"
+                                            for pid in people))
     if customers:
-        lines.append("Customers: " + ", ".join(f"{run.customer_name(cid)} ({cid})"
+        lines.append("Customers: " + ", ".join(f"{one_line(run.customer_name(cid))} ({cid})"
                                                for cid in customers))
     return clean("\n".join(lines))
 

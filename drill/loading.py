@@ -29,10 +29,10 @@ from . import bounded_toml
 from .bounded_toml import MAX_BYTES
 from .engine import checks
 from .engine.expressions import ExpressionError
-from .engine.text import escaped, one_line
 from .engine.playscript import PlayScript
 from .engine.scenario import Scenario
 from .engine.simulation import CompiledScenario
+from .engine.text import escaped, one_line
 from .storage import UnreadableFile, read_small_file, shown
 
 MAX_PROBLEMS = 20

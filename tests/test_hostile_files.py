@@ -224,7 +224,7 @@ def hostile_texts(scenario: str) -> str:
     """Every kind of text of the tiny scenario made hostile (the scenario stays valid)."""
     texts = [text for _, text, _ in HOSTILE]
     spelled = [json.dumps(text) for text in texts]  # a TOML basic string spells them the same
-    replacements = [('title = "Tiny"', f"title = {spelled[4]}"),
+    replacements = [('title = "Tiny"', f"title = {json.dumps('ab' + chr(10) + 'ok: forged')}"),
                     ('summary = "A tiny test scenario."', f"summary = {spelled[0]}"),
                     ('text = "Errors up"', f"text = {spelled[2]}"),
                     ('label = "Fix box"', f"label = {spelled[5]}"),
@@ -250,7 +250,9 @@ def test_hostile_texts_of_a_valid_scenario_never_reach_the_terminal(capsys, work
         code, out, err = drill(capsys, *argv)
         assert code in (0, 1), err  # check exits 1 when it finds something
         outputs += [out, err]
-    assert "Ending:" in outputs[4] and "ab (scenario tiny, seed 7)" in outputs[4]
+    assert "Ending:" in outputs[4] and "ab ok: forged (scenario tiny, seed 7)" in outputs[4]
+    assert not any(line.startswith("ok: forged") for output in outputs
+                   for line in output.splitlines())
     assert any(line.startswith("tiny ") for line in outputs[2].splitlines())
     assert_safe(*outputs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,31 @@ def test_drill_new_on_a_full_disk_leaves_no_file_and_a_retry_works(tmp_path, mon
     assert main(["new", "my-drill", "--dir", str(tmp_path)]) == 0
     assert (tmp_path / "my-drill.toml").read_text().startswith("#:schema")
 
+
+
+def test_a_save_file_is_never_opened_for_writing(source, tmp_path, monkeypatch) -> None:
+    """Every save goes to a fresh temporary file that is then linked or renamed into place, so
+    two sessions can never write into the same open file, and a reader never sees half of one."""
+    opened: list[tuple[str, int]] = []
+    real_open, real_mkstemp = storage.os.open, storage.tempfile.mkstemp
+
+    def recording_open(path, flags, *args, **kwargs):
+        opened.append((str(path), flags))
+        return real_open(path, flags, *args, **kwargs)
+
+    def recording_mkstemp(*args, **kwargs):
+        handle, name = real_mkstemp(*args, **kwargs)
+        opened.append((name, os.O_WRONLY))
+        return handle, name
+
+    monkeypatch.setattr(storage.os, "open", recording_open)
+    monkeypatch.setattr(storage.tempfile, "mkstemp", recording_mkstemp)
+    session = start(source, tmp_path)
+    for step in STEPS:
+        session.act(step)
+    session.advance_to(120)
+    written = {path for path, flags in opened if flags & (os.O_WRONLY | os.O_RDWR)}
+    assert written, "the writes were not seen"
+    assert str(session.save_path) not in written
+    assert str(session.save_path.with_suffix(".md")) not in written
+    assert all(Path(path).name.endswith(".tmp") for path in written)
