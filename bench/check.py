@@ -1,6 +1,6 @@
 """How long `drill check` takes: 1,000 runs per strategy on each bundled scenario.
 
-For each scenario it calls :func:`drill.checking.run_check` once per strategy, with one worker
+For each scenario it calls :func:`drill.check_runner.run_check` once per strategy, with one worker
 and with every core, and prints runs per second and the wall time of each strategy, next to a
 baseline measured in the same run: a bare Run advanced to its clock's limit with no player action
 (one core).  Target: 1,000 runs per strategy in under 10 s on a 2-core machine.
@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from drill.checking import run_check, shipped_scripts  # noqa: E402
+from drill.check_runner import run_check, shipped_scripts  # noqa: E402
 from drill.engine.simulation import CompiledScenario, Run  # noqa: E402
 from drill.engine.strategies import STRATEGIES  # noqa: E402
 from drill.loading import load_scenario  # noqa: E402

@@ -21,7 +21,8 @@ from typing import Any
 
 import tomli_w
 
-from .storage import atomic_write_text
+from .engine.text import escaped
+from .storage import atomic_write_text, create_new_text, shown
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 """The scenario id pattern of drill.engine.scenario.Identifier: it also makes a safe file name
@@ -315,8 +316,8 @@ def check_id(scenario_id: str) -> None:
     """Raise :class:`AuthoringError` unless ``scenario_id`` is a valid scenario id."""
     if not ID_PATTERN.fullmatch(scenario_id):
         raise AuthoringError(
-            f"{scenario_id!r} is not a scenario id: use lower-case letters, digits, '-' or '_', "
-            "starting with a letter, at most 64 characters (it is also the file name)")
+            f"'{escaped(scenario_id)}' is not a scenario id: use lower-case letters, digits, '-' "
+            "or '_', starting with a letter, at most 64 characters (it is also the file name)")
 
 
 def write_starter(scenario_id: str, folder: Path, *, force: bool = False) -> Path:
@@ -324,7 +325,8 @@ def write_starter(scenario_id: str, folder: Path, *, force: bool = False) -> Pat
 
     The folder is created if missing.  An existing file (or symlink) is kept and
     :class:`AuthoringError` raised, unless ``force``: then it is replaced atomically.  A bad id
-    raises :class:`AuthoringError` before anything is created.  ``OSError`` is left to the caller.
+    raises :class:`AuthoringError` before anything is created.  ``OSError`` is left to the
+    caller; a failed write (a full disk) leaves no file behind.
     """
     check_id(scenario_id)
     path = folder / f"{scenario_id}.toml"
@@ -333,15 +335,15 @@ def write_starter(scenario_id: str, folder: Path, *, force: bool = False) -> Pat
         folder.mkdir(parents=True, exist_ok=True)
         return atomic_write_text(path, text)
     if os.path.lexists(path):
-        raise AuthoringError(f"{path} exists already; add --force to replace it")
+        raise AuthoringError(f"{shown(path)} exists already; add --force to replace it")
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        # Exclusive creation: a file that appeared since the check above is not overwritten.
-        with open(path, "x", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        # Exclusive creation: a file that appeared since the check above is not overwritten,
+        # and a full disk leaves no partial file behind (a retry then just works).
+        return create_new_text(path, text)
     except FileExistsError:
-        raise AuthoringError(f"{path} exists already; add --force to replace it") from None
-    return path
+        raise AuthoringError(f"{shown(path)} exists already; add --force to replace it") \
+            from None
 
 
 def next_steps(path: Path) -> list[str]:

@@ -13,7 +13,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Sequence
 
+from .engine.text import escaped
+
 if TYPE_CHECKING:
+    from .engine.scenario import Scenario
+    from .engine.simulation import CompiledScenario
     from .loading import Problem
 
 Origin = Literal["bundled", "local"]
@@ -23,6 +27,39 @@ LOCAL_DIR = "scenarios"
 
 class UnknownScenario(LookupError):
     """A SCENARIO argument that is neither an existing file nor a known scenario id."""
+
+
+@dataclass(frozen=True)
+class ScenarioSource:
+    """A scenario opened by reference: loaded, checked and compiled, with the hash saves keep."""
+
+    reference: str
+    """What a save stores to find it again: a bundled id, or the file's full path."""
+    path: Path
+    scenario: Scenario
+    compiled: CompiledScenario
+    sha256: str
+    """The SHA-256 of the exact bytes that were loaded."""
+
+    @classmethod
+    def open(cls, reference: str, cwd: Path | None = None) -> ScenarioSource:
+        """Open a scenario by bundled id or path: the one way the shell does it (`drill play`,
+        `run`, `check`, resuming and comparing saves, the picker).
+
+        Raises:
+            UnknownScenario: neither a file nor a known id (the message lists the known ids).
+            LoadError: the file cannot be read or is not a valid scenario (every problem).
+        """
+        from .loading import load_playable
+        from .saves import content_hash
+
+        path = resolve(reference, cwd)
+        scenario, compiled, data = load_playable(path)
+        if looks_like_path(reference) or ((cwd or Path.cwd()) / reference).is_file():
+            # A file of the facilitator's: saves keep its full path, so `drill resume` finds it
+            # from any folder.  Bundled ids stay ids, so they survive an upgrade's new path.
+            reference = str(path.resolve())
+        return cls(reference, path, scenario, compiled, content_hash(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +155,7 @@ def resolve(spec: str, cwd: Path | None = None) -> Path:
         if entry.id == spec:
             return entry.path
     known = ", ".join(known_ids(entries)) or "none found"
-    raise UnknownScenario(f"unknown scenario {spec!r} (known ids: {known})")
+    raise UnknownScenario(f"unknown scenario '{escaped(spec)}' (known ids: {known})")
 
 
 def known_ids(entries: Sequence[CatalogEntry]) -> list[str]:

@@ -1,16 +1,22 @@
 """The `drill` command: the TUI by default, and headless commands for scripts and CI.
 
-    drill                      start the TUI (or list scenarios when it is not installed)
-    drill play / resume ...    TUI entry points
+    drill [FILE.toml ...]      start the TUI's picker (with these scenario files listed)
+    drill play SCENARIO        start a scenario in the TUI [--seed N] [--pace S]
+    drill resume [SAVE]        continue a saved run in the TUI (default: the newest good one)
     drill list                 the scenarios this installation can find
     drill run SCENARIO --script FILE [--seed N] [--json] [--postmortem FILE]
     drill validate PATH...     check scenario files, with file:line: field: message problems
-    drill schema [--playscript] JSON Schema for editors
+    drill check | new | compare | schema   see `drill COMMAND --help`
 
-Bad input (a missing or malformed file, an unknown id) is reported on stderr with exit code 1,
-never as a traceback; usage errors exit 2; Ctrl-C exits 130.  Only the standard library is
-imported up front: pydantic, the engine and Textual are imported by the command that needs them,
-so `drill --help` and `drill validate` start fast.
+One parser reads every command; ``--saves-dir DIR`` works before or after the command and the
+scenario file.  Bad input (a missing or malformed file, an unknown id, a damaged save) is
+reported on stderr with exit code 1, never as a traceback; usage errors exit 2; Ctrl-C exits 130.
+Every string that comes from a file (a key, a title, a path inside a save) is sanitised or
+quoted visibly before it is printed: nothing from a file drives the terminal.  The TUI needs a
+terminal: without one it exits 2 at once, pointing to the headless commands.
+
+Only the standard library is imported up front: pydantic, the engine and Textual are imported by
+the command that needs them, so `drill --help` and `drill validate` start fast.
 """
 
 from __future__ import annotations
@@ -20,18 +26,29 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence, TextIO
 
 from . import __version__
+from .engine.text import clean, one_line
+from .saves import SAVES_ENV, default_saves_dir
+from .storage import shown
 
 if TYPE_CHECKING:
+    from .catalog import ScenarioSource
     from .engine.scorecard import ScoreCard
     from .engine.record import RunRecord
+    from .tui.app import Settings
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+NO_TERMINAL = (
+    "drill: the game needs a terminal (stdin and stdout must be a TTY), and this is not one. "
+    "Without a terminal, use the headless commands: drill list, drill run SCENARIO --script FILE, "
+    "drill validate, drill check, drill compare (see drill --help)."
+)
 
 
 class InputError(Exception):
@@ -45,21 +62,46 @@ class InputError(Exception):
 # -- argument parsing --------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error messages (which quote arguments) made safe to print."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(clean(message))
+
+
+def _saves_dir_option() -> argparse.ArgumentParser:
+    """``--saves-dir``, declared once and accepted before or after the command."""
+    option = _Parser(add_help=False)
+    # SUPPRESS: a subcommand that is not given the option must not reset what came before it.
+    option.add_argument("--saves-dir", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                        help=f"where runs are saved (default: ${SAVES_ENV} or ./saves)")
+    return option
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `drill` and its subcommands."""
-    parser = argparse.ArgumentParser(
-        prog="drill",
-        description="A terminal tabletop game for practising outages. "
-        "With no command, starts the game.",
+    """The argument parser of `drill` and all its subcommands, the TUI's included."""
+    saves_dir = _saves_dir_option()
+    parser = _Parser(
+        prog="drill", parents=[saves_dir],
+        description="A terminal tabletop game for practising outages. With no command, starts "
+        "the game; `drill FILE.toml ...` starts it with these scenario files in the picker.",
     )
     parser.add_argument("--version", action="version", version=f"drill {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    for name, help_text in (("play", "play a scenario in the terminal UI"),
-                            ("resume", "resume a saved run in the terminal UI")):
-        tui = commands.add_parser(name, help=help_text, add_help=False)
-        # The TUI parses its own options; everything after the command is handed to it.
-        tui.add_argument("tui_args", nargs=argparse.REMAINDER)
+    play = commands.add_parser("play", parents=[saves_dir], help="play a scenario in the TUI",
+                               description="Start a scenario directly in the terminal UI.")
+    play.add_argument("scenario", metavar="SCENARIO", help="a bundled scenario id or a .toml file")
+    play.add_argument("--seed", type=_seed, metavar="N", help="seed (default: one per scenario)")
+    play.add_argument("--pace", type=_pace, metavar="SECONDS",
+                      help="real seconds per scenario minute (or day); default: the scenario's")
+
+    resume = commands.add_parser(
+        "resume", parents=[saves_dir], help="resume a saved run in the TUI",
+        description="Continue a saved run in the terminal UI. Without SAVE, the newest "
+        "unfinished run that can be resumed (damaged saves are skipped, and named).")
+    resume.add_argument("save", nargs="?", type=Path, metavar="SAVE",
+                        help="a save file (default: the newest unfinished run)")
 
     commands.add_parser("list", help="list the scenarios drill can find")
 
@@ -106,13 +148,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_arguments(arguments: Sequence[str]) -> argparse.Namespace:
+    """The command line as a namespace; ``extra_scenarios`` holds `drill FILE.toml ...`'s files.
+
+    Raises ``SystemExit`` as argparse does (2 on a usage error, 0 after ``--help``).
+    """
+    parser = build_parser()
+    arguments = list(arguments)
+    extra: list[str] = []
+    first = _first_positional(arguments)
+    if first is not None and arguments[first].endswith(".toml"):
+        # `drill X.toml [Y.toml ...] [--saves-dir D]`: the picker, with these files listed.
+        extra = [a for i, a in enumerate(arguments) if i >= first and _is_positional(arguments, i)]
+        arguments = [a for i, a in enumerate(arguments)
+                     if not (i >= first and _is_positional(arguments, i))]
+        if any(not item.endswith(".toml") for item in extra):
+            parser.error("scenario files open the picker; give a command before its arguments")
+    args = parser.parse_args(arguments)
+    args.extra_scenarios = extra
+    return args
+
+
+def _is_positional(arguments: list[str], index: int) -> bool:
+    """Whether ``arguments[index]`` is a positional argument, not an option or its value."""
+    item = arguments[index]
+    if item.startswith("-") and item != "-":
+        return False
+    return not (index > 0 and arguments[index - 1] == "--saves-dir")
+
+
+def _first_positional(arguments: list[str]) -> int | None:
+    return next((i for i in range(len(arguments)) if _is_positional(arguments, i)), None)
+
+
 def _runs(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 1000000: {text}")
+        raise argparse.ArgumentTypeError(f"must be between 1 and 1000000: {text!r}")
     return value
 
 
@@ -122,7 +197,17 @@ def _seed(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1: {text}")
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1: {text!r}")
+    return value
+
+
+def _pace(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.01 <= value <= 86_400:  # what the run set-up dialog accepts
+        raise argparse.ArgumentTypeError(f"must be between 0.01 and 86400 seconds: {text!r}")
     return value
 
 
@@ -141,7 +226,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     rows = [("ID", "TITLE", "CLOCK", "PLAY TIME", "")]
     for entry in entries:
-        origin = "" if entry.origin == "bundled" else f"({entry.path})"
+        origin = "" if entry.origin == "bundled" else f"({shown(entry.path)})"
         rows.append((entry.id, entry.title, entry.unit, f"~{entry.play_minutes} min", origin))
     print(format_table(rows), file=out)
     return EXIT_OK
@@ -153,9 +238,9 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for entry in run.log:
         if entry.kind == "rejected":
             # The run refused the step (say, an action not yet possible) and play went on.
-            print(f"warning: {entry.ref or 'a'} step at "
-                  f"{format_time(entry.time, run.scenario.clock.unit)} was rejected: {entry.text}",
-                  file=err)
+            print(f"warning: {one_line(entry.ref) or 'a'} step at "
+                  f"{format_time(entry.time, run.scenario.clock.unit)} was rejected: "
+                  f"{one_line(entry.text)}", file=err)
     if args.postmortem:
         from .engine.postmortem import render_postmortem
         from .storage import atomic_write_text
@@ -163,14 +248,14 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             atomic_write_text(args.postmortem, render_postmortem(run, card))
         except OSError as error:
-            raise InputError([f"{args.postmortem}: cannot write the postmortem: "
+            raise InputError([f"{shown(args.postmortem)}: cannot write the postmortem: "
                               f"{error.strerror or error}"]) from None
     if args.json:
         print(json.dumps(run_summary(run, card), indent=2, sort_keys=True), file=out)
     else:
         print(format_score_card(run, card), file=out)
         if args.postmortem:
-            print(f"\nPostmortem written to {args.postmortem}", file=out)
+            print(f"\nPostmortem written to {shown(args.postmortem)}", file=out)
     return EXIT_OK
 
 
@@ -186,7 +271,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for problem in own:
             print(problem, file=out)
         if not own:
-            print(f"ok: {path}", file=out)
+            print(f"ok: {shown(path)}", file=out)
     for problem in problems:
         if problem.file not in paths:  # not expected, but never hide a problem
             print(problem, file=out)
@@ -211,16 +296,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Play the scenario with automatic strategies; exit 1 when anything was found."""
     import dataclasses
 
-    from .catalog import UnknownScenario, resolve
-    from .checking import run_check
+    from .check_runner import run_check
     from .engine.analysis import render
     from .engine.strategies import STRATEGIES
     from .loading import LoadError
 
-    try:
-        path = resolve(args.scenario)
-    except UnknownScenario as error:
-        raise InputError([f"drill check: {error}"]) from None
+    source = open_scenario(args.scenario)
     # `silent` was silent-greedy's first name; scripts and docs may still use it.
     strategies = [{"silent": "silent-greedy"}.get(s, s) for s in args.strategy or STRATEGIES]
     if args.script and "scripts" not in strategies:
@@ -232,7 +313,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.flush()
 
     try:
-        report = run_check(path, runs=args.runs, strategies=strategies,
+        report = run_check(source, runs=args.runs, strategies=strategies,
                            scripts=args.script or None, jobs=args.jobs,
                            progress=progress if err.isatty() else None)
     except LoadError as error:
@@ -240,7 +321,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(report), indent=1), file=out)
     else:
-        out.write(render(report))
+        # The title goes in the report's first line: a newline in it must not forge another.
+        out.write(clean(render(dataclasses.replace(report, title=one_line(report.title)))))
     return EXIT_INVALID if report.findings else EXIT_OK
 
 
@@ -253,9 +335,10 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except AuthoringError as error:
         raise InputError([f"drill new: {error}"]) from None
     except OSError as error:
-        raise InputError([f"drill new: cannot write in {args.dir}: {error.strerror}"]) from None
-    print(f"wrote {path}: a starter scenario to edit (docs/scenario-format.md explains it)",
-          file=out)
+        raise InputError([f"drill new: cannot write in {shown(args.dir)}: "
+                          f"{error.strerror or error}"]) from None
+    print(f"wrote {shown(path)}: a starter scenario to edit (docs/scenario-format.md explains "
+          "it)", file=out)
     print("next:", *next_steps(path), sep="\n", file=out)
     return EXIT_OK
 
@@ -264,12 +347,11 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Replay saves and print them side by side."""
     from .compare import CompareError, compare_saves
     from .engine.comparison import render_comparison
-    from .engine.text import clean
 
     try:
         result = compare_saves([Path(p) for p in args.saves], args.unfinished)
     except CompareError as error:
-        raise InputError([f"drill compare: {clean(line)}" for line in error.lines]) from None
+        raise InputError([f"drill compare: {line}" for line in error.lines]) from None
     for warning in result.warnings:
         print(f"drill compare: warning: {clean(warning)}", file=err)
     if args.json:
@@ -280,51 +362,114 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def cmd_tui(argv: list[str], out: TextIO, err: TextIO) -> int:
-    """Start the terminal UI with ``argv`` (e.g. [] or ['play', 'black-friday'])."""
+# -- the terminal UI ---------------------------------------------------------------------------
+
+
+def has_terminal() -> bool:
+    """Whether stdin and stdout are both a terminal, as the TUI needs (tests replace this)."""
+    try:
+        return bool(sys.stdin and sys.stdin.isatty() and sys.stdout and sys.stdout.isatty())
+    except (ValueError, OSError):  # a closed stream
+        return False
+
+
+def run_app(settings: Settings) -> int:
+    """Run the TUI with ``settings`` until it exits; return the exit code (tests replace this)."""
+    from .tui.app import DrillApp
+
+    DrillApp(settings).run()
+    return EXIT_OK
+
+
+def cmd_tui(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`drill`, `drill FILE.toml`, `drill play`, `drill resume`: check what can be checked
+    before the screen is taken over (a terminal, the scenario, the save), then start the TUI."""
+    if not has_terminal():
+        print(NO_TERMINAL, file=err)
+        return EXIT_USAGE
     try:
         # Textual is only imported here: the headless commands never pay for it.
-        from .tui.app import main as tui_main
+        from .tui.app import Settings
     except ImportError as error:
         print(f"The terminal UI is not available in this installation ({error}).", file=err)
-        if argv:
+        if args.command is not None:
             print("The headless commands work: see `drill --help`.", file=err)
             return EXIT_INVALID
         print("Scenarios you can play headless with `drill run ID --script FILE`:\n", file=err)
-        return cmd_list(argparse.Namespace(), out, err)
-    result = tui_main(argv)
-    return int(result or 0)
+        return cmd_list(args, out, err)
+    saves_dir = getattr(args, "saves_dir", None) or default_saves_dir()
+    settings = Settings(saves_dir=saves_dir, extra_scenarios=list(args.extra_scenarios))
+    if args.command == "play":
+        open_scenario(args.scenario)  # a broken file is reported here, not in the TUI
+        settings.play, settings.seed, settings.pace = args.scenario, args.seed, args.pace
+    elif args.command == "resume":
+        settings.resume = args.save if args.save is not None else newest_resumable(saves_dir, err)
+        if args.save is not None:
+            from .saves import SaveError
+            from .session import GameSession
+
+            try:
+                GameSession.resume(args.save)
+            except SaveError as error:
+                raise InputError([f"drill resume: {error}"]) from None
+    return run_app(settings)
+
+
+def newest_resumable(saves_dir: Path, err: TextIO) -> Path:
+    """The newest unfinished run in ``saves_dir`` that resumes; each damaged save on the way is
+    skipped with a warning naming it and its problem.  Raises InputError when there is none."""
+    from .saves import SaveError
+    from .session import GameSession
+    from .tui.listing import save_cards
+
+    skipped = 0
+    for card in save_cards(saves_dir):
+        if card.finished:
+            continue
+        try:
+            if card.problem:
+                raise SaveError(f"{shown(card.path)}: {card.problem}")
+            GameSession.resume(card.path)
+        except SaveError as error:
+            print(f"drill resume: skipped {error}", file=err)
+            skipped += 1
+            continue
+        return card.path
+    also = f" ({skipped} damaged save{'s' * (skipped != 1)} skipped)" if skipped else ""
+    raise InputError([f"drill resume: no unfinished run to resume in {shown(saves_dir)}{also}"])
 
 
 # -- the headless run --------------------------------------------------------------------------
 
 
-def play_script(scenario_spec: str, script_path: Path, seed: int | None) -> tuple[RunRecord, ScoreCard]:
-    """Load a scenario and a play script, play it, score it.  Raises InputError on bad input."""
-    from .catalog import UnknownScenario, resolve
-    from .engine.headless import play
-    from .engine.scoring import score_run
-    from .engine.simulation import CompiledScenario
-    from .loading import LoadError, check_playscript, load_playscript, load_scenario
+def open_scenario(reference: str) -> ScenarioSource:
+    """A scenario by bundled id or path (:meth:`ScenarioSource.open`), or InputError with every
+    problem, one per line."""
+    from .catalog import ScenarioSource, UnknownScenario
+    from .loading import LoadError
 
     try:
-        scenario = load_scenario(resolve(scenario_spec))
+        return ScenarioSource.open(reference)
     except UnknownScenario as error:
         raise InputError([str(error)]) from None
     except LoadError as error:
         raise InputError([str(problem) for problem in error.problems]) from None
+
+
+def play_script(scenario_spec: str, script_path: Path, seed: int | None
+                ) -> tuple[RunRecord, ScoreCard]:
+    """Load a scenario and a play script, play it, score it.  Raises InputError on bad input."""
+    from .engine.headless import play
+    from .engine.scoring import score_run
+    from .loading import LoadError, load_playscript
+
+    source = open_scenario(scenario_spec)
     try:
-        script = load_playscript(script_path)
+        # Checked against the scenario too: each problem once, with the script's lines.
+        script = load_playscript(script_path, source.scenario)
     except LoadError as error:
         raise InputError([str(problem) for problem in error.problems]) from None
-    problems = [str(problem) for problem in check_playscript(script, scenario, script_path)]
-    if script.scenario and script.scenario != scenario.meta.id:
-        problems.insert(0, f"{script_path}: scenario: written for {script.scenario!r}, "
-                           f"not {scenario.meta.id!r}")
-    if problems:
-        raise InputError(problems)
-    compiled = CompiledScenario.build(scenario)
-    run = play(compiled, script.seed if seed is None else seed, script.steps)
+    run = play(source.compiled, script.seed if seed is None else seed, script.steps)
     return run, score_run(run)
 
 
@@ -401,8 +546,6 @@ def format_time(value: float | None, unit: str) -> str:
 
 def format_table(rows: Sequence[Sequence[str]]) -> str:
     """Left-aligned columns separated by two spaces, trailing blanks removed."""
-    from .engine.text import one_line
-
     rows = [[one_line(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
@@ -437,10 +580,11 @@ def format_score_card(run: RunRecord, card: ScoreCard) -> str:
 
     scenario = run.scenario
     unit = scenario.clock.unit
-    lines = [f"{scenario.meta.title} (scenario {scenario.meta.id}, seed {run.seed})"]
+    # Each text from the file on its own line only: a newline in a title cannot forge a line.
+    lines = [f"{one_line(scenario.meta.title)} (scenario {scenario.meta.id}, seed {run.seed})"]
     if run.ending is not None:
         kind = card.outcome.ending if card.outcome is not None else run.ending.kind
-        lines.append(f"Ending: {run.ending.title} [{kind.replace('_', ' ')}] at "
+        lines.append(f"Ending: {one_line(run.ending.title)} [{kind.replace('_', ' ')}] at "
                      f"{format_time(run.ended_at, unit)}")
     lines.append("")
     rows = [("Score", "")]
@@ -463,8 +607,8 @@ def format_score_card(run: RunRecord, card: ScoreCard) -> str:
         lines.append("Deductions")
         for deduction in deductions:
             lines.append(f"  -{deduction.points:.1f} {TITLES[deduction.dimension]}, "
-                         f"{format_time(deduction.time, unit)}: {deduction.what}")
-            lines.append(f"      norm: {deduction.norm}")
+                         f"{format_time(deduction.time, unit)}: {one_line(deduction.what)}")
+            lines.append(f"      norm: {one_line(deduction.norm)}")
     else:
         lines.append("No deductions.")
     team = format_player_scores(run)
@@ -475,49 +619,35 @@ def format_score_card(run: RunRecord, card: ScoreCard) -> str:
     if people or customers:
         lines.append("")
     if people:
-        lines.append("People: " + ", ".join(f"{run.person_name(pid)} ({pid})" for pid in people))
+        lines.append("People: " + ", ".join(f"{one_line(run.person_name(pid))} ({pid})"
+                                            for pid in people))
     if customers:
-        lines.append("Customers: " + ", ".join(f"{run.customer_name(cid)} ({cid})"
+        lines.append("Customers: " + ", ".join(f"{one_line(run.customer_name(cid))} ({cid})"
                                                for cid in customers))
-    from .engine.text import clean
-
     return clean("\n".join(lines))
 
 
 # -- entry point -------------------------------------------------------------------------------
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
-            "check": cmd_check, "new": cmd_new, "compare": cmd_compare}
-
-
-def _is_tui_start(arguments: list[str]) -> bool:
-    """`drill my.toml`, `drill --saves-dir DIR`, `drill play ...` and `drill resume ...` go to
-    the TUI, which parses its own options (`--help` included)."""
-    first = arguments[0]
-    return (first.endswith(".toml") or first == "--saves-dir" or first.startswith("--saves-dir=")
-            or first in ("play", "resume"))
+            "check": cmd_check, "new": cmd_new, "compare": cmd_compare, None: cmd_tui,
+            "play": cmd_tui, "resume": cmd_tui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `drill` with ``argv`` (default: the process arguments); return the exit code."""
     out, err = sys.stdout, sys.stderr
-    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        if not arguments or _is_tui_start(arguments):
-            return cmd_tui(arguments, out, err)
         try:
-            args = build_parser().parse_args(arguments)
+            args = parse_arguments(sys.argv[1:] if argv is None else argv)
         except SystemExit as exit_request:
             # argparse exits 2 on a usage error and 0 after --help/--version.
             return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
-        if args.command in ("play", "resume"):
-            return cmd_tui([args.command, *args.tui_args], out, err)
-        if args.command is None:
-            return cmd_tui([], out, err)
         return COMMANDS[args.command](args, out, err)
     except InputError as error:
         for line in error.lines:
-            print(line, file=err)
+            # The last guard: each line is built from escaped parts, and cleaned once more.
+            print(clean(line), file=err)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

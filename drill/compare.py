@@ -1,8 +1,8 @@
 """`drill compare SAVE SAVE...`: replay saved runs of one scenario and compare them.
 
-The imperative shell around :mod:`drill.engine.comparison`: it reads each save, loads its
-scenario, checks the scenario has not changed since (its hash), replays the saved actions on a
-fresh run exactly as resuming does, and scores it.  Nothing is written: no save, no postmortem.
+The imperative shell around :mod:`drill.engine.comparison`: it reads each save and replays it
+with :func:`drill.saves.replay_save`, exactly as resuming does (the scenario is checked against
+the save's hash), and scores it.  Nothing is written: no save, no postmortem.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Sequence
 
 from .engine.comparison import Comparison, LabelledRun, compare_runs
 from .engine.scoring import score_run
-from .engine.simulation import ActionRejected, Run
-from .saves import SaveError, SaveRecord, read_save
+from .engine.text import escaped
+from .saves import SaveError, SaveRecord, read_save, replay_save
+from .storage import shown
 
 
 class CompareError(Exception):
@@ -31,38 +32,6 @@ class CompareResult:
 
     comparison: Comparison
     warnings: list[str] = field(default_factory=list)
-
-
-def replay_save(path: Path, record: SaveRecord | None = None) -> Run:
-    """The run of a save, replayed on a fresh run to where it was saved.
-
-    Raises :class:`~drill.saves.SaveError` (one line naming ``path``) when the save is damaged,
-    its scenario cannot be loaded or has changed since the save, or its actions do not replay.
-    """
-    from .catalog import UnknownScenario
-    from .loading import LoadError
-    from .session import ScenarioSource
-
-    record = record if record is not None else read_save(path)
-    try:
-        source = ScenarioSource.open(record.scenario_path or record.scenario_id)
-    except LoadError as error:
-        raise SaveError(f"{path}: its scenario '{record.scenario_id}' does not load: "
-                        f"{error.problems[0] if error.problems else error}") from None
-    except (OSError, ValueError, UnknownScenario) as error:
-        raise SaveError(f"{path}: its scenario '{record.scenario_id}' cannot be found "
-                        f"({error})") from None
-    if source.sha256 != record.scenario_hash:
-        raise SaveError(f"{path}: the scenario '{record.scenario_id}' has changed since this run "
-                        "was saved, so it cannot be replayed exactly")
-    run = Run(source.compiled, record.seed, record.names)
-    try:
-        for step in record.steps:
-            run.perform(step)
-    except ActionRejected as refused:
-        raise SaveError(f"{path}: the saved actions do not replay ({refused})") from None
-    run.advance_to(record.clock)
-    return run
 
 
 def label_of(path: Path, record: SaveRecord) -> str:
@@ -92,19 +61,19 @@ def compare_saves(paths: Sequence[Path], include_unfinished: bool = False) -> Co
     scenario_ids = {record.scenario_id for _, record in records}
     if len(scenario_ids) > 1:
         raise CompareError(["these saves are runs of different scenarios, which cannot be "
-                            "compared:"] + [f"  {path}: {record.scenario_id}"
+                            "compared:"] + [f"  {shown(path)}: {escaped(record.scenario_id)}"
                                             for path, record in records])
 
     warnings: list[str] = []
     runs: list[LabelledRun] = []
     for path, record in records:
         try:
-            run = replay_save(path, record).record()
+            run = replay_save(path, record).run.record()
         except SaveError as error:
             problems.append(str(error))
             continue
         if not run.over and not include_unfinished:
-            warnings.append(f"left out {path}: the run is still going (add --unfinished to "
+            warnings.append(f"left out {shown(path)}: the run is still going (add --unfinished to "
                             "include it as it stands)")
             continue
         runs.append(LabelledRun(label_of(path, record), run, score_run(run)))

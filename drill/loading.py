@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import os
 import re
-import stat
 import tomllib
 import types
 from dataclasses import dataclass
@@ -27,16 +25,18 @@ from typing import (
 
 from pydantic import BaseModel, ValidationError
 
+from . import bounded_toml
+from .bounded_toml import MAX_BYTES
 from .engine import checks
 from .engine.expressions import ExpressionError
 from .engine.playscript import PlayScript
 from .engine.scenario import Scenario
 from .engine.simulation import CompiledScenario
+from .engine.text import escaped, one_line
+from .storage import UnreadableFile, read_small_file, shown
 
-MAX_BYTES = 1024 * 1024
-"""Largest file accepted (1 MiB): a scenario is a few dozen KiB."""
-MAX_NESTING = 50
-"""Deepest bracket nesting accepted; the format needs about 4, and tomllib recurses per level."""
+MAX_PROBLEMS = 20
+"""Most problems reported per file; the rest are counted ("… and 329,980 more problems")."""
 INTERNAL = "internal error"
 """Prefix of the message given when a check itself fails; a bug in drill, never the file's."""
 
@@ -57,12 +57,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        head = self.file
+        """``file:line: field: message`` on one line, safe to print: a key, an id or a path
+        from a file can hold escape sequences and newlines, which show as visible escapes
+        (``\\e]52;c;…``) in the file name and the field and are removed from the message."""
+        head = shown(self.file)
         if self.line is not None:
             head += f":{self.line}"
             if self.column is not None:
                 head += f":{self.column}"
-        return ": ".join(part for part in (head, self.field, self.message) if part)
+        return ": ".join(part for part in (head, one_line(self.field), one_line(self.message))
+                         if part)
 
 
 class LoadError(Exception):
@@ -91,66 +95,21 @@ def _guarded(file: str, work: Callable[[], T]) -> T:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _kind_of(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+def read_bytes(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a small regular file, or LoadError saying why they cannot be had.
+
+    A FIFO, a device or a directory is refused without being opened (opening a FIFO would
+    block), and at most ``limit + 1`` bytes are ever read (see :func:`storage.read_small_file`).
+    """
+    try:
+        return read_small_file(path, limit, what="TOML file")
+    except UnreadableFile as error:
+        raise _fail(str(path), str(error)) from None
 
 
 def read_text(path: str | Path, limit: int = MAX_BYTES) -> str:
-    """The text of a small UTF-8 file, or LoadError saying why it cannot be had.
-
-    The file is checked with ``stat`` before it is opened (opening a FIFO would block) and opened
-    non-blocking; at most ``limit + 1`` bytes are ever read.
-    """
-    file = str(path)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise _fail(file, "no such file") from None
-    except PermissionError:
-        raise _fail(file, "permission denied: cannot read it") from None
-    except (OSError, ValueError) as error:
-        raise _fail(file, f"cannot read it: {getattr(error, 'strerror', None) or error}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise _fail(file, f"is {_kind_of(info.st_mode)}, not a TOML file")
-    if info.st_size > limit:
-        raise _fail(file, f"too large: {info.st_size:,} bytes, the limit is {limit:,}")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except PermissionError:
-        raise _fail(file, "permission denied: cannot read it") from None
-    except OSError as error:
-        raise _fail(file, f"cannot open it: {error.strerror or error}") from None
-    try:
-        # The file may have been swapped for something else between stat and open.
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise _fail(file, "is not a regular file, not a TOML file")
-        chunks: list[bytes] = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 65536))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-    except OSError as error:
-        raise _fail(file, f"cannot read it: {error.strerror or error}") from None
-    finally:
-        os.close(descriptor)
-    data = b"".join(chunks)
-    if len(data) > limit:
-        raise _fail(file, f"too large: more than {limit:,} bytes")
-    return decode(file, data)
+    """The text of a small UTF-8 file, or LoadError saying why it cannot be had."""
+    return decode(str(path), read_bytes(path, limit))
 
 
 def decode(file: str, data: bytes) -> str:
@@ -170,70 +129,14 @@ def decode(file: str, data: bytes) -> str:
 
 # -- TOML ------------------------------------------------------------------------------------
 
-_NEST_TOKEN = re.compile(r"\"\"\"|'''|\\[^\n]|[\"'#\n\[\]{}]")
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
-
-
-def nesting_too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
-    """The line where brackets nest deeper than ``limit``, or None.
-
-    A cheap scan that skips strings and comments; it exists because ``tomllib`` recurses once per
-    level and a file of 100,000 ``[`` would exhaust Python's stack.
-    """
-    depth, line = 0, 1
-    mode = ""  # "", "#", or the quote that opened the current string
-    for match in _NEST_TOKEN.finditer(text):
-        token = match.group()
-        if token[0] == "\\":
-            if mode in ('"', '"""'):
-                continue  # an escaped character inside a basic string
-            token = token[1]
-            if token not in "\"'#[]{}":
-                continue
-        if token == "\n":
-            line += 1
-            if mode in ("#", '"', "'"):
-                mode = ""
-            continue
-        if mode == "#":
-            continue
-        if mode:
-            if token == mode or (len(mode) == 1 and token[0] == mode):
-                mode = ""
-            continue
-        if token in ("#", '"', "'", '"""', "'''"):
-            mode = token
-        elif token in "[{":
-            depth += 1
-            if depth > limit:
-                return line
-        else:
-            depth = max(0, depth - 1)
-    return None
-
 
 def parse_toml(file: str, text: str) -> dict[str, Any]:
-    """TOML text to a dict, or LoadError with the line and column of the syntax error."""
-    deep = nesting_too_deep(text, MAX_NESTING)
-    if deep is not None:
-        raise _fail(file, f"brackets nested more than {MAX_NESTING} levels deep", line=deep)
+    """TOML text to a dict within the limits of :mod:`drill.bounded_toml`, or LoadError with
+    the line (and column) of the syntax error or of the limit exceeded."""
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message, line, column = str(error), None, None
-        found = _TOML_POSITION.search(message)
-        if found:
-            line, column = int(found.group(1)), int(found.group(2))
-            message = message[: found.start()]
-        elif _TOML_END.search(message):
-            line = text.count("\n") + 1
-            message = _TOML_END.sub("", message) + " (at the end of the file)"
-        raise _fail(file, f"invalid TOML: {message}", line, column) from None
-    except RecursionError:
-        raise _fail(file, "invalid TOML: nested too deeply") from None
-    except ValueError as error:  # a defensive net: tomllib reports bad values as TOMLDecodeError
-        raise _fail(file, f"invalid TOML: {error}") from None
+        return bounded_toml.parse(text)
+    except bounded_toml.TomlRefused as refused:
+        raise _fail(file, refused.message, refused.line, refused.column) from None
 
 
 class _Stop(Exception):
@@ -260,10 +163,13 @@ class TomlLocator:
     text has already been parsed) and never fails: on anything odd it keeps what it has.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, until: Location | None = None) -> None:
+        """Scan ``text``; with ``until``, stop as soon as that location's line is known (the
+        one line wanted for a problem, without reading the rest of a big file)."""
         self.text = text
         self.pos = 0
         self.lines: dict[Location, int] = {}
+        self._until = until
         self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self._arrays: dict[Location, int] = {}
         try:
@@ -289,6 +195,8 @@ class TomlLocator:
         line = self._line(pos)
         for size in range(1, len(path) + 1):
             self.lines.setdefault(path[:size], line)
+        if self._until is not None and self._until in self.lines:
+            raise _Stop
 
     def _skip(self, pattern: re.Pattern[str]) -> None:
         self.pos = pattern.match(self.text, self.pos).end()  # type: ignore[union-attr]
@@ -362,7 +270,7 @@ class TomlLocator:
             self.pos += 1
 
     def _value(self, path: Location, depth: int) -> None:
-        if depth > MAX_NESTING:
+        if depth > bounded_toml.MAX_NESTING:
             raise _Stop
         text = self.text
         first = text[self.pos]
@@ -429,13 +337,15 @@ def _unquote(quoted: str) -> str:
 
 
 def dotted(loc: Iterable[str | int]) -> str:
-    """``("events", 2, "at")`` -> ``events[2].at``."""
+    """``("events", 2, "at")`` -> ``events[2].at``; each key quoted visibly and cut short
+    (:func:`~drill.engine.text.escaped`), since keys come from the file."""
     text = ""
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            key = escaped(str(part))
+            text += f".{key}" if text else key
     return text
 
 
@@ -561,34 +471,48 @@ def validation_problems(file: str, text: str, data: object, error: ValidationErr
                         model: type[BaseModel]) -> list[Problem]:
     """Pydantic errors as problems located at the line of the field in the TOML text."""
     grouped: dict[Location, list[Mapping[str, Any]]] = {}
-    for item in error.errors(include_url=False):
+    for item in error.errors(include_url=False, include_input=False):
         loc = _clean_loc(item["loc"], data, item["type"])
         grouped.setdefault(loc, []).append(item)
     locator = TomlLocator(text)
-    problems = [
-        Problem(file, locator.line_for(loc), None, dotted(loc),
-                _group_message(items, loc, data, model))
-        for loc, items in grouped.items()
-    ]
-    return _in_file_order(problems)
+    located = _in_file_order([(locator.line_for(loc), loc) for loc in grouped])
+    # Messages only for the problems shown: suggesting a key for a typo is not free.
+    problems = [Problem(file, line, None, dotted(loc), _group_message(grouped[loc], loc, data, model))
+                for line, loc in located[:MAX_PROBLEMS]]
+    return problems + _more_problems(file, len(located))
 
 
 def finding_problems(file: str, text: str, findings: Iterable[checks.Finding]) -> list[Problem]:
     """Findings of :mod:`drill.engine.checks` as problems located in the TOML text."""
     locator = TomlLocator(text)
-    problems = [Problem(file, locator.line_for(f.loc), None, dotted(f.loc), f.message)
-                for f in findings]
-    return _in_file_order(problems)
+    located = _in_file_order([(locator.line_for(f.loc), f) for f in findings])
+    problems = [Problem(file, line, None, dotted(f.loc), f.message)
+                for line, f in located[:MAX_PROBLEMS]]
+    return problems + _more_problems(file, len(located))
 
 
-def _in_file_order(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+def _in_file_order(located: list[tuple[int | None, T]]) -> list[tuple[int | None, T]]:
+    return sorted(located, key=lambda item: (item[0] is None, item[0] or 0))
+
+
+def _more_problems(file: str, found: int) -> list[Problem]:
+    """The line that counts the problems left out past :data:`MAX_PROBLEMS`, if any."""
+    more = found - MAX_PROBLEMS
+    if more <= 0:
+        return []
+    return [Problem(file, None, None, "", f"… and {more:,} more problem{'s' * (more != 1)}")]
 
 
 # -- the public API --------------------------------------------------------------------------
 
 
 def _model_from(file: str, text: str, data: dict[str, Any], model: type[T]) -> T:
+    too_big = bounded_toml.oversized(data)
+    if too_big is not None:
+        # Refused before validation, whose work grows with every element.
+        loc, message = too_big
+        line = TomlLocator(text, until=loc).line_for(loc) if loc else None
+        raise LoadError([Problem(file, line, None, dotted(loc), message)])
     try:
         return model.model_validate(data)  # type: ignore[attr-defined, no-any-return]
     except ValidationError as error:
@@ -600,18 +524,19 @@ def _model_from(file: str, text: str, data: dict[str, Any], model: type[T]) -> T
 
 def _scenario(
     file: str, text: str, data: dict[str, Any], full: bool
-) -> tuple[Scenario, list[Problem]]:
-    """The scenario of a parsed file and its problems; raise LoadError when it cannot load."""
+) -> tuple[Scenario, CompiledScenario, list[Problem]]:
+    """The scenario of a parsed file, compiled, and its problems; raise LoadError when it
+    cannot load."""
     scenario = _model_from(file, text, data, Scenario)
     errors = checks.check_scenario(scenario)
     if errors:
         raise LoadError(finding_problems(file, text, errors))
     try:
-        CompiledScenario.build(scenario)
+        compiled = CompiledScenario.build(scenario)
     except ExpressionError as error:  # the checks should have caught it; never let it escape
         raise _fail(file, f"an expression does not compile: {error}") from None
     lints = checks.check_reachability(scenario) if full else []
-    return scenario, finding_problems(file, text, lints)
+    return scenario, compiled, finding_problems(file, text, lints)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -620,22 +545,40 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises :class:`LoadError` (and nothing else) listing every problem with file, line and
     field.  What can merely never happen (see ``drill validate``) does not stop it loading.
     """
+    return load_playable(path)[0]
+
+
+def load_playable(path: str | Path) -> tuple[Scenario, CompiledScenario, bytes]:
+    """A scenario file loaded as :func:`load_scenario` does, compiled, with the exact bytes it
+    was read from (a save keeps their hash: the file is read once, so what is hashed is what
+    is played).  Raises :class:`LoadError` and nothing else."""
     file = str(path)
 
-    def work() -> Scenario:
-        text = read_text(path)
-        return _scenario(file, text, parse_toml(file, text), full=False)[0]
+    def work() -> tuple[Scenario, CompiledScenario, bytes]:
+        data = read_bytes(path)
+        text = decode(file, data)
+        scenario, compiled, _ = _scenario(file, text, parse_toml(file, text), full=False)
+        return scenario, compiled, data
 
     return _guarded(file, work)
 
 
-def load_playscript(path: str | Path) -> PlayScript:
-    """Read, parse and validate a play script; raise :class:`LoadError` on any problem."""
+def load_playscript(path: str | Path, scenario: Scenario | None = None) -> PlayScript:
+    """Read, parse and validate a play script; raise :class:`LoadError` on any problem.
+
+    With ``scenario``, the script is also checked against it (unknown actions, people,
+    milestones, a script written for another scenario), with the script's lines.
+    """
     file = str(path)
 
     def work() -> PlayScript:
         text = read_text(path)
-        return _model_from(file, text, parse_toml(file, text), PlayScript)
+        script = _model_from(file, text, parse_toml(file, text), PlayScript)
+        if scenario is not None:
+            problems = finding_problems(file, text, checks.check_playscript(script, scenario))
+            if problems:
+                raise LoadError(problems)
+        return script
 
     return _guarded(file, work)
 
@@ -680,7 +623,7 @@ def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
             if _is_playscript(data):
                 scripts.append((file, text, data))
                 return
-            scenario, lints = _scenario(file, text, data, full=True)
+            scenario, _, lints = _scenario(file, text, data, full=True)
             problems.extend(lints)
             scenarios.setdefault(scenario.meta.id, scenario)
 

@@ -1,31 +1,46 @@
-"""Save files: everything a replay needs, written atomically after every action.
+"""Save files: everything a replay needs, written atomically after every action, and the replay.
 
 A save is JSON holding the scenario id and the SHA-256 of the scenario file's bytes, the seed,
 pace, players, the names Faker generated (a Faker upgrade must not rename people in an old run),
 the timed list of player actions and how far the clock had run.  Resuming replays the actions on
-a fresh run: the engine is deterministic, so the state comes back exactly.
+a fresh run (:func:`replay_save`, the one replay that resuming, comparing and the picker use):
+the engine is deterministic, so the state comes back exactly.
+
+Saves move between machines and players, so a save is untrusted input: every field is checked
+on reading (types, finite numbers, ranges, valid text), and anything wrong is a
+:class:`SaveError` with a one-line reason naming the file and the field, never another exception.
+This module imports only the standard library up front; pydantic (for the steps) and the engine
+(for the replay) are imported when needed, so listing saves stays cheap.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .engine.text import escaped, one_line
+from .storage import UnreadableFile, read_small_file, shown
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
+
+    from .catalog import ScenarioSource
+    from .engine.simulation import Run
 
 SAVE_FORMAT = "drill-save"
 SAVE_VERSION = 1
 MAX_SAVE_BYTES = 8 * 1024 * 1024
 SAVES_ENV = "DRILL_SAVES_DIR"
-
+MAX_SEED = 2**63 - 1
+"""Seeds run from 0 to this (what `--seed` and the set-up dialog accept)."""
+MAX_TEXT = 4096
+"""Longest text field in a save, in characters (a path, a name, a time stamp)."""
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +54,7 @@ def _steps_adapter() -> "TypeAdapter[list[Any]]":
 
 
 class SaveError(Exception):
-    """A save that cannot be used; the message names the file and says why."""
+    """A save that cannot be used; the message (one line) names the file and says why."""
 
 
 def default_saves_dir() -> Path:
@@ -99,93 +114,179 @@ class SaveRecord:
         return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
     @classmethod
-    def from_json(cls, text: str, source: str) -> "SaveRecord":
-        """Parse a save, or raise :class:`SaveError` naming ``source`` and the problem."""
+    def from_json(cls, text: str, source: str, *, steps: bool = True) -> SaveRecord:
+        """Parse and check a save, or raise :class:`SaveError` naming ``source`` and the field.
+
+        Args:
+            text: the save's JSON.
+            source: the file it came from, for messages.
+            steps: also validate the steps (this needs pydantic).  False is for listing saves
+                quickly: every other field is checked, and ``steps`` is left empty, so such a
+                record must never be replayed or written back.
+        """
+        where = shown(source)
         try:
             body = json.loads(text)
         except json.JSONDecodeError as error:
-            raise SaveError(f"{source}: not a save file (line {error.lineno}: {error.msg})") from None
+            raise SaveError(f"{where}: not a save file (line {error.lineno}: {error.msg})") \
+                from None
         except RecursionError:
-            raise SaveError(f"{source}: not a save file (nested too deeply)") from None
+            raise SaveError(f"{where}: not a save file (nested too deeply)") from None
+        except ValueError as error:  # an integer of thousands of digits, say
+            raise SaveError(f"{where}: not a save file ({one_line(str(error))[:120]})") from None
         if not isinstance(body, dict) or body.get("format") != SAVE_FORMAT:
-            raise SaveError(f"{source}: not a drill save file")
-        if body.get("version") != SAVE_VERSION:
-            raise SaveError(
-                f"{source}: save format version {body.get('version')!r}; this drill reads "
-                f"version {SAVE_VERSION}"
-            )
-        from pydantic import ValidationError
-
+            raise SaveError(f"{where}: not a drill save file")
+        version = body.get("version")
+        if isinstance(version, bool) or version != SAVE_VERSION:
+            raise SaveError(f"{where}: save format version {_found(version)}; this "
+                            f"drill reads version {SAVE_VERSION}")
         try:
-            scenario = body["scenario"]
-            record = cls(
-                scenario_id=_text(scenario["id"]),
-                scenario_hash=_text(scenario["sha256"]),
-                scenario_path=_text(scenario.get("path", "")),
-                seed=int(body["seed"]),
-                pace=float(body["pace"]),
-                players=[_text(p) for p in body.get("players", [])],
-                names={_text(k): _text(v) for k, v in dict(body.get("names", {})).items()},
-                steps=_steps_adapter().validate_python(body.get("steps", [])),
-                clock=float(body.get("clock", 0.0)),
-                finished=bool(body.get("finished", False)),
-                hints=bool(body.get("hints", False)),
-                started_at=_text(body.get("started_at", "")),
-                postmortem=_text(body.get("postmortem", "")),
-                result=read_result(body.get("result", {})),
-            )
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise SaveError(f"{source}: steps.{where}: {first['msg']}") from None
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise SaveError(f"{source}: damaged save ({type(error).__name__}: {error})") from None
-        return record
+            fields = _checked_fields(body)
+        except _Damaged as damaged:
+            raise SaveError(f"{where}: {damaged.field}: {damaged.reason}") from None
+        fields["steps"] = _checked_steps(body.get("steps", []), where) if steps else []
+        return cls(**fields)
 
 
-def _text(value: object) -> str:
+class _Damaged(Exception):
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field = field_name
+        self.reason = reason
+
+
+def _found(value: object) -> str:
+    """A value from the file, shown as JSON spells it, short and safe for a message."""
+    try:
+        spelled = "nothing" if value is None else json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        spelled = type(value).__name__
+    return escaped(spelled, 40)
+
+
+def _text(value: object, name: str, *, empty: bool = True) -> str:
+    """A text field: a string, valid Unicode (no lone surrogate), not too long."""
     if not isinstance(value, str):
-        raise TypeError(f"expected text, got {type(value).__name__}")
+        raise _Damaged(name, f"must be text, not {_kind(value)}")
+    if len(value) > MAX_TEXT:
+        raise _Damaged(name, f"longer than {MAX_TEXT:,} characters")
+    if not empty and not value:
+        raise _Damaged(name, "must not be empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Damaged(name, "not valid Unicode text (a lone surrogate)") from None
     return value
 
 
-def read_save(path: Path) -> SaveRecord:
-    """Read and check a save file; raise :class:`SaveError` with a one-line reason."""
+def _number(value: object, name: str) -> float:
+    """A finite number (JSON has no other kind a save writes)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Damaged(name, f"must be a number, not {_kind(value)}")
     try:
-        if not path.is_file():
-            raise SaveError(f"{path}: not a file")
-        if path.stat().st_size > MAX_SAVE_BYTES:
-            raise SaveError(f"{path}: larger than {MAX_SAVE_BYTES // (1024 * 1024)} MiB")
-        data = path.read_bytes()
-    except OSError as error:
-        raise SaveError(f"{path}: cannot read ({error.strerror})") from None
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise _Damaged(name, f"must be a finite number, not {_found(value)}")
+    return number
+
+
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Damaged(name, f"must be true or false, not {_kind(value)}")
+    return value
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {_found(value)}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _checked_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """Every field of a save but the steps, checked; raise _Damaged at the first bad one."""
+    scenario = body.get("scenario")
+    if not isinstance(scenario, dict):
+        raise _Damaged("scenario", f"must be an object, not {_kind(scenario)}")
+    if "seed" not in body:
+        raise _Damaged("seed", "missing")
+    seed = body["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise _Damaged("seed", f"must be a whole number from 0 to 2**63-1, not {_found(seed)}")
+    if "pace" not in body:
+        raise _Damaged("pace", "missing")
+    pace = _number(body["pace"], "pace")
+    if pace <= 0:
+        raise _Damaged("pace", f"must be above 0 (real seconds per clock unit), not {_found(pace)}")
+    clock = _number(body.get("clock", 0.0), "clock")
+    if clock < 0:
+        raise _Damaged("clock", f"must be 0 or more, not {_found(clock)}")
+    players = body.get("players", [])
+    if not isinstance(players, list):
+        raise _Damaged("players", f"must be a list, not {_kind(players)}")
+    names = body.get("names", {})
+    if not isinstance(names, dict):
+        raise _Damaged("names", f"must be an object, not {_kind(names)}")
+    if "id" not in scenario or "sha256" not in scenario:
+        raise _Damaged("scenario", "needs an id and a sha256")
+    return {
+        "scenario_id": _text(scenario["id"], "scenario.id", empty=False),
+        "scenario_hash": _text(scenario["sha256"], "scenario.sha256", empty=False),
+        "scenario_path": _text(scenario.get("path", ""), "scenario.path"),
+        "seed": seed,
+        "pace": pace,
+        "players": [_text(p, f"players[{i}]") for i, p in enumerate(players)],
+        "names": {_text(k, "names"): _text(v, f"names.{escaped(str(k))}")
+                  for k, v in names.items()},
+        "clock": clock,
+        "finished": _flag(body.get("finished", False), "finished"),
+        "hints": _flag(body.get("hints", False), "hints"),
+        "started_at": _text(body.get("started_at", ""), "started_at"),
+        "postmortem": _text(body.get("postmortem", ""), "postmortem"),
+        "result": read_result(body.get("result", {})),
+    }
+
+
+def _checked_steps(raw: object, where: str) -> list[Any]:
+    from pydantic import ValidationError
+
+    try:
+        return _steps_adapter().validate_python(raw)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        place = ".".join(escaped(str(part)) for part in first["loc"])
+        return_field = f"steps.{place}" if place else "steps"
+        raise SaveError(f"{where}: {return_field}: {one_line(str(first['msg']))}") from None
+    except RecursionError:
+        raise SaveError(f"{where}: steps: nested too deeply") from None
+
+
+def read_save(path: Path, *, steps: bool = True) -> SaveRecord:
+    """Read and check a save file; raise :class:`SaveError` with a one-line reason.
+
+    A FIFO, a device or a directory is refused without being opened.  ``steps=False`` checks
+    everything but the steps, for listing (see :meth:`SaveRecord.from_json`).
+    """
+    try:
+        data = read_small_file(path, MAX_SAVE_BYTES, what="save file")
+    except UnreadableFile as error:
+        raise SaveError(f"{shown(path)}: {error}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SaveError(f"{path}: not UTF-8 text; the save is damaged") from None
-    return SaveRecord.from_json(text, str(path))
-
-
-@dataclass(frozen=True)
-class SaveListing:
-    """A save found in the saves folder, readable or not."""
-
-    path: Path
-    record: SaveRecord | None
-    problem: str = ""
-
-
-def list_saves(folder: Path) -> list[SaveListing]:
-    """Every ``*.json`` save in ``folder``, newest first; damaged ones carry their problem."""
-    if not folder.is_dir():
-        return []
-    listings = []
-    for path in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
-        try:
-            listings.append(SaveListing(path, read_save(path)))
-        except SaveError as error:
-            listings.append(SaveListing(path, None, str(error)))
-    return listings
+        raise SaveError(f"{shown(path)}: not UTF-8 text; the save is damaged") from None
+    return SaveRecord.from_json(text, str(path), steps=steps)
 
 
 def read_result(raw: object) -> dict[str, Any]:
@@ -195,12 +296,93 @@ def read_result(raw: object) -> dict[str, Any]:
         return {}
     result: dict[str, Any] = {}
     for key in ("ending", "kind"):
-        if isinstance(raw.get(key), str):
-            result[key] = _text(raw[key])
-    if isinstance(raw.get("overall"), (int, float)) and not isinstance(raw.get("overall"), bool):
+        value = raw.get(key)
+        if isinstance(value, str) and len(value) <= MAX_TEXT and _encodable(value):
+            result[key] = value
+    if _finite(raw.get("overall")):
         result["overall"] = float(raw["overall"])
     scores = raw.get("scores")
     if isinstance(scores, dict):
-        result["scores"] = {_text(k): float(v) for k, v in scores.items()
-                            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        result["scores"] = {k: float(v) for k, v in scores.items()
+                            if isinstance(k, str) and _encodable(k) and _finite(v)}
     return result
+
+
+def _finite(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# -- the replay --------------------------------------------------------------------------------
+
+
+@dataclass
+class ReplayedSave:
+    """A save brought back to life: its record, its scenario, and the run replayed to where it
+    was saved."""
+
+    record: SaveRecord
+    source: ScenarioSource
+    run: Run
+
+
+def replay_save(path: Path, record: SaveRecord | None = None) -> ReplayedSave:
+    """The run of a save, replayed on a fresh run to where it was saved: the one replay that
+    resuming (``GameSession.resume``, `drill resume`, the picker) and comparing use.
+
+    Args:
+        path: the save file.
+        record: the save already read from ``path``, if it has been.
+
+    Raises:
+        SaveError: one line naming ``path``: the save is damaged, its scenario cannot be found,
+            does not load or has changed since the save, or a saved step no longer replays
+            ("step 7 (page at T+12): Kim has already been paged").
+    """
+    from .catalog import ScenarioSource, UnknownScenario
+    from .engine.simulation import ActionRejected, Run
+    from .engine.text import clock_time
+    from .loading import LoadError
+
+    record = record if record is not None else read_save(path)
+    where, scenario = shown(path), f"its scenario '{escaped(record.scenario_id)}'"
+    try:
+        source = ScenarioSource.open(record.scenario_path or record.scenario_id)
+    except UnknownScenario as error:
+        raise SaveError(f"{where}: {scenario} cannot be found ({error})") from None
+    except LoadError as error:
+        first = error.problems[0] if error.problems else error
+        more = len(error.problems) - 1
+        raise SaveError(f"{where}: {scenario} does not load: {first}"
+                        + (f" (and {more:,} more problems)" if more > 0 else "")) from None
+    if source.sha256 != record.scenario_hash:
+        raise SaveError(f"{where}: the scenario '{escaped(record.scenario_id)}' has changed since "
+                        "this run was saved, so it cannot be replayed exactly")
+    unit = source.scenario.clock.unit
+    number, step = 0, None
+    try:
+        run = Run(source.compiled, record.seed, record.names)
+        for number, step in enumerate(record.steps, 1):
+            run.perform(step)
+        run.advance_to(record.clock)
+    except ActionRejected as refused:
+        what = f"step {number} ({step.do} at {clock_time(unit, step.at)})" if step else "a step"
+        raise SaveError(f"{where}: the saved steps no longer replay: {what}: "
+                        f"{one_line(str(refused))}") from None
+    except Exception as error:  # noqa: BLE001 - a save must never crash the picker or the CLI
+        raise SaveError(f"{where}: cannot be replayed (internal error at step {number}: "
+                        f"{type(error).__name__}: {one_line(str(error))[:200]}; please report "
+                        "it)") from error
+    return ReplayedSave(record, source, run)

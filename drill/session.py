@@ -1,62 +1,49 @@
 """A game session: one run of a scenario file, saved after every action.
 
-This is the imperative shell between the pure engine and the TUI (or a test): it loads the
-scenario file, builds the run, hands it the player's actions, saves atomically after each one,
-and writes the postmortem when the run ends.  It imports nothing from Textual.
+This is the imperative shell between the pure engine and the TUI (or a test): it opens the
+scenario, builds the run, hands it the player's actions, saves atomically after each one, and
+writes the postmortem when the run ends.  It imports nothing from Textual.
+
+Saving never interrupts play: a save that fails (a full disk, a folder made read-only) keeps the
+run and every action in memory, says why in :attr:`GameSession.save_error` for the board to
+show, and is tried again at every later save.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import UnknownScenario, looks_like_path, resolve
+from . import storage
+from .catalog import ScenarioSource
 from .engine.naming import generate_names
 from .engine.playscript import PlayerAction
 from .engine.scenario import Scenario
 from .engine.scorecard import ScoreCard
-from .engine.simulation import CompiledScenario, LogEntry, Run
-from .saves import SaveError, SaveRecord, content_hash, read_save
-from .storage import atomic_write_text
+from .engine.simulation import LogEntry, Run
+from .saves import SaveRecord, replay_save
 
+__all__ = ["GameSession", "ScenarioSource"]
 
-@dataclass(frozen=True)
-class ScenarioSource:
-    """A scenario file, loaded and checked, with the hash saves refer to."""
-
-    reference: str
-    """What a save stores to find it again: a bundled id, or the file's path."""
-    path: Path
-    scenario: Scenario
-    compiled: CompiledScenario
-    sha256: str
-
-    @classmethod
-    def open(cls, reference: str) -> "ScenarioSource":
-        """Resolve a bundled id or a path and load it; raise ``LoadError`` if it is not valid."""
-        from .loading import load_scenario
-
-        path = resolve(reference)
-        scenario = load_scenario(path)
-        digest = content_hash(path.read_bytes())
-        if looks_like_path(reference) or Path(reference).exists():
-            # A file of the facilitator's: saves keep its full path, so `drill resume` finds it
-            # from any folder.  Bundled ids stay ids, so they survive an upgrade's new path.
-            reference = str(path.resolve())
-        return cls(reference, path, scenario, CompiledScenario.build(scenario), digest)
+MAX_NAME_TRIES = 1000
+"""Names tried for a new save (``…-seed7.json``, ``…-seed7-2.json``…) before giving up."""
 
 
 class GameSession:
     """One run being played, with its save file."""
 
-    def __init__(self, source: ScenarioSource, record: SaveRecord, save_path: Path) -> None:
+    def __init__(self, source: ScenarioSource, record: SaveRecord, save_path: Path,
+                 run: Run | None = None) -> None:
         self.source = source
         self.record = record
         self.save_path = save_path
-        self.run = Run(source.compiled, record.seed, record.names)
+        self.run = run if run is not None else Run(source.compiled, record.seed, record.names)
         self.card: ScoreCard | None = None
         self.postmortem: str = ""
+        self.save_error: str | None = None
+        """Why the last save failed (one line, e.g. "cannot save the run: No space left on
+        device"), or None once a save has succeeded.  The run and its actions are kept in
+        memory meanwhile, and every later save tries again."""
 
     @property
     def scenario(self) -> Scenario:
@@ -74,8 +61,14 @@ class GameSession:
         players: list[str] | None = None,
         hints: bool = False,
         started: dt.datetime | None = None,
-    ) -> "GameSession":
-        """Begin a new run and write its first save."""
+    ) -> GameSession:
+        """Begin a new run and create its save file.
+
+        The file is created exclusively, under a name no other run has: two teams starting the
+        same scenario and seed in the same second get two files.  Raises ``OSError`` when no
+        save can be created (the folder cannot be made, the disk is full): nothing was played
+        yet, and nothing is left behind.
+        """
         started = started or dt.datetime.now().replace(microsecond=0)
         record = SaveRecord(
             scenario_id=source.scenario.meta.id,
@@ -88,39 +81,35 @@ class GameSession:
             hints=hints,
             started_at=started.isoformat(),
         )
-        stamp = started.strftime("%Y%m%d-%H%M%S")
-        save_path = _free_path(saves_dir, f"{source.scenario.meta.id}-{stamp}-seed{seed}", ".json")
-        session = cls(source, record, save_path)
-        session.save()
-        return session
+        saves_dir.mkdir(parents=True, exist_ok=True)
+        stem = f"{source.scenario.meta.id}-{started.strftime('%Y%m%d-%H%M%S')}-seed{seed}"
+        session = cls(source, record, saves_dir / f"{stem}.json")
+        text = record.to_json()
+        for attempt in range(1, MAX_NAME_TRIES + 1):
+            session.save_path = saves_dir / (f"{stem}.json" if attempt == 1
+                                             else f"{stem}-{attempt}.json")
+            try:
+                storage.create_new_text(session.save_path, text)
+                return session
+            except FileExistsError:
+                continue  # another run took this name first: try the next
+        raise FileExistsError(f"no free save name for {stem} in {saves_dir}")
 
     @classmethod
-    def resume(cls, save_path: Path) -> "GameSession":
-        """Rebuild a saved run by replaying its actions; raise ``SaveError`` saying why not."""
-        from .loading import LoadError
-
-        record = read_save(save_path)
-        try:
-            source = ScenarioSource.open(record.scenario_path or record.scenario_id)
-        except LoadError as error:
-            raise SaveError(f"{save_path}: its scenario cannot be loaded:\n{error}") from None
-        except (OSError, ValueError, UnknownScenario) as error:
-            raise SaveError(f"{save_path}: its scenario cannot be found ({error})") from None
-        if source.sha256 != record.scenario_hash:
-            raise SaveError(
-                f"{save_path}: the scenario '{record.scenario_id}' has changed since this run was "
-                "saved, so it cannot be replayed exactly"
-            )
-        session = cls(source, record, save_path)
-        for step in record.steps:
-            session.run.perform(step)
-        session.run.advance_to(record.clock)
+    def resume(cls, save_path: Path) -> GameSession:
+        """Rebuild a saved run by replaying its actions (:func:`drill.saves.replay_save`);
+        raise ``SaveError`` saying why not, in one line."""
+        replayed = replay_save(save_path)
+        session = cls(replayed.source, replayed.record, save_path, run=replayed.run)
         if session.run.finished_run:
             session._score()
         return session
 
     def act(self, step: PlayerAction) -> list[LogEntry]:
-        """Apply a player action and save; ``ActionRejected`` leaves the save unchanged."""
+        """Apply a player action and save; ``ActionRejected`` leaves the save unchanged.
+
+        A failed save does not undo the action: see :attr:`save_error`.
+        """
         entries = self.run.perform(step)
         self.record.steps.append(step)
         if self.run.finished_run:
@@ -136,14 +125,27 @@ class GameSession:
             self.finish()
         return entries
 
-    def save(self) -> None:
-        """Write the save file atomically."""
+    def save(self) -> bool:
+        """Write the save file atomically (and a finished run's postmortem, if it is still to
+        be written); return whether it worked.  Never raises ``OSError``: a failure is kept in
+        :attr:`save_error` and the next save tries again."""
         self.record.clock = self.run.now
         self.record.finished = self.run.finished_run
-        atomic_write_text(self.save_path, self.record.to_json())
+        try:
+            if self.card is not None and not self.record.postmortem:
+                postmortem_path = self.save_path.with_suffix(".md")
+                storage.atomic_write_text(postmortem_path, self.postmortem)
+                self.record.postmortem = str(postmortem_path)
+            storage.atomic_write_text(self.save_path, self.record.to_json())
+        except OSError as error:
+            self.save_error = f"cannot save the run: {error.strerror or error}"
+            return False
+        self.save_error = None
+        return True
 
     def finish(self) -> Path:
-        """Score the ended run, write its postmortem next to the save, and save; return its path."""
+        """Score the ended run, write its postmortem next to the save, and save; return the
+        postmortem's path (written, or to be written by a later save if this one failed)."""
         self._score()
         assert self.card is not None
         ending = self.run.ending
@@ -153,11 +155,8 @@ class GameSession:
             "scores": {d.dimension: round(float(d.score), 1) for d in self.card.dimensions()
                        if d.applicable},
         }
-        postmortem_path = self.save_path.with_suffix(".md")
-        atomic_write_text(postmortem_path, self.postmortem)
-        self.record.postmortem = str(postmortem_path)
         self.save()
-        return postmortem_path
+        return self.save_path.with_suffix(".md")
 
     def _score(self) -> None:
         # Imported when a run ends, not at start-up: the picker should paint fast.
@@ -167,13 +166,3 @@ class GameSession:
         record = self.run.record()
         self.card = score_run(record)
         self.postmortem = render_postmortem(record, self.card)
-
-
-def _free_path(folder: Path, stem: str, suffix: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    candidate = folder / f"{stem}{suffix}"
-    counter = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}-{counter}{suffix}"
-        counter += 1
-    return candidate

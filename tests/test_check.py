@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from drill.checking import run_check, shipped_scripts
+from drill.check_runner import run_check, shipped_scripts
 from drill.cli import main
 from drill.engine.simulation import CompiledScenario
 from drill.engine.strategies import STRATEGIES, play

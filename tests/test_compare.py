@@ -135,7 +135,7 @@ def test_damaged_saves_are_refused_with_their_reason(two_teams, tmp_path, capsys
 
     missing = tmp_path / "missing.json"
     assert main(["compare", str(good), str(missing)]) == 1
-    assert f"{missing}: not a file" in capsys.readouterr().err
+    assert f"{missing}: no such file" in capsys.readouterr().err
 
 
 def test_saves_of_different_scenarios_are_refused(two_teams, tmp_path, capsys):

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from drill.engine.scenario import Scenario
 from drill.loading import INTERNAL, LoadError, Problem, load_scenario, validate_paths
 
+from .hostile import DANGEROUS
+
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 REPO = TESTS.parent
@@ -23,6 +25,7 @@ SEED_TEXTS = [path.read_bytes() for path in SEED_FILES]
 JUNK = [
     b"[", b"]", b"[[", b"]]", b"{", b"}", b'"', b"'", b'"""', b"'''", b"=", b"\\", b".", b",",
     b"#", b"\x00", b"\xff", b"\xfe\xff", "é".encode(), "🔥".encode(), "\u202e".encode(),
+    b"\x1b]52;c;cm0=\x07", b'"\\u001b]0;x\\u0007"', b'"a\\nok: fine.toml"', b"\xc2\x9b2J",
     b"[[events]]", b"[meta]", b"[" * 200, b"{a=" * 80, b"\r\n", b"\t", b"\n\n",
 ]
 VALUES = [
@@ -75,6 +78,13 @@ def mangled_scenarios(draw: st.DrawFn) -> bytes:
     return b"\n".join(lines)
 
 
+def assert_safe_to_print(problem: Problem) -> None:
+    """A problem prints as one line, and nothing in it can drive a terminal."""
+    shown = str(problem)
+    assert "\n" not in shown and "\r" not in shown, shown
+    assert not any(char in shown for char in DANGEROUS), shown
+
+
 def assert_only_load_errors(path: Path) -> None:
     """Loading and validating give a scenario or LoadError, never another exception or a bug."""
     try:
@@ -84,11 +94,13 @@ def assert_only_load_errors(path: Path) -> None:
         for problem in error.problems:
             assert isinstance(problem, Problem) and problem.file == str(path)
             assert not problem.message.startswith(INTERNAL), str(problem)
+            assert_safe_to_print(problem)
     else:
         assert isinstance(scenario, Scenario)
     for problem in validate_paths([path]):
         assert problem.file == str(path)
         assert not problem.message.startswith(INTERNAL), str(problem)
+        assert_safe_to_print(problem)
 
 
 FUZZ = settings(

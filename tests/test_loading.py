@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drill import loading
+from drill import bounded_toml, loading, storage
 from drill.engine.playscript import PlayScript
 from drill.loading import (
     LoadError,
@@ -88,7 +88,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         def refuse(*_args: object, **_kwargs: object) -> int:
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(loading.os, "open", refuse)
+        monkeypatch.setattr(storage.os, "open", refuse)
     else:
         path.chmod(0)
     assert problems_of(path) == [f"{path}: permission denied: cannot read it"]
@@ -97,7 +97,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_file_over_one_mebibyte_is_refused_before_reading(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, b"# " + b"x" * (1024 * 1024))
-    monkeypatch.setattr(loading.os, "open", lambda *a, **k: pytest.fail("opened a huge file"))
+    monkeypatch.setattr(storage.os, "open", lambda *a, **k: pytest.fail("opened a huge file"))
     assert problems_of(path) == [f"{path}: too large: 1,048,578 bytes, the limit is 1,048,576"]
 
 
@@ -112,8 +112,8 @@ def test_file_growing_after_stat_is_read_only_up_to_the_limit(
         st_mode = real_stat(path).st_mode
         st_size = 10
 
-    monkeypatch.setattr(loading.os, "stat", lambda _path: Small)
-    monkeypatch.setattr(loading.os, "read", lambda fd, n: read.append(n) or real_read(fd, n))
+    monkeypatch.setattr(storage.os, "stat", lambda _path: Small)
+    monkeypatch.setattr(storage.os, "read", lambda fd, n: read.append(n) or real_read(fd, n))
     with pytest.raises(LoadError, match="too large: more than 1,048,576 bytes"):
         loading.read_text(path)
     assert sum(read) <= 1024 * 1024 + 1
@@ -150,7 +150,7 @@ def test_brackets_inside_strings_and_comments_do_not_count_as_nesting(tmp_path: 
 def test_recursion_in_the_toml_parser_becomes_a_load_error(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     # Even without the bracket pre-scan, tomllib's RecursionError must not escape.
-    monkeypatch.setattr(loading, "MAX_NESTING", 10**9)
+    monkeypatch.setattr(bounded_toml, "MAX_NESTING", 10**9)
     path = write(tmp_path, "x = " + "[" * 100_000)
     assert problems_of(path) == [f"{path}: invalid TOML: nested too deeply"]
 

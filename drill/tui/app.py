@@ -97,10 +97,3 @@ class DrillApp(App[None]):
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point used by `drill` (see :mod:`drill.tui.launch`)."""
-    from .launch import main as launch
-
-    return launch(argv)

@@ -1,21 +1,20 @@
 """What the picker shows, read cheaply: scenario headers and save summaries.
 
-The picker must paint fast, so it reads only the ``[meta]`` and ``[clock]`` tables with
-``tomllib`` and the top of each save's JSON, without pydantic.  Full validation happens when a
-scenario is chosen.  Every value is treated as untrusted text.
+The picker must paint fast, so it reads only the ``[meta]`` and ``[clock]`` tables of each
+scenario (within the limits of :mod:`drill.bounded_toml`, so a hostile file cannot hang it) and
+checks every field of each save but its steps, without pydantic.  Full validation happens when a
+scenario is chosen or a save resumed.  Every value is treated as untrusted text.
 """
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import bounded_toml
 from ..catalog import scenario_files
-from ..saves import read_result
-
-MAX_PEEK_BYTES = 1024 * 1024
+from ..saves import SaveError, read_save
+from ..storage import UnreadableFile, read_small_file, regular_files, shown
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,8 @@ def _meta_and_clock(text: str) -> dict:
     """Parse only the [meta] and [clock] tables: a fifth of the time of the whole file.
 
     Falls back to the whole file when the cut-down text does not parse (a multi-line string
-    with a line that looks like a table header, say).
+    with a line that looks like a table header, say).  Either way within the limits of
+    :mod:`drill.bounded_toml`; raises its ``TomlRefused``.
     """
     kept, keep = [], False
     for line in text.splitlines(keepends=True):
@@ -71,24 +71,24 @@ def _meta_and_clock(text: str) -> dict:
         if keep:
             kept.append(line)
     try:
-        data = tomllib.loads("".join(kept))
+        data = bounded_toml.parse("".join(kept))
         if isinstance(data.get("meta"), dict):
             return data
-    except tomllib.TOMLDecodeError:
+    except bounded_toml.TomlRefused:
         pass
-    return tomllib.loads(text)
+    return bounded_toml.parse(text)
 
 
 def peek_scenario(path: Path, reference: str, origin: str) -> ScenarioCard:
     """The picker's view of a scenario file; a broken file gives a card with its problem."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_PEEK_BYTES:
-            raise ValueError("not a regular file under 1 MiB")
-        data = _meta_and_clock(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError, RecursionError) as error:
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return ScenarioCard(reference, path.stem, path.name, "", "", "", "", "", "", origin,
-                            problem=message[:200])
+        data = _meta_and_clock(read_small_file(path, bounded_toml.MAX_BYTES, "TOML file")
+                               .decode("utf-8"))
+    except bounded_toml.TomlRefused as refused:
+        where = f"line {refused.line}: " if refused.line else ""
+        return _broken(path, reference, origin, where + refused.message)
+    except (UnreadableFile, UnicodeDecodeError) as error:
+        return _broken(path, reference, origin, str(error) or type(error).__name__)
     meta, clock = data.get("meta", {}), data.get("clock", {})
     return ScenarioCard(
         reference=reference,
@@ -102,6 +102,11 @@ def peek_scenario(path: Path, reference: str, origin: str) -> ScenarioCard:
         severity=_text(meta, "severity", "SEV1"),
         origin=origin,
     )
+
+
+def _broken(path: Path, reference: str, origin: str, problem: str) -> ScenarioCard:
+    return ScenarioCard(reference, path.stem, path.name, "", "", "", "", "", "", origin,
+                        problem=problem.splitlines()[0][:200] if problem else "cannot be read")
 
 
 def best_run(saves: list[SaveCard], scenario_id: str) -> tuple[SaveCard | None, int]:
@@ -124,29 +129,28 @@ def scenario_cards(extra: list[str], cwd: Path | None = None) -> list[ScenarioCa
 
 
 def save_cards(folder: Path) -> list[SaveCard]:
-    """Saves in ``folder``, newest first; a damaged one is listed with its problem."""
-    if not folder.is_dir():
-        return []
-    paths = []
-    for path in folder.glob("*.json"):
-        try:
-            paths.append((path.stat().st_mtime, path))
-        except OSError:
-            continue
+    """Saves in ``folder``, newest first; a damaged one is listed with its problem.
+
+    Every field but the steps is checked (:func:`drill.saves.read_save`); a save whose steps do
+    not replay is found when it is resumed.  Only regular files are read: a FIFO, a directory
+    or a device named ``*.json`` is never opened.
+    """
     cards = []
-    for _, path in sorted(paths, reverse=True):
+    for _, path in sorted(regular_files(folder, ".json"), reverse=True):
         try:
-            if path.stat().st_size > 8 * MAX_PEEK_BYTES:
-                raise ValueError("too large")
-            body = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(body, dict) or body.get("format") != "drill-save":
-                raise ValueError("not a drill save")
-            scenario = body.get("scenario", {})
-            result = read_result(body.get("result"))
-            cards.append(SaveCard(path, _text(scenario, "id"), float(body.get("clock", 0)),
-                                  bool(body.get("finished")), _text(body, "started_at", ""),
-                                  _text(body, "seed", ""), overall=result.get("overall"),
-                                  ending_kind=result.get("kind", "")))
-        except (OSError, ValueError, UnicodeDecodeError, RecursionError, TypeError) as error:
-            cards.append(SaveCard(path, "", 0, False, "", "", problem=str(error)[:200] or "damaged"))
+            record = read_save(path, steps=False)
+        except SaveError as error:
+            cards.append(SaveCard(path, "", 0, False, "", "", problem=_reason(path, error)))
+            continue
+        cards.append(SaveCard(path, record.scenario_id, record.clock, record.finished,
+                              record.started_at, str(record.seed),
+                              overall=record.result.get("overall"),
+                              ending_kind=record.result.get("kind", "")))
     return cards
+
+
+def _reason(path: Path, error: SaveError) -> str:
+    """A save's problem without its path, which the picker shows beside it."""
+    message = str(error)
+    prefix = f"{shown(path)}: "
+    return (message[len(prefix):] if message.startswith(prefix) else message)[:200] or "damaged"

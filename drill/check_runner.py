@@ -14,12 +14,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .catalog import ScenarioSource
 from .engine.analysis import CheckReport, RunSummary, analyse, summarise
 from .engine.playscript import PlayerAction
 from .engine.scoring import score_run
 from .engine.simulation import CompiledScenario
 from .engine.strategies import STRATEGIES, play
-from .loading import LoadError, check_playscript, load_playscript, load_scenario
+from .loading import LoadError, load_playscript
 
 CHUNK = 50
 """Seeds per task: large enough to keep process overhead small, small enough to balance."""
@@ -32,9 +33,10 @@ _compiled: CompiledScenario | None = None
 _scripts: dict[str, list[PlayerAction]] = {}
 
 
-def _load_worker(scenario_path: str, script_paths: Sequence[str]) -> None:
+def _load_worker(scenario_path: str, script_paths: Sequence[str],
+                 compiled: CompiledScenario | None = None) -> None:
     global _compiled, _scripts
-    _compiled = CompiledScenario.build(load_scenario(scenario_path))
+    _compiled = compiled or ScenarioSource.open(scenario_path).compiled
     _scripts = {path: list(load_playscript(path).steps) for path in script_paths}
 
 
@@ -63,7 +65,7 @@ def shipped_scripts(scenario_path: Path, scenario_id: str) -> list[Path]:
 
 
 def run_check(
-    scenario_path: str | Path,
+    scenario: ScenarioSource | str | Path,
     runs: int = 1000,
     strategies: Sequence[str] = STRATEGIES,
     scripts: Sequence[str | Path] | None = None,
@@ -73,7 +75,7 @@ def run_check(
     """Play ``runs`` seeds (0 to runs-1) per strategy, and per script for ``scripts``; analyse.
 
     Args:
-        scenario_path: the scenario file.
+        scenario: the scenario, opened, or its file.
         strategies: names from :data:`~drill.engine.strategies.STRATEGIES`.
         scripts: play scripts for the ``scripts`` strategy; None: the ones shipped with the
             scenario (see :func:`shipped_scripts`).
@@ -82,18 +84,23 @@ def run_check(
 
     Raises:
         LoadError: the scenario or a play script is bad (each problem with file and line).
+        UnknownScenario: no such scenario file or id.
         ValueError: an unknown strategy.
     """
-    path = Path(scenario_path)
-    scenario = load_scenario(path)
+    source = scenario if isinstance(scenario, ScenarioSource) else ScenarioSource.open(
+        str(scenario))
+    path = source.path
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
         raise ValueError(f"unknown strategy {unknown[0]!r}; known: {', '.join(STRATEGIES)}")
     script_paths = [Path(p) for p in scripts] if scripts is not None else shipped_scripts(
-        path, scenario.meta.id)
+        path, source.scenario.meta.id)
     problems = []
     for script_path in script_paths:
-        problems += check_playscript(load_playscript(script_path), scenario, script_path)
+        try:
+            load_playscript(script_path, source.scenario)
+        except LoadError as error:
+            problems += error.problems
     if problems:
         raise LoadError(problems)
     notes = []
@@ -110,7 +117,7 @@ def run_check(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     done = 0
     if jobs == 1:
-        _load_worker(str(path), [str(p) for p in script_paths])
+        _load_worker(str(path), [str(p) for p in script_paths], source.compiled)
         for index, task in enumerate(tasks):
             results[index] = _play_chunk(*task)
             done += len(task[2])
@@ -132,4 +139,4 @@ def run_check(
             # On Ctrl-C, drop the chunks not started rather than play them all first.
             pool.shutdown(cancel_futures=True)
     summaries = [summary for chunk in results for summary in chunk]
-    return analyse(scenario, summaries, notes)
+    return analyse(source.scenario, summaries, notes)
