@@ -204,7 +204,6 @@ SECTIONS: tuple[str, ...] = (
 )
 """The second-level sections, in the order the postmortem prints them."""
 
-_OUTCOMES = {"resolved": "Resolved", "failed": "Failed", "out_of_time": "Out of time"}
 _STEP_VERBS = {"start": "start an action", "update": "post an update", "page": "page someone",
                "estimate": "give an estimate", "resolve": "declare the incident resolved"}
 _NO_BLAME = ("Each point below describes what the run shows and the norm it is measured "
@@ -319,8 +318,12 @@ class _Writer:
     def _outcome(self) -> str:
         if self.ending is None:
             return f"No ending: the run was stopped at {self.clock.at(self.end)}"
-        kind = _OUTCOMES.get(self.ending.kind, self.ending.kind)
-        return f"{kind}: {_inline(self.ending.title)}, at {self.clock.at(self.end)}"
+        kind = ENDING_TITLES.get(self.card.outcome.ending if self.card.outcome is not None
+                                 else self.ending.kind, self.ending.kind)
+        title = _inline(self.ending.title)
+        # "Out of time: Out of time" says nothing twice.
+        said = kind if title.lower() == kind.lower() else f"{kind}: {title}"
+        return f"{said}, at {self.clock.at(self.end)}"
 
     def _person(self, person_id: str) -> str:
         person = self.people.get(person_id)
@@ -523,7 +526,7 @@ class _Writer:
         if kind == "declared":
             return f"{text}{who}"
         if kind == "ended":
-            outcome = _OUTCOMES.get(detail.kind, "Ended") if isinstance(detail, Ending) else "Ended"
+            outcome = ENDING_TITLES.get(detail.kind, "Ended") if isinstance(detail, Ending) else "Ended"
             return f"{outcome}: {text}."
         if kind == "said":
             return f"{self._person(entry.ref)}: {text}"

@@ -41,6 +41,7 @@ from .record import (
 )
 from .scenario import RESOLVED_KINDS, Action, Ending, Event, Line, Person, Request, Scenario
 from .sites import expression_texts, watched_expressions
+from .text import span
 
 MAX_RECURRENCES = 10_000
 """A recurring event stops after this many firings, whatever its scenario says."""
@@ -680,8 +681,7 @@ class Run:
                          busy: Busy | None = None) -> str:
         if person.acknowledges and busy is None:
             return self._told(person.acknowledges)
-        unit = "min" if self.scenario.clock.unit == "minutes" else "days"
-        amount = f"{max(1, round(remaining))} {unit}"
+        amount = span(self.scenario.clock.unit, max(1, round(remaining)))
         if busy is not None:
             # Their own acknowledgement would promise the wrong time: say where they are.
             return f"I'm {busy.doing}; I can join in about {amount}."
@@ -761,7 +761,7 @@ class Run:
         self._dirty.add(key)
         parts = [p for p in (step.impact, step.doing) if p]
         if step.next_update:
-            parts.append(f"Next update in {step.next_update:g}.")
+            parts.append(f"Next update in {span(self.scenario.clock.unit, step.next_update)}.")
         self._note(LogKind.UPDATE, step.audience, channel=step.audience, text=" ".join(parts),
                    by=step.by, detail=step, seen=self._last_seen)
 
