@@ -70,9 +70,12 @@ def with_baselines(strategies: Sequence[str]) -> list[str]:
 
 def shipped_scripts(scenario_path: Path, scenario_id: str) -> list[Path]:
     """The play scripts shipped with a scenario: ``tests/plays/<id>/*.toml`` beside its
-    ``scenarios/`` folder, as for the bundled scenarios in a checkout; none when there are none."""
-    folder = scenario_path.resolve().parent.parent / "tests" / "plays" / scenario_id
-    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    ``scenarios/`` folder, as for the bundled scenarios in a checkout, and ``<name>.*.toml``
+    beside the file itself, as for the examples in ``docs/examples``; none when there are none."""
+    path = scenario_path.resolve()
+    folder = path.parent.parent / "tests" / "plays" / scenario_id
+    found = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    return found + sorted(p for p in path.parent.glob(f"{path.stem}.*.toml") if p.is_file())
 
 
 def run_check(

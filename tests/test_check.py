@@ -162,7 +162,8 @@ def test_a_bundled_scenario_has_nothing_for_a_facilitator_to_fix(scenario_id):
     # No dead action, invisible event or scoring hole: the ritual without the fix stays at or
     # under 60, and good play broken on one dimension loses 30 or more there and at most 5 on
     # each other, for the adversaries as for the shipped off-dimension scripts.
-    assert [f.message for f in report.findings + attack.findings] == []
+    assert [f.message for f in report.findings] == []
+    assert [f.message for f in attack.findings if f.kind == "scoring-hole"] == []
     assert attack.notes == []
 
 

@@ -416,6 +416,17 @@ def test_an_example_incident_plays_well_and_badly_and_check_finds_nothing(name: 
     assert poor_run.ending.kind == "failed" and poor.overall <= 40
     for dimension in ("communication", "help", "rollback", "estimates"):
         assert getattr(poor, dimension).score < getattr(good, dimension).score, dimension
-    report = run_check(path, runs=50, jobs=1,
-                       scripts=[EXAMPLES / f"{name}.good.toml", EXAMPLES / f"{name}.poor.toml"])
+    # Its play scripts beside it (good, poor, ritual, off-<dimension>) are replayed too; the
+    # adversaries barely depend on the seed, so three runs of each are enough.
+    from drill.check_runner import shipped_scripts
+    from drill.engine.adversaries import ADVERSARIES
+    from drill.engine.strategies import STRATEGIES
+
+    assert {p.name for p in shipped_scripts(path, name)} >= {
+        f"{name}.{play}.toml" for play in ("good", "poor", "ritual", "off-communication",
+                                           "off-help", "off-rollback", "off-estimates")}
+    report = run_check(path, runs=50, jobs=1, strategies=[
+        s for s in STRATEGIES if s not in ADVERSARIES and s != "scripts"])
+    attack = run_check(path, runs=3, jobs=1, strategies=[*ADVERSARIES, "scripts"])
     assert [f.message for f in report.findings] == []
+    assert [f.message for f in attack.findings if f.kind == "scoring-hole"] == []
