@@ -19,7 +19,7 @@ from .engine.analysis import CheckReport, RunSummary, analyse, summarise
 from .engine.playscript import PlayerAction
 from .engine.scoring import score_run
 from .engine.simulation import CompiledScenario
-from .engine.adversaries import OFF_DIMENSION
+from .engine.adversaries import ADVERSARIES, ADVERSARY_RUNS, OFF_DIMENSION
 from .engine.strategies import STRATEGIES, play
 from .loading import LoadError, load_playscript
 
@@ -123,11 +123,15 @@ def run_check(
     if "scripts" in strategies and not script_paths:
         notes.append("no play scripts to replay (give some with --script)")
 
+    if runs > ADVERSARY_RUNS and any(s in ADVERSARIES for s in strategies):
+        notes.append(f"the adversaries ({', '.join(s for s in strategies if s in ADVERSARIES)}) "
+                     f"play {ADVERSARY_RUNS} seeds: their runs differ only in reaction times")
     tasks: list[tuple[str, str, list[int]]] = []
     for strategy in strategies:
+        count = min(runs, ADVERSARY_RUNS) if strategy in ADVERSARIES else runs
         for script in ([str(p) for p in script_paths] if strategy == "scripts" else [""]):
-            for start in range(0, runs, CHUNK):
-                tasks.append((strategy, script, list(range(start, min(runs, start + CHUNK)))))
+            for start in range(0, count, CHUNK):
+                tasks.append((strategy, script, list(range(start, min(count, start + CHUNK)))))
     total = sum(len(seeds) for _, _, seeds in tasks)
     results: list[list[RunSummary]] = [[] for _ in tasks]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))

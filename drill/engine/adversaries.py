@@ -65,6 +65,11 @@ OFF_DIMENSION: dict[str, Dimension] = {
 ADVERSARIES: tuple[str, ...] = ("oracle", *OFF_DIMENSION, "ritual")
 """The adversaries, in the order reports list them."""
 
+ADVERSARY_RUNS = 100
+"""`drill check` plays the adversaries on at most this many seeds: their runs differ only in
+reaction times, so more seeds would change no median (and the oracle and its variants play
+every incident twice)."""
+
 SHARPNESS = 1.25
 """The oracle's ranges run from the truth divided by this to the truth times it: sharper than
 the scoring's reference range (1.5 by default), so they score full marks."""
