@@ -82,10 +82,14 @@ def test_check_finds_the_ritual_that_wins_without_the_fix():
 
 
 def test_check_finds_a_dimension_that_barely_notices_it_is_broken(tmp_path):
-    # A rollback tau of 300 min forgives a rollback started any time in the run.
+    # Rollback weighs safety at 1 and mitigating first at 0.1: a late rollback barely costs.
     lenient = tmp_path / "lenient.toml"
     lenient.write_text(CLEAN.read_text().replace(
-        '[scoring.rollback]\n', '[scoring.rollback]\ntau = 300\n'))
+        '[scoring.rollback]\n',
+        '[scoring.rollback]\ntau = 5\nparts = { mitigate = 0.1, verify = 0, pivot = 0, '
+        'safety = 1 }\n').replace(
+        '[postmortem]', '[[scoring.rollback.unsafe]]\naction = "read_logs"\nwarning = "false"\n'
+        'norm = "Never visible."\n\n[postmortem]'))
     report = run_check(lenient, runs=3, jobs=1, strategies=["off-rollback"])
     assert [s.strategy for s in report.strategies] == ["oracle", "off-rollback"]
     assert report.subjects("scoring-hole") == ["off-rollback"]
@@ -94,9 +98,10 @@ def test_check_finds_a_dimension_that_barely_notices_it_is_broken(tmp_path):
                      r"expected\)", report.findings[0].message), report.findings[0].message
 
 
-def _summary(strategy: str, seed: int, scores: tuple[float, ...]) -> RunSummary:
+def _summary(strategy: str, seed: int, scores: tuple[float, ...],
+             cut_short: bool = False) -> RunSummary:
     return RunSummary(strategy, seed, "fixed", "resolved", 30.0, scores, (True,) * 4, 5,
-                      frozenset(), frozenset(), (), frozenset(), 0)
+                      frozenset(), frozenset(), (), frozenset(), 0, cut_short)
 
 
 def test_a_dimension_charged_for_another_ones_fault_is_a_hole_by_median_over_seeds():
@@ -114,6 +119,12 @@ def test_a_dimension_charged_for_another_ones_fault_is_a_hole_by_median_over_see
     # Seeds are paired: a baseline seed the off-dimension play did not play is left out.
     fair = analyse(scenario, oracle + [_summary("off-help", 0, (100, 40, 100, 90, 80))])
     assert fair.subjects("scoring-hole") == []
+    # A breakage the run never got to play (the incident was over before the late page) is a
+    # note, not a hole.
+    short = analyse(scenario, oracle + [_summary("off-help", 0, (100, 90, 100, 90, 80), True)])
+    assert short.subjects("scoring-hole") == []
+    assert short.notes == ["'off-help' could not break help fully: every run ended before its "
+                           "late moves (lost a median 10)"]
 
 
 def test_a_sound_scenario_has_nothing_to_fix_and_every_strategy_is_reported(capsys):
@@ -245,3 +256,11 @@ def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch, capsys):
     monkeypatch.undo()
     main(["check", str(CLEAN), "--runs", "60", "--strategy", "greedy", "--jobs", "1"])
     assert "drill check:" not in capsys.readouterr().err
+
+
+def test_the_starter_scenario_drill_new_writes_has_no_scoring_hole(tmp_path):
+    from drill.authoring import write_starter
+
+    path = write_starter("my-drill", tmp_path)
+    report = run_check(path, runs=3, jobs=1, strategies=ADVERSARIES)
+    assert report.subjects("scoring-hole") == []

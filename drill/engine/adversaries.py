@@ -181,6 +181,10 @@ class _Oracle:
         self.estimate(now)
         self.close(now)
 
+    def cut_short(self) -> bool:
+        """Whether the run ended before a late act the broken dimension called for."""
+        return self.breaks is not None and any(w > self.run.now for w in self.wakes)
+
     def later(self, at: float) -> bool:
         """Whether ``at`` is still to come; if so, wake up then."""
         if self.run.now < at:
@@ -231,7 +235,9 @@ class _Oracle:
         for action in offered:
             action_id = action.id
             self.first_offer.setdefault(action_id, now)
-            if action_id in self.unsafe or action.confirm:
+            # Unsafe and risky actions are left alone, except a generic mitigation the scenario
+            # expects first even though it asks for confirmation.
+            if action_id in self.unsafe or (action.confirm and action_id not in self.generic):
                 continue
             if action_id in self.checks:
                 if unchecked:
@@ -394,10 +400,12 @@ def play_oracle(compiled: CompiledScenario, player: Player, seed: int, name: str
     steps with estimates that know it (estimates never change the simulation, so it is the same
     incident)."""
     first = Player(Run(compiled, seed, names=player.run.names))
-    _Oracle(first, random.Random(f"{seed}:{name}"), OFF_DIMENSION.get(name)).play()
+    oracle = _Oracle(first, random.Random(f"{seed}:{name}"), OFF_DIMENSION.get(name))
+    oracle.play()
     record = first.run.record()
     play_script(player, [knowing(step, record) if isinstance(step, GiveEstimate) else step
                          for step in record.steps])
+    player.seen.cut_short = oracle.cut_short()
 
 
 # -- the ritual without the fix -------------------------------------------------------------------

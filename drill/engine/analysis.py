@@ -72,6 +72,8 @@ class RunSummary:
     """For each action that finished: the state names its finishing changed (see Observed)."""
     fired: frozenset[str]
     refused: int
+    cut_short: bool = False
+    """An adversary's run ended before a late act it meant (see Observed.cut_short)."""
 
 
 def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
@@ -88,7 +90,7 @@ def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
         updates=len(run.updates), started=frozenset(run.started),
         possible=frozenset(seen.possible),
         changed=tuple(sorted((a, frozenset(names)) for a, names in seen.changed.items())),
-        fired=frozenset(run.fired), refused=seen.refused,
+        fired=frozenset(run.fired), refused=seen.refused, cut_short=seen.cut_short,
     )
 
 
@@ -453,18 +455,25 @@ def _off_dimension_holes(name: str, dimension: str, runs: list[RunSummary], base
         return [], [f"'{name}' was not compared: '{base}' is never judged on {dimension} in "
                     f"this scenario"]
     findings: list[Finding] = []
+    notes: list[str] = []
     for index, other in enumerate(DIMENSIONS):
         pairs = [(by_seed[r.seed], r) for r in runs if r.seed in by_seed]
         losses = [b.scores[index] - r.scores[index] for b, r in pairs
                   if b.applicable[index] and r.applicable[index]]
         if index == own:
             if not losses:
-                findings.append(Finding(
-                    "scoring-hole", name,
-                    f"'{name}' (good play but for {dimension}) was never judged on {dimension}, "
-                    f"where '{base}' was: breaking it escapes the score"))
+                # Its runs ended before what it breaks was owed (an incident over before a
+                # late page was due): nothing escaped, there was nothing to judge.
+                notes.append(f"'{name}' was never judged on {dimension}: its runs ended before "
+                             f"its {dimension} was owed")
                 continue
             loss = statistics.median(losses)
+            if loss < OFF_MIN_LOSS and all(r.cut_short for _, r in pairs):
+                # The incident was over before the late page or fix: the breakage was never
+                # fully played, so its small loss proves nothing about the score.
+                notes.append(f"'{name}' could not break {dimension} fully: every run ended "
+                             f"before its late moves (lost a median {loss:.0f})")
+                continue
             if loss < OFF_MIN_LOSS:
                 findings.append(Finding(
                     "scoring-hole", name,
@@ -481,7 +490,7 @@ def _off_dimension_holes(name: str, dimension: str, runs: list[RunSummary], base
                     f"{other} against '{base}' over {_runs(len(losses))} of the same seeds (at "
                     f"most {OFF_MAX_SIDE:.0f} expected): {other} is charged for what belongs "
                     f"to {dimension}"))
-    return findings, []
+    return findings, notes
 
 
 def _runs(count: int) -> str:

@@ -35,6 +35,9 @@ class Observed:
     ``done.``/``count.``/``started.``/``running.`` facts (empty when it changed nothing)."""
     refused: int = 0
     """Steps the run refused (an action no longer possible, a person already paged...)."""
+    cut_short: bool = False
+    """An adversary meant to act later (a late page, a late fix) and the run ended first: what
+    it breaks was never fully played."""
 
 
 class Player:
