@@ -13,11 +13,12 @@ before game day:
 * ``invisible-event``: an event that never fired, or that fires silently and changes only
   what nothing visible reads (signals, status, feed text, the offer of actions, endings, and the
   conditions leading to those);
-* ``scoring-hole``: a run with no update that still scores on communication, the ritual without the fix above 60
-  overall, good play broken on one dimension that does not lose at least 30 on it or loses more
-  than 5 on another (each against good play on the same seeds: the ``oracle`` for the
-  ``off-<dimension>`` strategies, the good play script for ``off-<dimension>`` scripts), or a
-  poor play script above a good one.
+* ``scoring-hole``: a run with no update that still scores on communication, the ritual
+  without the fix above 60 overall, good play broken on one dimension that does not lose at
+  least 30 on it or loses more than 5 on another (each against good play on the same seeds: the
+  ``oracle`` for the ``off-<dimension>`` strategies, the good play script for
+  ``off-<dimension>`` scripts), or a poor play script above a good one.  (An off-dimension run
+  the incident cut short before its late moves, or never owed its dimension, is a note.)
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from . import expressions as ex
 from .scenario import RESOLVED_KINDS, Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
 from .record import RunRecord
-from .sites import expression_texts
 from .adversaries import OFF_DIMENSION
 from .players import Observed
+from .sites import expression_texts
 
 RITUAL_MAX = 60.0
 """The ritual without the fix scores at most this overall (median over its runs)."""
