@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import TypeAdapter
 from textual.pilot import Pilot
 from textual.widgets import OptionList
+
+from drill.engine.playscript import PlayerAction
+
+_STEP: TypeAdapter[Any] = TypeAdapter(PlayerAction)
+
+
+def step(**fields: Any) -> Any:
+    """A player's step as a dialog returns it: ``at`` and ``by`` are the board's to stamp."""
+    return _STEP.validate_python({"at": 0, **fields})
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until the app's workers (loading a scenario, replaying a save, comparing) are done
+    and the screens they open are shown."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def highlight(pilot: Pilot, title: str) -> None:
@@ -19,10 +39,10 @@ async def highlight(pilot: Pilot, title: str) -> None:
 
 
 async def pick(pilot: Pilot, title: str) -> None:
-    """Highlight the scenario called ``title`` in the picker and press Enter."""
+    """Highlight the scenario called ``title`` in the picker and press Enter: its set-up opens."""
     await highlight(pilot, title)
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def start_run(pilot: Pilot, title: str, seed: str | None = None) -> None:

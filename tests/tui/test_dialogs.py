@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.widgets import Input, OptionList, Select
 
 from drill.tui.screens.board import BoardScreen
-from drill.tui.screens.confirm import ConfirmDialog
-from drill.tui.screens.estimate import EstimateDialog
-from drill.tui.screens.page import PageDialog
-from drill.tui.screens.update import UpdateDialog
+from drill.tui.dialogs.confirm import ConfirmDialog
+from drill.tui.dialogs.estimate import EstimateDialog
+from drill.tui.dialogs.page import PageDialog
+from drill.tui.dialogs.update import UpdateDialog
 
 from .conftest import FIXTURES, make_app
 from .helpers import start_run

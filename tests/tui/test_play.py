@@ -13,7 +13,7 @@ from drill.tui.screens.end import EndScreen
 from drill.tui.screens.picker import PickerScreen
 
 from .conftest import make_app
-from .helpers import highlight, pick, start_run
+from .helpers import highlight, pick, settle, start_run
 
 
 def feed_text(app) -> str:
@@ -203,7 +203,7 @@ async def test_continue_from_the_picker_restores_the_run(in_tmp):
         choices = app.screen.query_one("#choices", OptionList)
         assert "Continue a run" in str(choices.options[0].prompt)
         await pilot.press("enter")  # the first entry is the run to continue
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
         assert app.screen.clock.paused, "a resumed run waits for the player"
         assert app.screen.session.run.log == log_before
@@ -231,7 +231,7 @@ async def test_the_command_palette_offers_board_actions(in_tmp):
         await pilot.pause()
         await pilot.press(*"page some", "enter")
         await pilot.pause()
-        from drill.tui.screens.page import PageDialog
+        from drill.tui.dialogs.page import PageDialog
 
         assert isinstance(app.screen, PageDialog)
 
@@ -262,7 +262,7 @@ async def test_a_bundled_scenario_from_the_picker_to_its_postmortem_by_keys_alon
         while "Black Friday" not in str(choices.options[choices.highlighted].prompt):
             await pilot.press("down")
         await pilot.press("enter")  # the picker
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # the set-up dialog, with its defaults
         await pilot.pause()
         await pilot.press("enter")  # the briefing

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import FIXTURES, make_app
-from .helpers import highlight, pick, start_run
+from .helpers import highlight, pick, start_run, step
 
 BOARD_SIZES = [(80, 24), (120, 40)]
 
@@ -18,8 +18,8 @@ async def _black_friday_mid_incident(pilot) -> None:
     await start_run(pilot, "Black Friday message corruption", seed="7")
     board = pilot.app.screen
     board.advance_to(4)
-    board.act({"do": "update", "audience": "support", "impact": "Search is failing for many customers",
-               "doing": "Investigating the deploy", "next_update": 15})
+    board.act(step(do="update", audience="support", impact="Search is failing for many customers",
+               doing="Investigating the deploy", next_update=15))
     board.advance_to(9)
     await pilot.pause()
     await pilot.press("a", "enter")
@@ -71,11 +71,11 @@ def test_end_screen(snap_compare, in_tmp):
         await start_run(pilot, "Tiny", seed="3")
         board = pilot.app.screen
         board.advance_to(3)
-        board.act({"do": "start", "action": "fix"})
-        board.act({"do": "page", "person": "ops"})
-        board.act({"do": "update", "audience": "support", "impact": "Errors for all", "next_update": 20})
+        board.act(step(do="start", action="fix"))
+        board.act(step(do="page", person="ops"))
+        board.act(step(do="update", audience="support", impact="Errors for all", next_update=20))
         board.advance_to(50)
-        board.act({"do": "resolve"})
+        board.act(step(do="resolve"))
         await pilot.pause()
         await pilot.pause()
 

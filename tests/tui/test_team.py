@@ -9,10 +9,10 @@ from textual.widgets import Input, OptionList, Static
 
 from drill.tui.screens.board import BoardScreen
 from drill.tui.screens.end import EndScreen
-from drill.tui.screens.facilitator import FacilitatorDialog
+from drill.tui.dialogs.facilitator import FacilitatorDialog
 
 from .conftest import make_app
-from .helpers import pick
+from .helpers import pick, settle, step
 
 
 async def start_team_run(pilot) -> BoardScreen:
@@ -123,15 +123,15 @@ async def test_the_end_screen_compares_this_run_with_earlier_ones(in_tmp):
             board = app.screen
             board.advance_to(3)
             if attempt == 1:
-                board.act({"do": "update", "audience": "support", "impact": "Errors",
-                           "next_update": 20})
-                board.act({"do": "start", "action": "fix"})
+                board.act(step(do="update", audience="support", impact="Errors",
+                           next_update=20))
+                board.act(step(do="start", action="fix"))
             board.advance_to(120)
             await pilot.pause()
             await pilot.pause()
             assert isinstance(app.screen, EndScreen)
             await pilot.press("c")
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, CompareScreen)
             table = str(app.screen.query_one("#compare-table", Static).visual)
             if attempt == 0:
