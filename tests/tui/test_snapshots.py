@@ -9,14 +9,13 @@ from __future__ import annotations
 import pytest
 
 from .conftest import FIXTURES, make_app
-from .helpers import highlight, pick, start_run, step
+from .helpers import highlight, open_board, pick, step
 
 BOARD_SIZES = [(80, 24), (120, 40)]
 
 
 async def _black_friday_mid_incident(pilot) -> None:
-    await start_run(pilot, "Black Friday message corruption", seed="7")
-    board = pilot.app.screen
+    board = await open_board(pilot, "black-friday", seed=7)
     board.advance_to(4)
     board.act(step(do="update", audience="support", impact="Search is failing for many customers",
                doing="Investigating the deploy", next_update=15))
@@ -68,8 +67,7 @@ def test_setup_dialog(snap_compare, in_tmp):
 
 def test_end_screen(snap_compare, in_tmp):
     async def run_before(pilot):
-        await start_run(pilot, "Tiny", seed="3")
-        board = pilot.app.screen
+        board = await open_board(pilot, seed=3)
         board.advance_to(3)
         board.act(step(do="start", action="fix"))
         board.act(step(do="page", person="ops"))
@@ -84,8 +82,8 @@ def test_end_screen(snap_compare, in_tmp):
 
 def test_hostile_text_is_literal(snap_compare, in_tmp):
     async def run_before(pilot):
-        await start_run(pilot, "[bold red]Hostile[/] [@click=app.quit]title[/]")
-        pilot.app.screen.advance_to(3)
+        board = await open_board(pilot, "hostile")
+        board.advance_to(3)
         await pilot.pause()
 
     assert snap_compare(make_app(extra=[str(FIXTURES / "hostile.toml")]), terminal_size=(100, 30),

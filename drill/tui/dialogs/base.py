@@ -72,7 +72,9 @@ class StepDialog(FormDialog[Step | None]):
             step = model.model_validate({"at": 0, **values})
         except ValidationError as error:
             problems: Problems = {}
-            for detail in error.errors():
+            # An optional number's "should be None" only says the other branch failed too.
+            details = sorted(error.errors(), key=lambda d: d["type"] == "none_required")
+            for detail in details:
                 where = self.FIELD_OF.get(str(detail["loc"][0]) if detail["loc"] else "", self.WHOLE)
                 problems.setdefault(where, readable(detail["msg"]))
             self.show_problems(problems)
