@@ -55,9 +55,9 @@ async def test_an_update_is_a_post_update_and_next_in_takes_only_a_number():
     app = Host(UpdateDialog("Operational", "minutes"))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press(*"Errors for everyone")
+        await pilot.press(*"All down")
         app.screen.query_one("#next", Input).focus()
-        await pilot.press(*"soon")
+        await pilot.press(*"ab")
         assert app.screen.query_one("#next", Input).value == "", "letters are refused as typed"
         for text, expected in (("1e", "A number, please."), ("0", "Should be greater than 0")):
             app.screen.query_one("#next", Input).value = text
@@ -70,7 +70,7 @@ async def test_an_update_is_a_post_update_and_next_in_takes_only_a_number():
         await pilot.pause()
     [update] = app.answers
     assert isinstance(update, PostUpdate)
-    assert (update.impact, update.next_update, update.audience) == ("Errors for everyone", 20, "support")
+    assert (update.impact, update.next_update, update.audience) == ("All down", 20, "support")
     assert (update.at, update.by) == (0, ""), "the board stamps when and who"
 
 

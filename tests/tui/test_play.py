@@ -99,7 +99,7 @@ async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp)
         assert "ops" in board.session.run.paged_at
         await pilot.press("u")
         await pilot.pause()
-        await pilot.press(*"Errors for everyone", "enter")
+        await pilot.press(*"All down", "enter")
         await pilot.pause()
         assert [u.step.audience for u in board.session.run.updates] == ["support"]
         await pilot.press("e")
@@ -189,7 +189,7 @@ async def test_quitting_during_a_run_asks_first_and_keeps_the_save(in_tmp):
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen), "cancelling keeps playing"
-        await pilot.press("ctrl+p", *"quit the app", "enter")  # the palette's Quit asks too
+        await pilot.press("ctrl+p", *"quit", "enter")  # the palette's Quit asks too
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog) and app.is_running
         await pilot.press("n")
@@ -243,7 +243,7 @@ async def test_the_command_palette_offers_board_actions(in_tmp):
         await open_board(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"page some", "enter")
+        await pilot.press(*"page", "enter")
         await pilot.pause()
         from drill.tui.dialogs.page import PageDialog
 
@@ -282,7 +282,7 @@ async def test_a_bundled_scenario_from_the_picker_to_its_postmortem_by_keys_alon
         await pilot.press("enter")  # the briefing
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
-        await pilot.press("u", *"Search is failing for all shops", "enter")
+        await pilot.press("u", *"Search 500s", "enter")
         await pilot.pause()
         await pilot.press("p", "enter")  # page the first person listed
         await pilot.pause()
@@ -295,7 +295,7 @@ async def test_a_bundled_scenario_from_the_picker_to_its_postmortem_by_keys_alon
         [postmortem] = Path("saves").glob("black-friday-*.md")
         text = postmortem.read_text()
         assert text.startswith("# Postmortem: Black Friday message corruption")
-        assert "Search is failing for all shops" in text
+        assert "Search 500s" in text
         assert "The facilitator ended the run." in text
 
 
