@@ -7,6 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from drill.session import GameSession, ScenarioSource
+from drill.tui.dialogs.update import UpdateDialog
+from drill.tui.messages import RunEnded
+from drill.tui.screens.end import EndScreen
+
+from .conftest import FIXTURES, FROZEN_START, make_app
+from .helpers import open_board, settle
+
 TUI = Path(__file__).resolve().parents[2] / "drill" / "tui"
 NAVIGATING = {"push_screen", "switch_screen", "pop_screen", "push_screen_wait", "switch_mode"}
 COMPONENTS = sorted([*TUI.glob("screens/*.py"), *TUI.glob("dialogs/*.py"), *TUI.glob("widgets/*.py")])
@@ -43,3 +51,30 @@ def test_no_screen_dialog_or_widget_imports_a_screen_or_changes_screens(path: Pa
 def test_the_check_sees_a_screen_import() -> None:
     tree = ast.parse("from .board import BoardScreen\nfrom ..screens import end\n")
     assert {"drill.tui.screens.board", "drill.tui.screens.end"} <= imported(tree, "drill.tui.screens")
+
+
+async def test_the_end_of_a_run_closes_an_open_dialog_and_shows_the_end(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await open_board(pilot)
+        await pilot.press("u")
+        assert isinstance(app.screen, UpdateDialog)
+        board.advance_to(120)  # out of time while the player types
+        await settle(pilot)
+        assert isinstance(app.screen, EndScreen)
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == ["EndScreen"]
+
+
+async def test_a_run_that_ended_unscored_is_scored_off_the_ui_thread_then_shown(in_tmp):
+    session = GameSession.start(ScenarioSource.open(str(FIXTURES / "tiny.toml")), seed=1, pace=1,
+                                saves_dir=Path("saves"), started=FROZEN_START)
+    session.run.advance_to(120)  # the run, not the session: nothing scored or written yet
+    assert session.run.finished_run and session.card is None
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.post_message(RunEnded(session))
+        await settle(pilot)
+        assert isinstance(app.screen, EndScreen) and session.card is not None
+    assert session.save_path.with_suffix(".md").is_file(), "the postmortem is written"
