@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.screen import ModalScreen
+from textual.worker import get_current_worker
 
 from .messages import (
     BackToPicker,
@@ -75,7 +76,8 @@ class Navigation(App[None]):
                                   title="This scenario cannot be played", severity="error",
                                   timeout=15)
             return
-        self.call_from_thread(self._set_up, source, None)
+        if not get_current_worker().is_cancelled:  # the player chose something else meanwhile
+            self.call_from_thread(self._set_up, source, None)
 
     def _set_up(self, source: ScenarioSource, earlier: RunOptions | None) -> None:
         from .dialogs.setup import SetupDialog
@@ -125,7 +127,8 @@ class Navigation(App[None]):
             self.call_from_thread(notify_plain, self, str(error),
                                   title="Cannot continue this run", severity="error", timeout=15)
             return
-        self.call_from_thread(self._show_resumed, session)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._show_resumed, session)
 
     def _show_resumed(self, session: GameSession) -> None:
         from .screens.board import BoardScreen
@@ -148,7 +151,7 @@ class Navigation(App[None]):
         else:
             await self._show_end(message.session)
 
-    @work(thread=True, exclusive=True, group="navigation")
+    @work(thread=True, group="scoring")
     def _score(self, session: GameSession) -> None:
         """Score the run and write its postmortem off the UI thread."""
         session.finish()
