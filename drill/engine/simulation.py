@@ -41,7 +41,7 @@ from .record import (
 )
 from .scenario import RESOLVED_KINDS, Action, Ending, Event, Line, Person, Request, Scenario
 from .sites import expression_texts, watched_expressions
-from .text import span
+from .text import shorten, span
 
 MAX_RECURRENCES = 10_000
 """A recurring event stops after this many firings, whatever its scenario says."""
@@ -715,7 +715,8 @@ class Run:
             if event is None:
                 raise ActionRejected(f"there is no event {step.event!r} to inject")
             self._note(LogKind.FACILITATOR, event.id, by=by, detail=step,
-                       text=f"The facilitator injected '{event.id}'.")
+                       text="The facilitator injected: "
+                            + (shorten(event.text, 60) if event.text else "a silent change") + ".")
             self._fire(event)
         elif step.act == "message":
             self._note(LogKind.EVENT, "", channel=step.channel, sender="Facilitator",
