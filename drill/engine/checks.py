@@ -25,7 +25,7 @@ from . import expressions as ex
 from .placeholders import PLACEHOLDER, prose
 from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
 from .scenario import AUDIENCES, Action, Event, Scenario
-from .simulation import MAX_RECURRENCES
+from .limits import MAX_RECURRENCES
 from .sites import Location, expression_sites, expression_texts
 
 
