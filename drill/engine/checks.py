@@ -294,8 +294,9 @@ WIDEN_AFTER = 8
 """A variable whose possible values grow more often than this becomes 'anything'."""
 BIG_INT = 10**18
 """Integers beyond this are treated as 'any number' rather than computed exactly."""
-WORK_LIMIT = 200_000
-"""Safety bound on the fixed-point loop; past it the analysis reports nothing (never wrong)."""
+WORK_LIMIT = 600_000
+"""Safety bound on the fixed-point loop, in expression nodes evaluated (about a second); past it
+the analysis reports nothing (never wrong).  The biggest legal scenario needs a fraction of it."""
 
 
 class _Top:
@@ -494,6 +495,12 @@ class _Item:
     effects: list[tuple[str, object]]
     """(variable, literal value or parsed expression)."""
     reads: set[str]
+    effect_reads: set[str]
+    """What the effects alone read: once the item is possible, only these matter."""
+    cost: int
+    """Nodes evaluated to test the condition and apply the effects (for WORK_LIMIT)."""
+    possible: bool = False
+    """Its condition was found possibly true (it stays so: values only grow)."""
 
 
 class _Reachability:
@@ -575,39 +582,52 @@ class _Reachability:
         for item in items:
             for name in item.reads:
                 readers.setdefault(name, []).append(item)
-        queue = list(reversed(items))
+        # Two work lists: what possible items make grows values; conditions not yet possible
+        # are tested again only once that growth has settled, so a condition reading twenty
+        # variables is not tested after each step of each of them.
+        growth: list[_Item] = []
+        tests = list(reversed(items))
         queued = {id(item) for item in items}
         work = 0
-        while queue:
-            work += 1
+        while growth or tests:
+            item = growth.pop() if growth else tests.pop()
+            queued.discard(id(item))
+            work += item.cost
             if work > WORK_LIMIT:
                 self.completed = False
                 return
-            item = queue.pop()
-            queued.discard(id(item))
             condition = item.condition
-            if condition is not None and not can_be_true(evaluate(condition, self.lookup)):
-                continue
+            if not item.possible:
+                if condition is not None and not can_be_true(evaluate(condition, self.lookup)):
+                    continue
+                item.possible = True
             for name in self._activate(item):
                 for reader in readers.get(name, ()):
-                    if id(reader) not in queued:
-                        queued.add(id(reader))
-                        queue.append(reader)
+                    if id(reader) in queued:
+                        continue
+                    if reader.possible:
+                        if name not in reader.effect_reads:
+                            continue  # a possible item's condition needs no more testing
+                        growth.append(reader)
+                    else:
+                        tests.append(reader)
+                    queued.add(id(reader))
 
     def _item(self, kind: str, index: int, condition: ex.Node | None,
               effects: Mapping[str, object]) -> _Item:
         parsed: list[tuple[str, object]] = []
-        reads: set[str] = set()
-        if condition is not None:
-            reads |= _reads(condition)
+        effect_reads: set[str] = set()
+        cost = 1 if condition is None else ex.size(condition)
         for name, value in effects.items():
             if isinstance(value, str):
                 node = ex.parse(value)
-                reads |= _reads(node)
+                effect_reads |= _reads(node)
+                cost += ex.size(node)
                 parsed.append((name, node))
             else:
                 parsed.append((name, value))
-        return _Item(kind, index, condition, parsed, reads)
+        reads = effect_reads | (_reads(condition) if condition is not None else set())
+        return _Item(kind, index, condition, parsed, reads, effect_reads, cost)
 
     def _activate(self, item: _Item) -> list[str]:
         """Mark what an item makes possible; return the names whose possible values grew."""

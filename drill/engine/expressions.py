@@ -27,8 +27,8 @@ says why.
 from __future__ import annotations
 
 import operator
-
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable, Literal, Mapping, Union
 
@@ -242,6 +242,13 @@ def parse(text: str) -> Node:
     """Parse an expression into a tree, or raise :class:`ExpressionError` saying why not."""
     if not isinstance(text, str):
         raise ExpressionError("an expression must be a string")
+    return _parsed(text)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Node:
+    # Trees are immutable, and loading a scenario parses each expression several times (the
+    # model's validator, the checks, the compiler, the analysis): once is enough.
     return _Parser(text).parse()
 
 
@@ -411,9 +418,10 @@ def compile_node(node: Node, variables: Mapping[str, Type] | None = None) -> Com
     every evaluation).  The closure raises :class:`~drill.engine.limits.OutOfBounds` when it
     would make a value beyond the bounds (see the module's docstring).
     """
-    closure, kind = _compile(node, variables)
-    if kind not in ("bool", "str") and any(
-            item.kind == "binary" and item.value in ("+", "-") for item in walk(node)):
+    sums = any(item.kind == "binary" and item.value in ("+", "-") for item in walk(node))
+    closure, kind = _compile(node, variables, checked=sums)
+    checked_at_root = kind == "number" and node.kind == "binary" and node.value in ("+", "-")
+    if sums and kind not in ("bool", "str") and not checked_at_root:
         return _bounded(closure)  # a number made with sums, which are not checked as made
     return closure
 
@@ -428,8 +436,17 @@ def size(node: Node) -> int:
     return count
 
 
-def _compile(node: Node, variables: Mapping[str, Type] | None) -> tuple[Compiled, Type | None]:
-    """The closure of a tree and its type (None when the variables' types are not known)."""
+def _too_big() -> Value:
+    raise OutOfBounds(NUMBER_TOO_BIG)
+
+
+def _compile(node: Node, variables: Mapping[str, Type] | None,
+             checked: bool = False) -> tuple[Compiled, Type | None]:
+    """The closure of a tree and its type (None when the variables' types are not known).
+
+    With ``checked``, a numeric ``+`` or ``-`` at the root checks its result against the bound
+    as it makes it (the same as wrapping it in :func:`_bounded`, without the extra call).
+    """
     kind = node.kind
     if kind == "lit":
         value = node.value
@@ -474,6 +491,14 @@ def _compile(node: Node, variables: Mapping[str, Type] | None) -> tuple[Compiled
         else:
             result = None
     left_node, right_node = node.args
+    if checked and op in ("+", "-") and result == "number":
+        low, high = -MAX_NUMBER, MAX_NUMBER
+        if right_node.kind == "lit":  # `errors + 5`
+            value = right_node.value
+            return (lambda env: made if low <= (made := fn(left(env), value)) <= high
+                    else _too_big()), result
+        return (lambda env: made if low <= (made := fn(left(env), right(env))) <= high
+                else _too_big()), result
     if right_node.kind == "lit":
         # `machines_fixed >= 36`: the commonest shape, read straight from the state.
         value = right_node.value

@@ -22,7 +22,8 @@ from the author.  The stopped run ends like one the facilitator ends (kind ``out
   ``drill check``.
 
 The numbers sit far above what a real drill uses (the bundled scenarios use under 1% of each)
-and far enough below what would make a run slow (see bench/limits.py for the figures).
+and far enough below what would make a run slow (see bench/limits.py for the figures);
+``drill validate`` warns about schedules that would surely pass them.
 """
 
 from __future__ import annotations
@@ -38,22 +39,28 @@ Below 2**53, so every whole number in range is exact as a float too, and far abo
 rate, sum of money or duration a drill needs."""
 
 MAX_HAPPENINGS = 100_000
-"""Scheduled happenings one run may handle: events (timed and recurring), requests, arrivals,
-teammates' lines, finishing actions, per-target progress, and the whole clock units at which
-conditions on ``time`` are checked.  The bundled scenarios handle a few hundred."""
+"""Happenings one run may schedule: events (timed and recurring), requests, arrivals,
+teammates' lines, finishing actions and per-target progress, with the whole clock units at
+which conditions on ``time`` are tested.  The bundled scenarios schedule under 150; handling one
+costs a few microseconds, so the budget is about half a second."""
 
 MAX_EVALUATION = 5_000_000
 """Expression work one run may do, in steps: each evaluation of a condition or an effect costs
-one step per node of the expression (``errors > 5`` is three), and working out when a condition
-on ``time`` could next hold costs the same per node it examines.  The bundled scenarios spend a
-few thousand to a few tens of thousands of steps per run."""
+one step per node of the expression (``errors > 5`` is three; a long ``and``-ed condition only
+what its test reaches).  The bundled scenarios spend under 3,000 steps per run, the biggest legal
+scenario of the test corpus about 1,500,000; a step costs at most about 0.2 µs here, so the
+budget is about a second of the worst kind of work.  Working out when conditions on ``time``
+could next hold (:mod:`drill.engine.timeplan`) has a budget of the same size of its own: past
+it, those conditions are tested at every whole unit, charged here."""
 
 MAX_LOG_ENTRIES = 20_000
-"""Log entries one run may write (each is a line of the feed, the timeline and the postmortem).
-Per-target work logs each target, so this leaves room for several actions of 10,000 targets."""
+"""Log entries one run may write (each is a line of the feed, the timeline and the postmortem:
+20,000 make a postmortem of about 1 MB).  The bundled scenarios write under 150; per-target
+work logs each target, so this leaves room for two actions of 10,000 targets."""
 
 MAX_RECURRENCES = 10_000
-"""Times one recurring event may fire in a run."""
+"""Times one recurring event may fire in a run (``drill validate`` warns about an ``every`` that
+would pass it before the clock's limit)."""
 
 HALTED_ENDING = "halted"
 """The id of the ending a run gets when drill stops it because the scenario passed a limit."""

@@ -16,7 +16,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 from . import expressions as ex
 from . import rules
@@ -53,10 +53,19 @@ from .record import (
 from .scenario import Action, Ending, Event, Person, Request, Scenario
 from .sites import expression_sites, expression_texts, watched_expressions
 from .text import clock_time, escaped, shorten
-from .timeplan import Plan, TimeChecks, planner
+from .timeplan import IDLE_BEFORE_PLANNING, Plan, TimeChecks, planner
 
 AUDIT_EVERY = 32
 """How many happenings go by between two looks at a run's budget."""
+
+METER_FROM = 24
+"""Conditions of this many nodes or more, made of several ``and``-ed parts, are charged for the
+parts a test reaches, not for all of them (``time >= 90 and <a long check>`` costs three nodes
+until 90); smaller ones are charged in full, which costs less than metering them."""
+
+_METER = "\x00work"
+"""Where a metered condition notes the work of the parts after its first, in the run's state
+while it settles (no state variable or fact can have this name)."""
 
 MAX_PERSONALISED = 16
 """How many filled copies of a scenario (one per set of names) are kept for reuse."""
@@ -111,11 +120,18 @@ class CompiledScenario:
     plans: Mapping[str, Plan | None] = field(default_factory=dict)
     """For each expression reading ``time``: when it could next hold (see
     :mod:`drill.engine.timeplan`); None for one that must be tested at every whole unit."""
+    metered: Mapping[str, tuple[ex.Compiled, int]] = field(default_factory=dict)
+    """For big ``and``-ed conditions (see METER_FROM): a test that notes the work of its parts
+    after the first, and what its first part costs."""
 
     personalised: dict[tuple[tuple[str, str], ...], tuple[Scenario, "_RunPlan"]] = field(
         default_factory=dict, compare=False, repr=False)
     """The filled copies already made, by the names they were filled with: replays, benchmarks
     and `drill check` play many runs with the same names.  Kept small (see MAX_PERSONALISED)."""
+
+    def tests(self) -> "_Tests":
+        """What a run plan takes from it."""
+        return _Tests(self.conditions, self.reads, self.costs, self.metered)
 
     @property
     def personal(self) -> bool:
@@ -130,6 +146,7 @@ class CompiledScenario:
         reads: dict[str, frozenset[str]] = {}
         costs: dict[str, int] = {}
         plans: dict[str, Plan | None] = {}
+        metered: dict[str, tuple[ex.Compiled, int]] = {}
         for text in expression_texts(scenario):
             if text not in conditions:
                 node = ex.parse(text)
@@ -140,9 +157,54 @@ class CompiledScenario:
                 costs[text] = ex.size(node)
                 if "time" in names:
                     plans[text] = planner(node, types)
-        return cls(scenario, conditions, reads,
-                   _RunPlan.build(scenario, conditions, reads, costs),
-                   placeholder_sites(scenario, frozenset(conditions)), costs, plans)
+                if costs[text] >= METER_FROM:
+                    metered.update(_metered(text, node, types))
+        tests = _Tests(conditions, reads, costs, metered)
+        return cls(scenario, conditions, reads, _RunPlan.build(scenario, tests),
+                   placeholder_sites(scenario, frozenset(conditions)), costs, plans, metered)
+
+
+class _Tests(NamedTuple):
+    """What a run plan takes from a compiled scenario."""
+
+    conditions: Mapping[str, ex.Compiled]
+    reads: Mapping[str, frozenset[str]]
+    costs: Mapping[str, int]
+    metered: Mapping[str, tuple[ex.Compiled, int]]
+
+    def test(self, text: str) -> tuple[ex.Compiled, frozenset[str], int]:
+        """A condition as the run tests it when settling: (test, reads, cost charged)."""
+        test, cost = self.metered.get(text) or (self.conditions[text], self.costs[text])
+        return test, self.reads[text], cost
+
+
+def _metered(text: str, node: ex.Node, types: Mapping[str, ex.Type]
+             ) -> dict[str, tuple[ex.Compiled, int]]:
+    """The metered test of a big ``and``-ed condition (nothing for any other condition)."""
+    parts: list[ex.Node] = []
+    stack = [node]
+    while stack:  # `a and b and c` is ((a and b) and c): take the parts left to right
+        item = stack.pop()
+        if item.kind == "binary" and item.value == "and":
+            stack += [item.args[1], item.args[0]]
+        else:
+            parts.append(item)
+    if len(parts) < 2:
+        return {}
+    first = ex.compile_node(parts[0], types)
+    # Each later part is charged as it is reached, with its share of the `and`s.
+    rest = [(ex.compile_node(part, types), ex.size(part) + 1) for part in parts[1:]]
+
+    def test(env: dict[str, ex.Value]) -> bool:
+        if not first(env):
+            return False
+        for part, cost in rest:
+            env[_METER] = env.get(_METER, 0) + cost  # type: ignore[operator]
+            if not part(env):
+                return False
+        return True
+
+    return {text: (test, ex.size(parts[0]))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,27 +238,25 @@ class _RunPlan:
     ``id()`` of its effects table (the tables live as long as the scenario this plan is for)."""
 
     @classmethod
-    def build(cls, scenario: Scenario, cond: Mapping[str, ex.Compiled],
-              reads: Mapping[str, frozenset[str]], costs: Mapping[str, int]) -> "_RunPlan":
+    def build(cls, scenario: Scenario, tests: _Tests) -> "_RunPlan":
+        reads, costs, test = tests.reads, tests.costs, tests.test
         pending: list[tuple[str, Any, ex.Compiled, frozenset[str], int]] = []
-        pending += [("milestone", m, cond[m.when], reads[m.when], costs[m.when])
-                    for m in scenario.milestones]
-        pending += [("event", e, cond[e.when], reads[e.when], costs[e.when])
-                    for e in scenario.events if e.when is not None and not e.optional]
-        pending += [("request", r, cond[r.when], reads[r.when], costs[r.when])
-                    for r in scenario.requests if r.when is not None]
+        pending += [("milestone", m, *test(m.when)) for m in scenario.milestones]
+        pending += [("event", e, *test(e.when)) for e in scenario.events
+                    if e.when is not None and not e.optional]
+        pending += [("request", r, *test(r.when)) for r in scenario.requests
+                    if r.when is not None]
         readers: dict[str, list[int]] = {}
         for index, entry in enumerate(pending):
             for key in entry[3]:
                 readers.setdefault(key, []).append(index)
-        watches = tuple((text, cond[text], reads[text], costs[text])
+        watches = tuple((text, *test(text))
                         for text in dict.fromkeys(watched_expressions(scenario)))
         watch_readers: dict[str, list[int]] = {}
         for index, watch in enumerate(watches):
             for key in watch[2]:
                 watch_readers.setdefault(key, []).append(index)
-        failed = tuple((e, cond[e.when], reads[e.when], costs[e.when]) for e in scenario.endings
-                       if e.kind == "failed")
+        failed = tuple((e, *test(e.when)) for e in scenario.endings if e.kind == "failed")
         texts = ([entry[1].when for entry in pending] + [entry[0] for entry in watches]
                  + [entry[0].when for entry in failed])
         timed = tuple(text for text in texts if "time" in reads[text])
@@ -251,8 +311,7 @@ class Run:
             made = compiled.personalised.get(key)
             if made is None:
                 filled = personalise(scenario, compiled.placeholder_sites, self._name_of)
-                made = (filled, _RunPlan.build(filled, compiled.conditions,  # type: ignore[arg-type]
-                                               compiled.reads, compiled.costs))
+                made = (filled, _RunPlan.build(filled, compiled.tests()))  # type: ignore[arg-type]
                 if len(compiled.personalised) >= MAX_PERSONALISED:
                     compiled.personalised.clear()
                 compiled.personalised[key] = made
@@ -301,9 +360,10 @@ class Run:
         self._actions = {a.id: a for a in scenario.actions}
         self._milestones = {m.id: m for m in scenario.milestones}
         self._cond = compiled.conditions
-        plan = plan or _RunPlan.build(scenario, compiled.conditions, compiled.reads,
-                                      compiled.costs)
-        self._pending = dict(enumerate(plan.pending))
+        plan = plan or _RunPlan.build(scenario, compiled.tests())
+        self._pending: list[tuple[str, Any, ex.Compiled, frozenset[str], int] | None] = list(
+            plan.pending)
+        """The conditions still waiting, by their index in the plan (None once they held)."""
         self._readers = plan.readers
         self._watches = dict(enumerate(plan.watches))
         self._watch_readers = plan.watch_readers
@@ -311,6 +371,7 @@ class Run:
         self._effect_costs = plan.effect_costs
         self._time_checks = TimeChecks(compiled.plans, plan.timed_readers, plan.timed,
                                        MAX_EVALUATION)
+        self._metered = bool(compiled.metered)
         self._timed_keys = frozenset(plan.timed_readers)
         self._dirty: set[str] = set()
         self._everything_dirty = True
@@ -454,14 +515,17 @@ class Run:
                 head = queue[0][0] if queue else inf
                 # Conditions on `time` are checked at every whole clock unit, never at the moment
                 # a caller happens to stop: a TUI ticking in fractions and a replay jumping from
-                # action to action must see them fire at the same time.  Units at which none of
-                # them could hold are skipped (see drill.engine.timeplan): nothing happens there.
-                if checks.waiting:
+                # action to action must see them fire at the same time.  After a quiet stretch,
+                # units at which none of them could hold are skipped (see drill.engine.timeplan):
+                # nothing would happen there.
+                if not checks.waiting:
+                    boundary = inf
+                elif checks.idle < IDLE_BEFORE_PLANNING:
+                    boundary = math.floor(self.now) + 1
+                else:
                     boundary = checks.next_at  # a whole unit, or inf
                     if boundary is None or boundary <= self.now:
                         boundary = checks.next_check(env, self.now, limit)
-                else:
-                    boundary = inf
                 if head <= boundary:
                     if head > target:
                         break
@@ -469,10 +533,12 @@ class Run:
                     if when > self.now:
                         self._set_time(when)
                     self._handle(kind, payload)
+                    checks.idle = 0
                 else:
                     if boundary > target:
                         break
                     self._set_time(boundary)
+                    checks.idle += 1
                     self._checks_of_time += 1
                     if self._seq + self._checks_of_time >= self._audit_at:
                         self._audit()
@@ -523,6 +589,7 @@ class Run:
         """End the run because the scenario passed a limit: say what and when, once."""
         if self.ending is not None:
             return
+        self._env.pop(_METER, None)  # stopped while settling: no trace in the state
         reason = str(halt)
         at = clock_time(self.scenario.clock.unit, self.now)
         self.halted = f"{reason} at {at}"
@@ -550,7 +617,7 @@ class Run:
         """
         happenings = self._seq + self._checks_of_time
         if (happenings > MAX_HAPPENINGS or len(self._log) > MAX_LOG_ENTRIES
-                or self._allowance < self._time_checks.work):
+                or self._allowance < 0):
             raise _Halt(self._overspent())
         self._audit_at = min(happenings + AUDIT_EVERY, MAX_HAPPENINGS + 1)
 
@@ -714,11 +781,11 @@ class Run:
                 break
             changed |= dirty
             if everything:
-                candidates: Iterable[int] = list(pending)
+                candidates: Iterable[int] = range(len(pending))
             else:
                 candidates = _readers_of(dirty, readers)
             for index in candidates:
-                entry = pending.get(index)
+                entry = pending[index]
                 if entry is None:
                     continue
                 kind, item, test, reads, cost = entry
@@ -728,7 +795,7 @@ class Run:
                         continue
                 except OutOfBounds as error:
                     raise _Halt(f"the condition of {kind} '{escaped(item.id)}' {error}") from None
-                del self._pending[index]
+                pending[index] = None
                 if "time" in reads:
                     self._time_checks.done(item.when)
                 if kind == "milestone":
@@ -739,6 +806,8 @@ class Run:
                     self._fire(item)
                 else:
                     self._ask(item)
+            if self._metered:
+                work += env.pop(_METER, 0)  # type: ignore[operator]
             if work > self._allowance:  # effects applied meanwhile are charged there
                 self._allowance -= work
                 raise _Halt(self._overspent())
@@ -783,6 +852,8 @@ class Run:
                                     f"{error}") from None
                     self._end(ending)
                     break
+        if self._metered:
+            work += env.pop(_METER, 0)  # type: ignore[operator]
         self._allowance -= work
         if self._allowance < 0:
             raise _Halt(self._overspent())

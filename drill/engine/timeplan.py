@@ -35,6 +35,9 @@ Plan = Callable[[Mapping[str, ex.Value], int, int], tuple[Union[int, None], int]
 """``plan(env, start, stop)`` -> (the first whole unit in ``start..stop`` at which the condition
 could hold with the state in ``env``, or None; the work spent, in expression nodes examined)."""
 
+Tally = list
+"""A one-item list counting the nodes a plan examines (passed along, so plans share nothing)."""
+
 MAX_PROBES = 64
 """Spans examined per plan; past them the plan answers the earliest span not yet ruled out (a
 correct, if early, answer)."""
@@ -42,6 +45,11 @@ correct, if early, answer)."""
 PLAN_SPAN = 64
 """Fewer whole units than this left before the clock's limit: test at each of them rather than
 plan (stepping is then cheaper than the plan)."""
+
+IDLE_BEFORE_PLANNING = 16
+"""Whole units stepped in a row with nothing else happening before the run starts planning.
+While things happen often (most drills), stepping unit by unit costs little and plans would be
+made again and again as the state changes; a long quiet stretch is what plans are for."""
 
 _TRUTHS: tuple[Truths, ...] = (frozenset(), frozenset({False}), frozenset({True}),
                                frozenset({True, False}))
@@ -58,29 +66,32 @@ def planner(node: ex.Node, variables: Mapping[str, ex.Type]) -> Plan | None:
     reads_time = _reads_time(node)
     if not reads_time[id(node)] or not _followable(node, reads_time):
         return None
-    cost = ex.size(node)
-    span = _abstract(node, reads_time, variables)
+    spans_of: list[_Span] = []  # made on first use: most scenarios never need a plan
 
     def plan(env: Mapping[str, ex.Value], start: int, stop: int) -> tuple[int | None, int]:
+        if not spans_of:
+            spans_of.append(_abstract(node, reads_time, variables))
+        span = spans_of[0]
         spans = [(start, stop)]
         probes = 0
+        tally: Tally = [0]
         while spans:
             lo, hi = spans.pop()
             if lo > hi:
                 continue
             probes += 1
             if probes > MAX_PROBES:
-                return lo, probes * cost
-            value = span(env, lo, hi)
+                return lo, tally[0]
+            value = span(env, lo, hi, tally)
             if not (value is None or value is True or (isinstance(value, frozenset)
                                                        and True in value)):
                 continue  # surely false over the whole span
             if lo == hi:
-                return lo, probes * cost
+                return lo, tally[0]
             mid = (lo + hi) // 2
             spans.append((mid + 1, hi))
             spans.append((lo, mid))
-        return None, probes * cost
+        return None, tally[0]
 
     return plan
 
@@ -114,16 +125,19 @@ def _followable(node: ex.Node, reads_time: Mapping[int, bool]) -> bool:
     return True
 
 
-_Span = Callable[[Mapping[str, ex.Value], int, int], Abstract]
+_Span = Callable[[Mapping[str, ex.Value], int, int, Tally], Abstract]
 
 
 def _abstract(node: ex.Node, reads_time: Mapping[int, bool],
               variables: Mapping[str, ex.Type]) -> _Span:
-    """A closure giving what ``node`` can be while ``time`` runs over ``lo..hi``."""
+    """A closure giving what ``node`` can be while ``time`` runs over ``lo..hi``; it adds the
+    nodes it examines to the tally."""
     if not reads_time[id(node)]:
         concrete = ex.compile_node(node, variables)
+        cost = ex.size(node)
 
-        def exact(env: Mapping[str, ex.Value], lo: int, hi: int) -> Abstract:
+        def exact(env: Mapping[str, ex.Value], lo: int, hi: int, tally: Tally) -> Abstract:
+            tally[0] += cost
             try:
                 return concrete(env)
             except OutOfBounds:
@@ -131,23 +145,39 @@ def _abstract(node: ex.Node, reads_time: Mapping[int, bool],
         return exact
     kind, op = node.kind, node.value
     if kind == "name":  # `time` itself
-        return lambda env, lo, hi: (lo, hi)
+        return lambda env, lo, hi, tally: (lo, hi)
     args = [_abstract(arg, reads_time, variables) for arg in node.args]
     if kind == "unary":
         (inner,) = args
         if op == "not":
-            return lambda env, lo, hi: _negate(inner(env, lo, hi))
-        return lambda env, lo, hi: _minus(inner(env, lo, hi))
+            return lambda env, lo, hi, tally: _negate(inner(env, lo, hi, tally))
+        return lambda env, lo, hi, tally: _minus(inner(env, lo, hi, tally))
     if kind == "call":
         pick = min if op == "min" else max
-        return lambda env, lo, hi: _pick(pick, [arg(env, lo, hi) for arg in args])
+        return lambda env, lo, hi, tally: _pick(pick, [arg(env, lo, hi, tally) for arg in args])
     left, right = args
     if op in ("and", "or"):
+        # As the run evaluates them: what the left side settles, the right is not looked at.
+        settled = _TRUTHS[1] if op == "and" else _TRUTHS[2]
         both = op == "and"
-        return lambda env, lo, hi: _join(both, left(env, lo, hi), right(env, lo, hi))
+
+        def join(env: Mapping[str, ex.Value], lo: int, hi: int, tally: Tally) -> Abstract:
+            tally[0] += 1
+            first = _truths(left(env, lo, hi, tally))
+            if first == settled:
+                return first
+            return _join(both, first, right(env, lo, hi, tally))
+        return join
     if op in _COMPARE:
-        return lambda env, lo, hi: _compare(str(op), left(env, lo, hi), right(env, lo, hi))
-    return lambda env, lo, hi: _arithmetic(str(op), left(env, lo, hi), right(env, lo, hi))
+        def compare(env: Mapping[str, ex.Value], lo: int, hi: int, tally: Tally) -> Abstract:
+            tally[0] += 1
+            return _compare(str(op), left(env, lo, hi, tally), right(env, lo, hi, tally))
+        return compare
+
+    def arithmetic(env: Mapping[str, ex.Value], lo: int, hi: int, tally: Tally) -> Abstract:
+        tally[0] += 1
+        return _arithmetic(str(op), left(env, lo, hi, tally), right(env, lo, hi, tally))
+    return arithmetic
 
 
 def _interval(value: Abstract) -> Interval | None:
@@ -245,7 +275,7 @@ class TimeChecks:
         readers: for each state name or fact other than ``time``, the texts here that read it.
         waiting: the texts the run waits on, once per condition (a text may serve several).
         budget: the most work (expression nodes) the plans may take; past it, conditions are
-            tested at every unit again, and the run's own budget stops it.
+            tested at every unit again (at the cost of the run's own budget).
     """
 
     def __init__(self, plans: Mapping[str, Plan | None], readers: Mapping[str, tuple[str, ...]],
@@ -267,6 +297,9 @@ class TimeChecks:
         self.next_at: float | None = None
         """The next whole unit worth testing, while nothing it depends on has changed (None:
         ask :meth:`next_check`)."""
+        self.idle = 0
+        """Whole units the run has stepped in a row with nothing else happening (the run counts
+        them); planning starts at IDLE_BEFORE_PLANNING."""
         self._budget = budget
         self.work = 0
         """Expression nodes examined by the plans so far (part of the run's budget)."""
@@ -306,31 +339,45 @@ class TimeChecks:
             # end: test every unit left, cheaper than planning (and the span only shrinks).
             self.next_at = start
             return start
-        heap, wake = self._heap, self._wake
-        for text in self._stale:
-            self._plan(text, env, start, stop)
+        best = self._earliest(env, start, stop)
+        # What changed is planned again, only as far as it matters: a condition that cannot
+        # hold before the earliest unit already known looks again there (one look over the
+        # span instead of a search).  In a fixed order: the answers must not depend on hashing.
+        for text in sorted(self._stale):
+            self._plan(text, env, start, stop if best == math.inf else min(stop, best - 1),
+                       best)
+            best = min(best, self._wake[text])
         self._stale.clear()
-        while heap:
-            at, text = heap[0]
-            if wake.get(text) != at:
-                heapq.heappop(heap)  # planned again since, or no longer waited on
-            elif at < start:
-                heapq.heappop(heap)  # tested there and still waiting: look further
-                self._plan(text, env, start, stop)
-            else:
-                break
-        best = heap[0][0] if heap else math.inf
         self.next_at = best
         return best
 
-    def _plan(self, text: str, env: Mapping[str, ex.Value], start: int, stop: int) -> None:
+    def _earliest(self, env: Mapping[str, ex.Value], start: int, stop: int) -> float:
+        """The earliest wake of the texts planned and not stale, planning again those passed."""
+        heap, wake, stale = self._heap, self._wake, self._stale
+        while heap:
+            at, text = heap[0]
+            if wake.get(text) != at or text in stale:
+                heapq.heappop(heap)  # planned again since, no longer waited on, or stale
+            elif at < start:
+                heapq.heappop(heap)  # tested there and still waiting: look further
+                self._plan(text, env, start, stop, math.inf)
+            else:
+                return at
+        return math.inf
+
+    def _plan(self, text: str, env: Mapping[str, ex.Value], start: int, stop: int,
+              otherwise: float) -> None:
+        """Plan ``text`` over ``start..stop``; if it cannot hold there, it waits until
+        ``otherwise`` (a later unit to look again at, or never)."""
         plan = self._plans[text]
         if plan is None or self.work > self._budget:
             at: float = start
+        elif start > stop:
+            at = otherwise
         else:
             found, work = plan(env, start, stop)
             self.work += work
-            at = math.inf if found is None else found
+            at = otherwise if found is None else found
         self._wake[text] = at
         if at != math.inf:
             heapq.heappush(self._heap, (at, text))
