@@ -14,7 +14,9 @@ before game day:
   what nothing visible reads (signals, status, feed text, the offer of actions, endings, and the
   conditions leading to those);
 * ``scoring-hole``: a run that resolves without communicating yet scores well, a run with no
-  update that still scores on communication, or a poor play script above a good one.
+  update that still scores on communication, or a poor play script above a good one;
+* ``stopped``: runs that drill stopped because the scenario passed one of the limits every run
+  has (:mod:`drill.engine.limits`), with the message the run ended on.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Literal, Sequence
 
 from . import expressions as ex
+from .limits import HALTED_ENDING
 from .scenario import Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
 from .record import RunRecord
@@ -39,7 +42,7 @@ OWN_FACTS = ("done", "count", "started", "running")
 SCORES = (*DIMENSIONS, "overall")
 
 FindingKind = Literal["unreachable-ending", "never-possible", "dead-action", "invisible-event",
-                      "scoring-hole"]
+                      "scoring-hole", "stopped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,8 @@ class RunSummary:
     """For each action that finished: the state names its finishing changed (see Observed)."""
     fired: frozenset[str]
     refused: int
+    halted: str = ""
+    """Why drill stopped the run (see ``RunRecord.halted``); empty when it was not stopped."""
 
 
 def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
@@ -79,7 +84,7 @@ def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
         updates=len(run.updates), started=frozenset(run.started),
         possible=frozenset(seen.possible),
         changed=tuple(sorted((a, frozenset(names)) for a, names in seen.changed.items())),
-        fired=frozenset(run.fired), refused=seen.refused,
+        fired=frozenset(run.fired), refused=seen.refused, halted=run.halted or "",
     )
 
 
@@ -243,6 +248,7 @@ def analyse(scenario: Scenario, summaries: Sequence[RunSummary],
     findings += _action_findings(scenario, summaries)
     findings += _event_findings(scenario, summaries)
     findings += _scoring_holes(groups)
+    findings += _stopped(summaries)
     runs = max((len(runs) for runs in groups.values()), default=0)
     return CheckReport(scenario.meta.id, scenario.meta.title, runs, results, endings, findings,
                        list(notes))
@@ -250,6 +256,7 @@ def analyse(scenario: Scenario, summaries: Sequence[RunSummary],
 
 def _strategy_result(scenario: Scenario, name: str, runs: list[RunSummary]) -> StrategyResult:
     counts = {e.id: sum(1 for r in runs if r.ending == e.id) for e in scenario.endings}
+    counts[HALTED_ENDING] = sum(1 for r in runs if r.halted)
     scores: dict[str, Spread | None] = {}
     for index, dimension in enumerate(SCORES):
         judged = [r.scores[index] for r in runs
@@ -268,6 +275,24 @@ def _ending_reach(ending_id: str, kind: str, title: str,
     times = [r.ended_at for runs in groups.values() for r in runs if r.ending == ending_id]
     return EndingReach(ending_id, kind, title, {n: c for n, c in reached.items() if c},
                        min(times) if times else None)
+
+
+def _stopped(summaries: Sequence[RunSummary]) -> list[Finding]:
+    """One finding per reason drill stopped runs for, with how many and the first time."""
+    reasons: dict[str, list[RunSummary]] = {}
+    for summary in summaries:
+        if summary.halted:
+            reason = summary.halted.rpartition(" at ")[0] or summary.halted
+            reasons.setdefault(reason, []).append(summary)
+    findings = []
+    for reason, runs in reasons.items():
+        first = min(runs, key=lambda r: r.ended_at)
+        findings.append(Finding(
+            "stopped", first.strategy,
+            f"drill stopped {len(runs)} of {len(summaries)} runs: {reason} (first at "
+            f"{first.halted.rpartition(' at ')[2]}, {first.strategy} seed {first.seed}); see "
+            "Limits in docs/scenario-format.md"))
+    return findings
 
 
 def _unreachable(endings: list[EndingReach], total: int) -> list[Finding]:

@@ -276,6 +276,16 @@ def references(node: Node) -> tuple[set[str], set[tuple[str, str]]]:
     return names, facts
 
 
+@lru_cache(maxsize=4096)
+def reads_in(text: str) -> frozenset[str]:
+    """The state names and facts (as ``"ns.id"``) an expression reads, ``time`` included.
+
+    Remembered, as the checks, the compiler and the analysis ask it of each expression again
+    and again.  Raises :class:`ExpressionError` for an expression that does not parse."""
+    names, facts = references(parse(text))
+    return frozenset(names | {f"{ns}.{ident}" for ns, ident in facts})
+
+
 def type_of_value(value: object) -> Type:
     """The expression type of a state variable's value."""
     if isinstance(value, bool):
