@@ -121,14 +121,6 @@ def cascade(conditions: int = 1000) -> Data:
         *({"id": f"c-{i}", "when": f"n < 0 and {long_test}"} for i in range(conditions - 1))])
 
 
-def chatty_teammates() -> Data:
-    """A hundred people, each paged at once, each with twenty lines: a bounded flood."""
-    people = [{"id": f"p{i}", "role": "Ops", "delay": 1,
-               "lines": [{"after": j * 0.1, "text": f"line {j}"} for j in range(20)]}
-              for i in range(100)]
-    return scenario(people=people)
-
-
 RUNAWAYS: dict[str, tuple[Callable[[], Data], str]] = {
     "doubling text": (doubling_text,
                       "event 'grow' made a text longer than 10,000 characters"),

@@ -151,14 +151,16 @@ class CompiledScenario:
             if text not in conditions:
                 node = ex.parse(text)
                 ex.infer_type(node, types)
-                conditions[text] = ex.compile_node(node, types)
                 names, facts = ex.references(node)
                 reads[text] = frozenset(names | {f"{ns}.{ident}" for ns, ident in facts})
                 costs[text] = ex.size(node)
                 if "time" in names:
                     plans[text] = planner(node, types)
-                if costs[text] >= METER_FROM:
-                    metered.update(_metered(text, node, types))
+                made = _metered(node, types) if costs[text] >= METER_FROM else None
+                if made is None:
+                    conditions[text] = ex.compile_node(node, types)
+                else:
+                    conditions[text], metered[text] = made
         tests = _Tests(conditions, reads, costs, metered)
         return cls(scenario, conditions, reads, _RunPlan.build(scenario, tests),
                    placeholder_sites(scenario, frozenset(conditions)), costs, plans, metered)
@@ -178,9 +180,10 @@ class _Tests(NamedTuple):
         return test, self.reads[text], cost
 
 
-def _metered(text: str, node: ex.Node, types: Mapping[str, ex.Type]
-             ) -> dict[str, tuple[ex.Compiled, int]]:
-    """The metered test of a big ``and``-ed condition (nothing for any other condition)."""
+def _metered(node: ex.Node, types: Mapping[str, ex.Type]
+             ) -> tuple[ex.Compiled, tuple[ex.Compiled, int]] | None:
+    """A big ``and``-ed condition compiled part by part: its plain test, and its metered test
+    with what its first part costs (None for any other expression)."""
     parts: list[ex.Node] = []
     stack = [node]
     while stack:  # `a and b and c` is ((a and b) and c): take the parts left to right
@@ -190,21 +193,30 @@ def _metered(text: str, node: ex.Node, types: Mapping[str, ex.Type]
         else:
             parts.append(item)
     if len(parts) < 2:
-        return {}
+        return None
     first = ex.compile_node(parts[0], types)
+    later = [ex.compile_node(part, types) for part in parts[1:]]
     # Each later part is charged as it is reached, with its share of the `and`s.
-    rest = [(ex.compile_node(part, types), ex.size(part) + 1) for part in parts[1:]]
+    charged = [(part, ex.size(node) + 1) for part, node in zip(later, parts[1:])]
 
-    def test(env: dict[str, ex.Value]) -> bool:
+    def plain(env: Mapping[str, ex.Value]) -> bool:  # what `a and b and c` compiles to
         if not first(env):
             return False
-        for part, cost in rest:
+        for part in later:
+            if not part(env):
+                return False
+        return True
+
+    def metered(env: dict[str, ex.Value]) -> bool:
+        if not first(env):
+            return False
+        for part, cost in charged:
             env[_METER] = env.get(_METER, 0) + cost  # type: ignore[operator]
             if not part(env):
                 return False
         return True
 
-    return {text: (test, ex.size(parts[0]))}
+    return plain, (metered, ex.size(parts[0]))
 
 
 @dataclass(frozen=True, slots=True)
