@@ -35,7 +35,7 @@ from .limits import (
     MAX_TEXT,
 )
 from .scenario import AUDIENCES, Action, Event, Scenario
-from .sites import Location, expression_sites, expression_texts, watched_expressions
+from .sites import Location, expression_sites, expression_texts
 from .timeplan import planner
 
 
