@@ -27,6 +27,7 @@ from . import expressions as ex
 from .placeholders import PLACEHOLDER, prose
 from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
 from .limits import (
+    HALTED_ENDING,
     MAX_EVALUATION,
     MAX_HAPPENINGS,
     MAX_LOG_ENTRIES,
@@ -103,6 +104,9 @@ def _duplicate_ids(scenario: Scenario) -> Iterator[Finding]:
     for base, items in lists:
         first: dict[str, int] = {}
         for i, item in enumerate(items):
+            if base == ("endings",) and item.id == HALTED_ENDING:
+                yield Finding((*base, i, "id"), f"{HALTED_ENDING!r} is reserved: it is the ending "
+                              "drill gives a run it stops (see Limits in docs/scenario-format.md)")
             if item.id in first:
                 where = _dotted((*base, first[item.id]))
                 yield Finding((*base, i, "id"), f"duplicate id {item.id!r} (first used at {where})")

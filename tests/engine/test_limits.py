@@ -250,6 +250,15 @@ def test_starting_values_and_literal_effects_beyond_the_bounds_do_not_load(value
                                                               ("events", 0, "effects", "errors")))
 
 
+def test_the_ending_drill_gives_a_stopped_run_cannot_be_a_scenario_s() -> None:
+    data = scenario(endings=[{"id": "halted", "kind": "resolved", "when": "errors == 0",
+                              "title": "Ok", "debrief": "d"}])
+    found = checks.check_scenario(Scenario.model_validate(data))
+    assert [(f.loc, f.message) for f in found] == [(
+        ("endings", 0, "id"), "'halted' is reserved: it is the ending drill gives a run it stops "
+        "(see Limits in docs/scenario-format.md)")]
+
+
 # -- conditions on time: planned, yet tested exactly where stepping unit by unit tests them ------------
 
 
