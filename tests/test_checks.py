@@ -293,7 +293,8 @@ def test_timed_events_after_the_limit_never_fire() -> None:
 
 def test_recurrence_cap_is_reported_unless_until_can_stop_it() -> None:
     fast = {"id": "fast", "every": 0.01}
-    cap = "recurs 12,000 times before the clock's limit (120); the engine stops it after 10,000"
+    cap = ("recurs 12,000 times before the clock's limit (120): a run stops after 10,000 "
+           "firings of one event")
     assert reach(events=[fast], actions=[], milestones=[], endings=[WIN]) == {
         ("events", 0, "every"): cap}
     stoppable = {**fast, "until": "time > 50"}

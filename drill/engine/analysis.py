@@ -19,6 +19,8 @@ before game day:
   ``oracle`` for the ``off-<dimension>`` strategies, the good play script for
   ``off-<dimension>`` scripts), or a poor play script above a good one.  (An off-dimension run
   the incident cut short before its late moves, or never owed its dimension, is a note.)
+* ``stopped``: runs that drill stopped because the scenario passed one of the limits every run
+  has (:mod:`drill.engine.limits`), with the message the run ended on.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Literal, Sequence
 
 from . import expressions as ex
+from .limits import HALTED_ENDING
 from .scenario import RESOLVED_KINDS, Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
 from .record import RunRecord
@@ -49,7 +52,7 @@ OWN_FACTS = ("done", "count", "started", "running")
 SCORES = (*DIMENSIONS, "overall")
 
 FindingKind = Literal["unreachable-ending", "never-possible", "dead-action", "invisible-event",
-                      "scoring-hole"]
+                      "scoring-hole", "stopped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,8 @@ class RunSummary:
     refused: int
     cut_short: bool = False
     """An adversary's run ended before a late act it meant (see Observed.cut_short)."""
+    halted: str = ""
+    """Why drill stopped the run (see ``RunRecord.halted``); empty when it was not stopped."""
 
 
 def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
@@ -92,6 +97,7 @@ def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
         possible=frozenset(seen.possible),
         changed=tuple(sorted((a, frozenset(names)) for a, names in seen.changed.items())),
         fired=frozenset(run.fired), refused=seen.refused, cut_short=seen.cut_short,
+        halted=run.halted or "",
     )
 
 
@@ -256,6 +262,7 @@ def analyse(scenario: Scenario, summaries: Sequence[RunSummary],
     findings += _event_findings(scenario, summaries)
     holes, more_notes = _scoring_holes(scenario, groups)
     findings += holes
+    findings += _stopped(summaries)
     runs = max((len(runs) for runs in groups.values()), default=0)
     return CheckReport(scenario.meta.id, scenario.meta.title, runs, results, endings, findings,
                        [*notes, *more_notes])
@@ -263,6 +270,7 @@ def analyse(scenario: Scenario, summaries: Sequence[RunSummary],
 
 def _strategy_result(scenario: Scenario, name: str, runs: list[RunSummary]) -> StrategyResult:
     counts = {e.id: sum(1 for r in runs if r.ending == e.id) for e in scenario.endings}
+    counts[HALTED_ENDING] = sum(1 for r in runs if r.halted)
     scores: dict[str, Spread | None] = {}
     for index, dimension in enumerate(SCORES):
         judged = [r.scores[index] for r in runs
@@ -281,6 +289,24 @@ def _ending_reach(ending_id: str, kind: str, title: str,
     times = [r.ended_at for runs in groups.values() for r in runs if r.ending == ending_id]
     return EndingReach(ending_id, kind, title, {n: c for n, c in reached.items() if c},
                        min(times) if times else None)
+
+
+def _stopped(summaries: Sequence[RunSummary]) -> list[Finding]:
+    """One finding per reason drill stopped runs for, with how many and the first time."""
+    reasons: dict[str, list[RunSummary]] = {}
+    for summary in summaries:
+        if summary.halted:
+            reason = summary.halted.rpartition(" at ")[0] or summary.halted
+            reasons.setdefault(reason, []).append(summary)
+    findings = []
+    for reason, runs in reasons.items():
+        first = min(runs, key=lambda r: r.ended_at)
+        findings.append(Finding(
+            "stopped", first.strategy,
+            f"drill stopped {len(runs)} of {len(summaries)} runs: {reason} (first at "
+            f"{first.halted.rpartition(' at ')[2]}, {first.strategy} seed {first.seed}); see "
+            "Limits in docs/scenario-format.md"))
+    return findings
 
 
 def _unreachable(endings: list[EndingReach], total: int) -> list[Finding]:

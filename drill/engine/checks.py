@@ -8,7 +8,9 @@ Two families of findings:
 * :func:`check_reachability`: things that can surely never happen (an event that never fires, an
   action never offered, a milestone never reached, no reachable `resolved` ending).  They are
   found by a conservative over-approximation (see :class:`_Reachability`), so a valid scenario
-  never gets a false alarm; ``drill validate`` reports them, playing does not refuse them.
+  never gets a false alarm; ``drill validate`` reports them, playing does not refuse them.  With
+  them, :func:`check_budget`: schedules that would make a run pass one of the limits of
+  :mod:`drill.engine.limits` (and so stop it), found before game day.
 
 Every finding carries the location of the offending field as a pydantic-style tuple, e.g.
 ``("events", 2, "when")``, which the loading shell maps back to a line of the TOML file.
@@ -24,9 +26,18 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 from . import expressions as ex
 from .placeholders import PLACEHOLDER, STATE_PLACEHOLDER, prose
 from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
+from .limits import (
+    HALTED_ENDING,
+    MAX_EVALUATION,
+    MAX_HAPPENINGS,
+    MAX_LOG_ENTRIES,
+    MAX_NUMBER,
+    MAX_RECURRENCES,
+    MAX_TEXT,
+)
 from .scenario import AUDIENCES, Action, Event, Scenario
-from .simulation import MAX_RECURRENCES
 from .sites import Location, expression_sites, expression_texts
+from .timeplan import planner
 
 
 class Finding(NamedTuple):
@@ -59,6 +70,7 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     findings: list[Finding] = []
     findings += _duplicate_ids(scenario)
     findings += _state_names(scenario)
+    findings += _values_in_bounds(scenario)
     findings += _expressions(scenario)
     findings += _effect_targets(scenario)
     findings += _references(scenario)
@@ -92,6 +104,9 @@ def _duplicate_ids(scenario: Scenario) -> Iterator[Finding]:
     for base, items in lists:
         first: dict[str, int] = {}
         for i, item in enumerate(items):
+            if base == ("endings",) and item.id == HALTED_ENDING:
+                yield Finding((*base, i, "id"), f"{HALTED_ENDING!r} is reserved: it is the ending "
+                              "drill gives a run it stops (see Limits in docs/scenario-format.md)")
             if item.id in first:
                 where = _dotted((*base, first[item.id]))
                 yield Finding((*base, i, "id"), f"duplicate id {item.id!r} (first used at {where})")
@@ -110,16 +125,51 @@ def _state_names(scenario: Scenario) -> Iterator[Finding]:
                           "'_'), or no expression can read it")
 
 
+def _values_in_bounds(scenario: Scenario) -> Iterator[Finding]:
+    """Starting values and literal effects within the bounds every run keeps its values in."""
+    for name, value in scenario.state.items():
+        problem = _out_of_bounds(value)
+        if problem:
+            yield Finding(("state", name), problem)
+    owners: list[tuple[Location, Mapping[str, object]]] = [
+        (("events", i), e.effects) for i, e in enumerate(scenario.events)
+    ] + [(("actions", i), a.effects) for i, a in enumerate(scenario.actions)]
+    for base, effects in owners:
+        for name, value in effects.items():
+            problem = None if isinstance(value, str) else _out_of_bounds(value)
+            if problem:
+                yield Finding((*base, "effects", name), problem)
+
+
+def _out_of_bounds(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            return (f"a text of {len(value):,} characters; a value may hold {MAX_TEXT:,} at most "
+                    "(see Limits in docs/scenario-format.md)")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number: a value must be a number drill can compute with"
+    if isinstance(value, (int, float)) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+        return "beyond ±10^15, the largest number drill computes with"
+    return None
+
+
 def _expressions(scenario: Scenario) -> Iterator[Finding]:
     types = variable_types(scenario)
     ids = _ids_by_kind(scenario)
+    read: dict[str, tuple[set[str], set[tuple[str, str]]]] = {}  # a text may sit in many places
+    inferred: dict[str, ex.Type | ex.ExpressionError] = {}
     for site in expression_sites(scenario):
         try:
             node = ex.parse(site.text)
         except ex.ExpressionError as error:
             yield Finding(site.loc, str(error))
             continue
-        names, facts = ex.references(node)
+        if site.text not in read:
+            read[site.text] = ex.references(node)
+        names, facts = read[site.text]
         unknown = False
         for name in sorted(names - set(types) - {"time"}):
             unknown = True
@@ -132,10 +182,14 @@ def _expressions(scenario: Scenario) -> Iterator[Finding]:
                               f"{_suggest(ident, ids[kind])}")
         if unknown:
             continue
-        try:
-            found = ex.infer_type(node, types)
-        except ex.ExpressionError as error:
-            yield Finding(site.loc, str(error))
+        if site.text not in inferred:
+            try:
+                inferred[site.text] = ex.infer_type(node, types)
+            except ex.ExpressionError as error:
+                inferred[site.text] = error
+        found = inferred[site.text]
+        if isinstance(found, ex.ExpressionError):
+            yield Finding(site.loc, str(found))
             continue
         if site.assigns is None and found != "bool":
             yield Finding(site.loc, f"a condition must be true or false, this is a "
@@ -315,8 +369,9 @@ WIDEN_AFTER = 8
 """A variable whose possible values grow more often than this becomes 'anything'."""
 BIG_INT = 10**18
 """Integers beyond this are treated as 'any number' rather than computed exactly."""
-WORK_LIMIT = 200_000
-"""Safety bound on the fixed-point loop; past it the analysis reports nothing (never wrong)."""
+WORK_LIMIT = 600_000
+"""Safety bound on the fixed-point loop, in expression nodes evaluated (about a second); past it
+the analysis reports nothing (never wrong).  The biggest legal scenario needs a fraction of it."""
 
 
 class _Top:
@@ -337,6 +392,7 @@ class _Range:
 
 Abstract = Union[frozenset, _Range, _Top]
 _BOTH = frozenset({True, False})
+_TRUE, _FALSE = frozenset({True}), frozenset({False})
 
 
 def _is_number(value: object) -> bool:
@@ -474,6 +530,16 @@ def _evaluate(node: ex.Node, lookup: Callable[[str], Abstract]) -> Abstract:
         return lookup(str(value))
     if kind == "fact":
         return lookup("{}.{}".format(*value))  # type: ignore[str-format]
+    if value in ("and", "or") and kind == "binary":
+        lt = _truths(_evaluate(node.args[0], lookup))
+        if lt == (_FALSE if value == "and" else _TRUE):
+            return lt  # settled by the left side, as in a run
+        rt = _truths(_evaluate(node.args[1], lookup))
+        if value == "and":
+            can_true, can_false = True in lt and True in rt, False in lt or False in rt
+        else:
+            can_true, can_false = True in lt or True in rt, False in lt and False in rt
+        return frozenset(v for v, ok in ((True, can_true), (False, can_false)) if ok)
     args = [_evaluate(arg, lookup) for arg in node.args]
     if kind == "unary":
         (inner,) = args
@@ -487,13 +553,6 @@ def _evaluate(node: ex.Node, lookup: Callable[[str], Abstract]) -> Abstract:
     if kind == "call":
         return _minmax(str(value), args)
     left, right = args
-    if value in ("and", "or"):
-        lt, rt = _truths(left), _truths(right)
-        if value == "and":
-            can_true, can_false = True in lt and True in rt, False in lt or False in rt
-        else:
-            can_true, can_false = True in lt or True in rt, False in lt and False in rt
-        return frozenset(v for v, ok in ((True, can_true), (False, can_false)) if ok)
     if value in ("==", "!=", "<", "<=", ">", ">="):
         return _compare(str(value), left, right)
     return _arithmetic(str(value), left, right)
@@ -515,6 +574,12 @@ class _Item:
     effects: list[tuple[str, object]]
     """(variable, literal value or parsed expression)."""
     reads: set[str]
+    effect_reads: set[str]
+    """What the effects alone read: once the item is possible, only these matter."""
+    cost: int
+    """Nodes evaluated to test the condition and apply the effects (for WORK_LIMIT)."""
+    possible: bool = False
+    """Its condition was found possibly true (it stays so: values only grow)."""
 
 
 class _Reachability:
@@ -553,12 +618,23 @@ class _Reachability:
         }
         self.helpers = helpers
         self.completed = True
+        self.work = 0
+        """Expression nodes evaluated so far (the analysis stops at WORK_LIMIT)."""
+        self._verdicts: dict[str, bool] = {}
 
     def lookup(self, name: str) -> Abstract:
         return self.values.get(name, TOP)
 
     def holds_possibly(self, text: str) -> bool:
-        return can_be_true(evaluate(ex.parse(text), self.lookup))
+        """Whether ``text`` may hold in some run (after :meth:`run`); past the work limit,
+        anything may (no finding is ever made from what was not worked out)."""
+        verdict = self._verdicts.get(text)
+        if verdict is None:
+            node = ex.parse(text)
+            self.work += ex.size(node)
+            verdict = self.work > WORK_LIMIT or can_be_true(evaluate(node, self.lookup))
+            self._verdicts[text] = verdict
+        return verdict
 
     def _set(self, name: str, value: Abstract) -> bool:
         old = self.values.get(name)
@@ -587,48 +663,61 @@ class _Reachability:
             condition = None if static else (ex.parse(event.when) if event.when else None)
             if not static and condition is None:
                 continue  # a timed event after the limit: never possible
-            items.append(self._item("event", i, condition, event.effects))
+            items.append(self._item("event", i, condition, event.effects, event.when))
         for i, action in enumerate(self.scenario.actions):
-            items.append(self._item("action", i, ex.parse(action.available_when), action.effects))
+            items.append(self._item("action", i, ex.parse(action.available_when), action.effects,
+                                    action.available_when))
         for i, milestone in enumerate(self.scenario.milestones):
-            items.append(self._item("milestone", i, ex.parse(milestone.when), {}))
+            items.append(self._item("milestone", i, ex.parse(milestone.when), {}, milestone.when))
         readers: dict[str, list[_Item]] = {}
         for item in items:
             for name in item.reads:
                 readers.setdefault(name, []).append(item)
-        queue = list(reversed(items))
+        # Two work lists: what possible items make grows values; conditions not yet possible
+        # are tested again only once that growth has settled, so a condition reading twenty
+        # variables is not tested after each step of each of them.
+        growth: list[_Item] = []
+        tests = list(reversed(items))
         queued = {id(item) for item in items}
-        work = 0
-        while queue:
-            work += 1
-            if work > WORK_LIMIT:
+        while growth or tests:
+            item = growth.pop() if growth else tests.pop()
+            queued.discard(id(item))
+            self.work += item.cost
+            if self.work > WORK_LIMIT:
                 self.completed = False
                 return
-            item = queue.pop()
-            queued.discard(id(item))
             condition = item.condition
-            if condition is not None and not can_be_true(evaluate(condition, self.lookup)):
-                continue
+            if not item.possible:
+                if condition is not None and not can_be_true(evaluate(condition, self.lookup)):
+                    continue
+                item.possible = True
             for name in self._activate(item):
                 for reader in readers.get(name, ()):
-                    if id(reader) not in queued:
-                        queued.add(id(reader))
-                        queue.append(reader)
+                    if id(reader) in queued:
+                        continue
+                    if reader.possible:
+                        if name not in reader.effect_reads:
+                            continue  # a possible item's condition needs no more testing
+                        growth.append(reader)
+                    else:
+                        tests.append(reader)
+                    queued.add(id(reader))
 
     def _item(self, kind: str, index: int, condition: ex.Node | None,
-              effects: Mapping[str, object]) -> _Item:
+              effects: Mapping[str, object], text: str | None) -> _Item:
         parsed: list[tuple[str, object]] = []
-        reads: set[str] = set()
-        if condition is not None:
-            reads |= _reads(condition)
+        effect_reads: set[str] = set()
+        cost = 1 if condition is None else ex.size(condition)
         for name, value in effects.items():
             if isinstance(value, str):
                 node = ex.parse(value)
-                reads |= _reads(node)
+                effect_reads |= ex.reads_in(value)
+                cost += ex.size(node)
                 parsed.append((name, node))
             else:
                 parsed.append((name, value))
-        return _Item(kind, index, condition, parsed, reads)
+        reads = effect_reads | (ex.reads_in(text) if condition is not None and text else set())
+        return _Item(kind, index, condition, parsed, reads, effect_reads, cost)
 
     def _activate(self, item: _Item) -> list[str]:
         """Mark what an item makes possible; return the names whose possible values grew."""
@@ -666,18 +755,13 @@ class _Reachability:
         return changed
 
 
-def _reads(node: ex.Node) -> set[str]:
-    names, facts = ex.references(node)
-    return names | {f"{ns}.{ident}" for ns, ident in facts}
-
-
 def check_reachability(scenario: Scenario) -> list[Finding]:
     """What can surely never happen in any run; only meaningful once :func:`check_scenario` passes.
 
-    Reported: timed events after the clock's limit, recurring events that would fire more than
-    the engine's cap, events / requests / milestones / endings whose condition can never hold,
-    actions never offered or too long to finish, a failed ending that holds from the start, and
-    a scenario with no reachable `resolved` ending.
+    Reported: timed events after the clock's limit, events / requests / milestones / endings
+    whose condition can never hold, actions never offered or too long to finish, a failed ending
+    that holds from the start, a scenario with no reachable `resolved` ending, and what
+    :func:`check_budget` finds.
     """
     findings: list[Finding] = []
     limit = scenario.clock.limit
@@ -694,6 +778,7 @@ def check_reachability(scenario: Scenario) -> list[Finding]:
 
     analysis = _Reachability(scenario)
     analysis.run()
+    findings += check_budget(scenario, analysis.holds_possibly if analysis.completed else None)
     if not analysis.completed:
         return findings
     never = "can never hold"
@@ -702,10 +787,6 @@ def check_reachability(scenario: Scenario) -> list[Finding]:
         if waits and not analysis.holds_possibly(event.when):  # type: ignore[arg-type]
             findings.append(Finding(("events", i, "when"), f"{never}, so event {event.id!r} "
                                     "never fires"))
-        if (event.every is not None and event.until is not None and not event.optional
-                and _recurrences(event, limit) > MAX_RECURRENCES
-                and not analysis.holds_possibly(event.until)):
-            findings.append(Finding(("events", i, "every"), _too_many(event, limit)))
     for i, action in enumerate(scenario.actions):
         if not analysis.holds_possibly(action.available_when):
             findings.append(Finding(("actions", i, "available_when"), f"{never}, so action "
@@ -738,17 +819,110 @@ def check_reachability(scenario: Scenario) -> list[Finding]:
     return findings
 
 
+def check_budget(scenario: Scenario,
+                 may_hold: Callable[[str], bool] | None = None) -> list[Finding]:
+    """Schedules that would make a run pass one of the limits of :mod:`drill.engine.limits`,
+    which stops the run: found here so that authors hear of them before game day.
+
+    Reported, each at the field to change: a recurring event that would fire more than
+    MAX_RECURRENCES times before the clock's limit; recurring events that together would pass
+    the happenings or the evaluation budget; a condition on ``time`` the run cannot plan ahead
+    (``%``, a division by time) tested at every whole unit of a clock too long for the budget;
+    per-target work logging more targets than a run may log.  Only what surely happens counts: a
+    recurring event whose ``until`` may hold (``may_hold``, by default anything may) is left out.
+
+    Args:
+        scenario: a scenario that passed :func:`check_scenario`.
+        may_hold: whether an expression can possibly hold (the reachability analysis).
+    """
+    may_hold = may_hold or (lambda _text: True)
+    limit = scenario.clock.limit
+    costs = _expression_costs(scenario)
+    findings: list[Finding] = []
+    recurring: list[tuple[int, Event, int, int]] = []
+    """(index, event, firings before the limit, steps each firing costs)."""
+    for i, event in enumerate(scenario.events):
+        firings = _recurrences(event, limit) if not event.optional else 0
+        if not firings or (event.until is not None and may_hold(event.until)):
+            continue
+        each = sum(costs[v] for v in event.effects.values() if isinstance(v, str))
+        each += costs[event.until] if event.until is not None else 0
+        recurring.append((i, event, min(firings, MAX_RECURRENCES), each))
+        if firings > MAX_RECURRENCES:
+            findings.append(Finding(("events", i, "every"), _too_many(event, limit)))
+    happenings = sum(firings for _, _, firings, _ in recurring)
+    if happenings > MAX_HAPPENINGS:
+        i, event, firings, _ = max(recurring, key=lambda item: item[2])
+        findings.append(Finding(("events", i, "every"), (
+            f"the recurring events here fire {happenings:,} times before the clock's limit "
+            f"({limit:g}), {firings:,} of them {event.id!r}: a run stops after "
+            f"{MAX_HAPPENINGS:,} happenings")))
+    work = sum(firings * each for _, _, firings, each in recurring)
+    if work > MAX_EVALUATION:
+        i, event, firings, each = max(recurring, key=lambda item: item[2] * item[3])
+        findings.append(Finding(("events", i, "effects"), (
+            f"evaluating the effects of recurring events takes {work:,} steps before the clock's "
+            f"limit ({limit:g}), {firings * each:,} of them for {event.id!r} ({each:,} each time "
+            f"it fires): a run stops after {MAX_EVALUATION:,}")))
+    findings += _unplanned_time(scenario, costs)
+    findings += _targets(scenario)
+    return findings
+
+
+def _expression_costs(scenario: Scenario) -> dict[str, int]:
+    """What one evaluation of each expression costs in a run's budget (its nodes)."""
+    return {text: ex.size(ex.parse(text)) for text in set(expression_texts(scenario))}
+
+
+def _unplanned_time(scenario: Scenario, costs: Mapping[str, int]) -> list[Finding]:
+    """A condition on time tested at every whole unit (no plan) of a clock too long for it."""
+    types = variable_types(scenario)
+    sites = [site for site in expression_sites(scenario) if site.assigns is None
+             and site.loc[-1] not in ("until", "available_when") and site.loc[0] != "status"
+             and _reads_time(site.text)]
+    units = math.floor(scenario.clock.limit)
+    each_unit = sum(costs[text] for text in {site.text for site in sites})
+    if units <= MAX_HAPPENINGS and units * each_unit <= MAX_EVALUATION:
+        return []
+    unit = "minute" if scenario.clock.unit == "minutes" else "day"
+    for site in sites:
+        if planner(ex.parse(site.text), types) is None:
+            return [Finding(site.loc, (
+                f"drill cannot tell when this condition on time could hold (it uses % or "
+                f"divides by time), so while it waits every condition on time is tested at "
+                f"every whole {unit}: up to {units:,} times over the clock's limit, more than a "
+                f"run may do; compare time with <, <=, > or >= instead"))]
+    return []
+
+
+def _reads_time(text: str) -> bool:
+    return "time" in ex.reads_in(text)
+
+
+def _targets(scenario: Scenario) -> list[Finding]:
+    """Per-target work that would log more targets than a run may write entries."""
+    total = sum(action.targets for action in scenario.actions)
+    if total <= MAX_LOG_ENTRIES:
+        return []
+    i, action = max(enumerate(scenario.actions), key=lambda item: item[1].targets)
+    return [Finding(("actions", i, "targets"), (
+        f"per-target work logs each target done: {total:,} targets in all, {action.targets:,} "
+        f"of them here, more than the {MAX_LOG_ENTRIES:,} entries a run may write (a run that "
+        "does it all stops)"))]
+
+
 def _recurrences(event: Event, limit: float) -> int:
     first = event.at if event.at is not None else event.every
     if first is None or event.every is None or first > limit:
         return 0
-    # A little slack so that 120 / 0.01 counts 12,000 steps despite binary fractions.
-    return int((limit - first) / event.every + 1e-9) + 1
+    # A little slack so that 120 / 0.01 counts 12,000 steps despite binary fractions; capped,
+    # as `every = 5e-324` would make it infinite.
+    return int(min((limit - first) / event.every + 1e-9, 1e15)) + 1
 
 
 def _too_many(event: Event, limit: float) -> str:
-    return (f"recurs {_recurrences(event, limit):,} times before the clock's limit ({limit:g}); "
-            f"the engine stops it after {MAX_RECURRENCES:,}")
+    return (f"recurs {_recurrences(event, limit):,} times before the clock's limit ({limit:g}): "
+            f"a run stops after {MAX_RECURRENCES:,} firings of one event")
 
 
 def _timing(base: Location, event: Event, limit: float) -> list[Finding]:
@@ -760,9 +934,6 @@ def _timing(base: Location, event: Event, limit: float) -> list[Finding]:
     if event.every is not None and event.at is None and event.every > limit:
         return [Finding((*base, "every"), f"never fires: the first time, at {event.every:g}, is "
                         f"after the clock's limit ({limit:g})")]
-    endless = event.every is not None and event.until is None
-    if endless and _recurrences(event, limit) > MAX_RECURRENCES:
-        return [Finding((*base, "every"), _too_many(event, limit))]
     return []
 
 
