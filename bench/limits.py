@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from drill.catalog import bundled_dir  # noqa: E402
-from drill.engine import checks, strategies  # noqa: E402
+from drill.engine import validation, strategies  # noqa: E402
 from drill.engine.headless import play  # noqa: E402
 from drill.engine.naming import generate_names  # noqa: E402
 from drill.engine.scenario import Scenario  # noqa: E402

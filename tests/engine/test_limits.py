@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drill import cli
-from drill.engine import checks, expressions as ex
+from drill.engine import validation, expressions as ex
 from drill.engine.headless import play
 from drill.engine.limits import (
     HALTED_ENDING,
@@ -41,7 +41,7 @@ from ..runaway import RUNAWAYS, clock, scenario
 def compiled(data: dict) -> CompiledScenario:
     """A scenario as plain data, validated, checked and compiled as loading would."""
     parsed = Scenario.model_validate(data)
-    assert checks.check_scenario(parsed) == []
+    assert validation.check_scenario(parsed) == []
     return CompiledScenario.build(parsed)
 
 
@@ -244,7 +244,7 @@ def test_starting_values_and_literal_effects_beyond_the_bounds_do_not_load(value
     data = scenario(state={"errors": 0, "v": value},
                     events=[{"id": "set", "at": 1, "effects": {"errors": value}}]
                     if not isinstance(value, str) else [])
-    found = checks.check_scenario(Scenario.model_validate(data))
+    found = validation.check_scenario(Scenario.model_validate(data))
     assert ("state", "v") in [f.loc for f in found]
     assert all(message in f.message for f in found if f.loc in (("state", "v"),
                                                               ("events", 0, "effects", "errors")))
@@ -253,7 +253,7 @@ def test_starting_values_and_literal_effects_beyond_the_bounds_do_not_load(value
 def test_the_ending_drill_gives_a_stopped_run_cannot_be_a_scenario_s() -> None:
     data = scenario(endings=[{"id": "halted", "kind": "resolved", "when": "errors == 0",
                               "title": "Ok", "debrief": "d"}])
-    found = checks.check_scenario(Scenario.model_validate(data))
+    found = validation.check_scenario(Scenario.model_validate(data))
     assert [(f.loc, f.message) for f in found] == [(
         ("endings", 0, "id"), "'halted' is reserved: it is the ending drill gives a run it stops "
         "(see Limits in docs/scenario-format.md)")]
@@ -389,8 +389,8 @@ def test_a_plan_is_an_over_approximation() -> None:
 
 def _warnings(data: dict) -> list[tuple]:
     parsed = Scenario.model_validate(data)
-    assert checks.check_scenario(parsed) == []
-    return [(f.loc, f.message) for f in checks.check_budget(parsed)]
+    assert validation.check_scenario(parsed) == []
+    return [(f.loc, f.message) for f in validation.check_budget(parsed)]
 
 
 def test_validate_warns_about_recurring_events_that_would_pass_the_budget() -> None:
@@ -436,7 +436,7 @@ def test_an_until_that_may_stop_an_event_is_no_reason_to_warn() -> None:
     data = runaway.recurring_spam(events=1, every=0.001)
     data["events"][0]["until"] = "time > 5"
     parsed = Scenario.model_validate(data)
-    assert [f for f in checks.check_reachability(parsed) if "recurs" in f.message] == []
+    assert [f for f in validation.check_reachability(parsed) if "recurs" in f.message] == []
 
 
 def test_an_absurdly_small_period_is_warned_about_not_crashed_on() -> None:
@@ -446,8 +446,8 @@ def test_an_absurdly_small_period_is_warned_about_not_crashed_on() -> None:
 
 def test_the_bundled_scenarios_and_the_biggest_legal_one_get_no_budget_warning() -> None:
     for scenario_id in BUNDLED:
-        assert checks.check_budget(compiled_scenario(scenario_id).scenario) == []
-    assert checks.check_budget(Scenario.model_validate(runaway.biggest(scale=0.25))) == []
+        assert validation.check_budget(compiled_scenario(scenario_id).scenario) == []
+    assert validation.check_budget(Scenario.model_validate(runaway.biggest(scale=0.25))) == []
 
 
 # -- the biggest legal scenario ------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from .sites import Location, expression_sites, expression_texts
 from .timeplan import planner
 
 
-class Finding(NamedTuple):
+class ValidationFinding(NamedTuple):
     """One problem found in a scenario or play script: where it is, and what is wrong."""
 
     loc: Location
@@ -65,9 +65,9 @@ def _suggest(word: str, known: Iterable[str]) -> str:
 # -- errors: ids, references, types ------------------------------------------------------------
 
 
-def check_scenario(scenario: Scenario) -> list[Finding]:
+def check_scenario(scenario: Scenario) -> list[ValidationFinding]:
     """Duplicate ids, unknown references and expression type errors, in file order."""
-    findings: list[Finding] = []
+    findings: list[ValidationFinding] = []
     findings += _duplicate_ids(scenario)
     findings += _state_names(scenario)
     findings += _values_in_bounds(scenario)
@@ -89,7 +89,7 @@ def _ids_by_kind(scenario: Scenario) -> dict[str, set[str]]:
     }
 
 
-def _duplicate_ids(scenario: Scenario) -> Iterator[Finding]:
+def _duplicate_ids(scenario: Scenario) -> Iterator[ValidationFinding]:
     lists: list[tuple[Location, list]] = [
         (("clock", "zones"), scenario.clock.zones),
         (("milestones",), scenario.milestones),
@@ -105,32 +105,32 @@ def _duplicate_ids(scenario: Scenario) -> Iterator[Finding]:
         first: dict[str, int] = {}
         for i, item in enumerate(items):
             if base == ("endings",) and item.id == HALTED_ENDING:
-                yield Finding((*base, i, "id"), f"{HALTED_ENDING!r} is reserved: it is the ending "
+                yield ValidationFinding((*base, i, "id"), f"{HALTED_ENDING!r} is reserved: it is the ending "
                               "drill gives a run it stops (see Limits in docs/scenario-format.md)")
             if item.id in first:
                 where = _dotted((*base, first[item.id]))
-                yield Finding((*base, i, "id"), f"duplicate id {item.id!r} (first used at {where})")
+                yield ValidationFinding((*base, i, "id"), f"duplicate id {item.id!r} (first used at {where})")
             else:
                 first[item.id] = i
 
 
-def _state_names(scenario: Scenario) -> Iterator[Finding]:
+def _state_names(scenario: Scenario) -> Iterator[ValidationFinding]:
     for name in scenario.state:
         if name == "time":
-            yield Finding(("state", name), "'time' is reserved: it is the scenario clock")
+            yield ValidationFinding(("state", name), "'time' is reserved: it is the scenario clock")
         elif name in ex.KEYWORDS or name in ("min", "max"):
-            yield Finding(("state", name), f"{name!r} is a word of the condition language")
+            yield ValidationFinding(("state", name), f"{name!r} is a word of the condition language")
         elif not name.isidentifier() or not name.isascii():
-            yield Finding(("state", name), "a state variable needs a plain name (letters, digits, "
+            yield ValidationFinding(("state", name), "a state variable needs a plain name (letters, digits, "
                           "'_'), or no expression can read it")
 
 
-def _values_in_bounds(scenario: Scenario) -> Iterator[Finding]:
+def _values_in_bounds(scenario: Scenario) -> Iterator[ValidationFinding]:
     """Starting values and literal effects within the bounds every run keeps its values in."""
     for name, value in scenario.state.items():
         problem = _out_of_bounds(value)
         if problem:
-            yield Finding(("state", name), problem)
+            yield ValidationFinding(("state", name), problem)
     owners: list[tuple[Location, Mapping[str, object]]] = [
         (("events", i), e.effects) for i, e in enumerate(scenario.events)
     ] + [(("actions", i), a.effects) for i, a in enumerate(scenario.actions)]
@@ -138,7 +138,7 @@ def _values_in_bounds(scenario: Scenario) -> Iterator[Finding]:
         for name, value in effects.items():
             problem = None if isinstance(value, str) else _out_of_bounds(value)
             if problem:
-                yield Finding((*base, "effects", name), problem)
+                yield ValidationFinding((*base, "effects", name), problem)
 
 
 def _out_of_bounds(value: object) -> str | None:
@@ -156,7 +156,7 @@ def _out_of_bounds(value: object) -> str | None:
     return None
 
 
-def _expressions(scenario: Scenario) -> Iterator[Finding]:
+def _expressions(scenario: Scenario) -> Iterator[ValidationFinding]:
     types = variable_types(scenario)
     ids = _ids_by_kind(scenario)
     read: dict[str, tuple[set[str], set[tuple[str, str]]]] = {}  # a text may sit in many places
@@ -165,7 +165,7 @@ def _expressions(scenario: Scenario) -> Iterator[Finding]:
         try:
             node = ex.parse(site.text)
         except ex.ExpressionError as error:
-            yield Finding(site.loc, str(error))
+            yield ValidationFinding(site.loc, str(error))
             continue
         if site.text not in read:
             read[site.text] = ex.references(node)
@@ -173,12 +173,12 @@ def _expressions(scenario: Scenario) -> Iterator[Finding]:
         unknown = False
         for name in sorted(names - set(types) - {"time"}):
             unknown = True
-            yield Finding(site.loc, f"unknown state variable {name!r}{_suggest(name, types)}")
+            yield ValidationFinding(site.loc, f"unknown state variable {name!r}{_suggest(name, types)}")
         for namespace, ident in sorted(facts):
             kind = ex.NAMESPACES[namespace][0]
             if ident not in ids[kind]:
                 unknown = True
-                yield Finding(site.loc, f"unknown {kind} {ident!r} in '{namespace}.{ident}'"
+                yield ValidationFinding(site.loc, f"unknown {kind} {ident!r} in '{namespace}.{ident}'"
                               f"{_suggest(ident, ids[kind])}")
         if unknown:
             continue
@@ -189,17 +189,17 @@ def _expressions(scenario: Scenario) -> Iterator[Finding]:
                 inferred[site.text] = error
         found = inferred[site.text]
         if isinstance(found, ex.ExpressionError):
-            yield Finding(site.loc, str(found))
+            yield ValidationFinding(site.loc, str(found))
             continue
         if site.assigns is None and found != "bool":
-            yield Finding(site.loc, f"a condition must be true or false, this is a "
+            yield ValidationFinding(site.loc, f"a condition must be true or false, this is a "
                           f"{_TYPE_WORDS[found]}")
         elif site.assigns in types and found != types[site.assigns]:
-            yield Finding(site.loc, f"{site.assigns!r} holds a {_TYPE_WORDS[types[site.assigns]]}, "
+            yield ValidationFinding(site.loc, f"{site.assigns!r} holds a {_TYPE_WORDS[types[site.assigns]]}, "
                           f"this expression gives a {_TYPE_WORDS[found]}")
 
 
-def _effect_targets(scenario: Scenario) -> Iterator[Finding]:
+def _effect_targets(scenario: Scenario) -> Iterator[ValidationFinding]:
     """Effects must assign existing variables, and literals must have the variable's type."""
     types = variable_types(scenario)
     owners: list[tuple[Location, Mapping[str, object]]] = [
@@ -209,14 +209,14 @@ def _effect_targets(scenario: Scenario) -> Iterator[Finding]:
         for name, value in effects.items():
             loc = (*base, "effects", name)
             if name not in types:
-                yield Finding(loc, f"unknown state variable {name!r}{_suggest(name, types)}; "
+                yield ValidationFinding(loc, f"unknown state variable {name!r}{_suggest(name, types)}; "
                               "declare it under [state]")
             elif not isinstance(value, str) and ex.type_of_value(value) != types[name]:
-                yield Finding(loc, f"{name!r} holds a {_TYPE_WORDS[types[name]]}, not a "
+                yield ValidationFinding(loc, f"{name!r} holds a {_TYPE_WORDS[types[name]]}, not a "
                               f"{_TYPE_WORDS[ex.type_of_value(value)]}")
 
 
-def _references(scenario: Scenario) -> Iterator[Finding]:
+def _references(scenario: Scenario) -> Iterator[ValidationFinding]:
     """Ids written as plain strings (not in expressions) must name existing things."""
     types = variable_types(scenario)
     ids = _ids_by_kind(scenario)
@@ -224,16 +224,16 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
     zones = {z.id for z in scenario.clock.zones}
     skills = {skill for person in scenario.people for skill in person.skills}
 
-    def numeric_var(loc: Location, name: str) -> Iterator[Finding]:
+    def numeric_var(loc: Location, name: str) -> Iterator[ValidationFinding]:
         if name not in types:
-            yield Finding(loc, f"unknown state variable {name!r}{_suggest(name, types)}")
+            yield ValidationFinding(loc, f"unknown state variable {name!r}{_suggest(name, types)}")
         elif types[name] != "number":
-            yield Finding(loc, f"{name!r} must be a number variable, it is a "
+            yield ValidationFinding(loc, f"{name!r} must be a number variable, it is a "
                           f"{_TYPE_WORDS[types[name]]}")
 
-    def known(loc: Location, ident: str, pool: set[str], kind: str) -> Iterator[Finding]:
+    def known(loc: Location, ident: str, pool: set[str], kind: str) -> Iterator[ValidationFinding]:
         if ident not in pool:
-            yield Finding(loc, f"unknown {kind} {ident!r}{_suggest(ident, pool)}")
+            yield ValidationFinding(loc, f"unknown {kind} {ident!r}{_suggest(ident, pool)}")
 
     for i, signal in enumerate(scenario.signals):
         yield from numeric_var(("signals", i, "var"), signal.var)
@@ -242,17 +242,17 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
             yield from numeric_var(("actions", i, "progress_var"), action.progress_var)
         for j, skill in enumerate(action.helper_skills):
             if skill not in skills:
-                yield Finding(("actions", i, "helper_skills", j),
+                yield ValidationFinding(("actions", i, "helper_skills", j),
                               f"no person has the skill {skill!r}{_suggest(skill, skills)}")
     for i, person in enumerate(scenario.people):
         if person.zone:
             yield from known(("people", i, "zone"), person.zone, zones, "zone")
         start, end = person.hours
         if not (0 <= start <= 24 and 0 <= end <= 24):
-            yield Finding(("people", i, "hours"), "hours are local hours between 0 and 24")
+            yield ValidationFinding(("people", i, "hours"), "hours are local hours between 0 and 24")
         for j, busy in enumerate(person.busy):
             if busy.until <= busy.at:
-                yield Finding(("people", i, "busy", j, "until"),
+                yield ValidationFinding(("people", i, "busy", j, "until"),
                               f"ends at {busy.until:g}, not after it starts ({busy.at:g})")
     for i, request in enumerate(scenario.requests):
         if request.milestone:
@@ -264,7 +264,7 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
                              people, "person")
         for j, skill in enumerate(trigger.skills):
             if skill not in skills:
-                yield Finding(("scoring", "escalation", "triggers", i, "skills", j),
+                yield ValidationFinding(("scoring", "escalation", "triggers", i, "skills", j),
                               f"no person has the skill {skill!r}{_suggest(skill, skills)}")
     rollback = scenario.scoring.rollback
     for field in ("generic_mitigations", "verify_actions", "correct_remediations"):
@@ -290,7 +290,7 @@ def _fills_state(loc: tuple[object, ...]) -> bool:
     return fields is None or loc[-1] in fields
 
 
-def _placeholders(scenario: Scenario) -> Iterator[Finding]:
+def _placeholders(scenario: Scenario) -> Iterator[ValidationFinding]:
     """Every ``{customer.ID}`` and ``{person.ID}`` in a text names a customer or person."""
     pools = {"customer": {c.id for c in scenario.customers},
              "person": {p.id for p in scenario.people}}
@@ -298,47 +298,47 @@ def _placeholders(scenario: Scenario) -> Iterator[Finding]:
         for match in PLACEHOLDER.finditer(text):
             kind, ident = match.groups()
             if loc[0] == "meta":
-                yield Finding(loc, f"{match.group(0)}: no placeholders in [meta], which the "
+                yield ValidationFinding(loc, f"{match.group(0)}: no placeholders in [meta], which the "
                                    "picker shows before a run has named anyone")
             elif loc[0] in ("people", "customers") and loc[-1] in ("name", "role"):
                 # Names fill placeholders; a name made of another name is not filled.
-                yield Finding(loc, f"{match.group(0)}: a name or role cannot hold a "
+                yield ValidationFinding(loc, f"{match.group(0)}: a name or role cannot hold a "
                                    "placeholder; write the name out")
             elif ident not in pools[kind]:
-                yield Finding(loc, f"{match.group(0)} names no {kind}: unknown {kind} "
+                yield ValidationFinding(loc, f"{match.group(0)} names no {kind}: unknown {kind} "
                                    f"{ident!r}{_suggest(ident, pools[kind])}")
         for match in STATE_PLACEHOLDER.finditer(text):
             name = match.group(1)
             if not _fills_state(loc):
-                yield Finding(loc, f"{match.group(0)}: state values are only filled in event, "
+                yield ValidationFinding(loc, f"{match.group(0)}: state values are only filled in event, "
                                    "request, teammate and reveal texts, endings and the "
                                    "postmortem")
             elif name not in scenario.state:
-                yield Finding(loc, f"{match.group(0)} names no state variable: unknown "
+                yield ValidationFinding(loc, f"{match.group(0)} names no state variable: unknown "
                                    f"{name!r}{_suggest(name, scenario.state)}")
 
 
-def check_playscript(script: PlayScript, scenario: Scenario) -> list[Finding]:
+def check_playscript(script: PlayScript, scenario: Scenario) -> list[ValidationFinding]:
     """Every id a play-script step names (action, person, milestone, event) is the scenario's."""
-    findings: list[Finding] = []
+    findings: list[ValidationFinding] = []
     ids = _ids_by_kind(scenario)
     if script.scenario and script.scenario != scenario.meta.id:
-        findings.append(Finding(("scenario",), f"written for scenario {script.scenario!r}, "
+        findings.append(ValidationFinding(("scenario",), f"written for scenario {script.scenario!r}, "
                                 f"not {scenario.meta.id!r}"))
     for i, step in enumerate(script.steps):
         if isinstance(step, StartAction) and step.action not in ids["action"]:
-            findings.append(Finding(("steps", i, "action"), f"unknown action {step.action!r}"
+            findings.append(ValidationFinding(("steps", i, "action"), f"unknown action {step.action!r}"
                                     f"{_suggest(step.action, ids['action'])}"))
         elif isinstance(step, (Page, TakeOver)) and step.person not in ids["person"]:
-            findings.append(Finding(("steps", i, "person"), f"unknown person {step.person!r}"
+            findings.append(ValidationFinding(("steps", i, "person"), f"unknown person {step.person!r}"
                                     f"{_suggest(step.person, ids['person'])}"))
         elif (isinstance(step, FacilitatorAct) and step.act == "inject"
               and step.event not in ids["event"]):
             # Caught here rather than rejected mid-run, like an unknown action.
-            findings.append(Finding(("steps", i, "event"), f"unknown event {step.event!r}"
+            findings.append(ValidationFinding(("steps", i, "event"), f"unknown event {step.event!r}"
                                     f"{_suggest(step.event, ids['event'])}"))
         elif isinstance(step, GiveEstimate) and step.milestone not in ids["milestone"]:
-            findings.append(Finding(("steps", i, "milestone"),
+            findings.append(ValidationFinding(("steps", i, "milestone"),
                                     f"unknown milestone {step.milestone!r}"
                                     f"{_suggest(step.milestone, ids['milestone'])}"))
     return findings
@@ -755,7 +755,7 @@ class _Reachability:
         return changed
 
 
-def check_reachability(scenario: Scenario) -> list[Finding]:
+def check_reachability(scenario: Scenario) -> list[ValidationFinding]:
     """What can surely never happen in any run; only meaningful once :func:`check_scenario` passes.
 
     Reported: timed events after the clock's limit, events / requests / milestones / endings
@@ -763,17 +763,17 @@ def check_reachability(scenario: Scenario) -> list[Finding]:
     that holds from the start, a scenario with no reachable `resolved` ending, and what
     :func:`check_budget` finds.
     """
-    findings: list[Finding] = []
+    findings: list[ValidationFinding] = []
     limit = scenario.clock.limit
     for i, event in enumerate(scenario.events):
         findings += _timing(("events", i), event, limit)
     for i, request in enumerate(scenario.requests):
         if request.at is not None and request.at > limit:
-            findings.append(Finding(("requests", i, "at"), f"never asked: at {request.at:g} is "
+            findings.append(ValidationFinding(("requests", i, "at"), f"never asked: at {request.at:g} is "
                                     f"after the clock's limit ({limit:g})"))
     for i, ending in enumerate(scenario.endings):
         if ending.kind == "failed" and _surely_true_from_start(ending.when):
-            findings.append(Finding(("endings", i, "when"), "this failed ending holds from the "
+            findings.append(ValidationFinding(("endings", i, "when"), "this failed ending holds from the "
                                     "start, so every run would end at once; give it a `when`"))
 
     analysis = _Reachability(scenario)
@@ -785,24 +785,24 @@ def check_reachability(scenario: Scenario) -> list[Finding]:
     for i, event in enumerate(scenario.events):
         waits = event.when is not None and not event.optional
         if waits and not analysis.holds_possibly(event.when):  # type: ignore[arg-type]
-            findings.append(Finding(("events", i, "when"), f"{never}, so event {event.id!r} "
+            findings.append(ValidationFinding(("events", i, "when"), f"{never}, so event {event.id!r} "
                                     "never fires"))
     for i, action in enumerate(scenario.actions):
         if not analysis.holds_possibly(action.available_when):
-            findings.append(Finding(("actions", i, "available_when"), f"{never}, so action "
+            findings.append(ValidationFinding(("actions", i, "available_when"), f"{never}, so action "
                                     f"{action.id!r} is never offered"))
         elif analysis.action_min_duration(action) > limit:
             field = "per_target" if action.targets else "duration"
-            findings.append(Finding(("actions", i, field), f"action {action.id!r} takes at least "
+            findings.append(ValidationFinding(("actions", i, field), f"action {action.id!r} takes at least "
                                     f"{analysis.action_min_duration(action):g}, longer than the "
                                     f"clock's limit ({limit:g}): it can never finish"))
     for i, milestone in enumerate(scenario.milestones):
         if not analysis.holds_possibly(milestone.when):
-            findings.append(Finding(("milestones", i, "when"), f"{never}, so milestone "
+            findings.append(ValidationFinding(("milestones", i, "when"), f"{never}, so milestone "
                                     f"{milestone.id!r} is never reached"))
     for i, request in enumerate(scenario.requests):
         if request.when is not None and not analysis.holds_possibly(request.when):
-            findings.append(Finding(("requests", i, "when"), f"{never}, so request "
+            findings.append(ValidationFinding(("requests", i, "when"), f"{never}, so request "
                                     f"{request.id!r} is never made"))
     resolved_possible = False
     for i, ending in enumerate(scenario.endings):
@@ -811,16 +811,16 @@ def check_reachability(scenario: Scenario) -> list[Finding]:
         if analysis.holds_possibly(ending.when):
             resolved_possible |= ending.kind == "resolved"
         else:
-            findings.append(Finding(("endings", i, "when"), f"{never}, so ending {ending.id!r} "
+            findings.append(ValidationFinding(("endings", i, "when"), f"{never}, so ending {ending.id!r} "
                                     "is never reached"))
     if not resolved_possible:
-        findings.append(Finding(("endings",), "no `resolved` ending can be reached: players can "
+        findings.append(ValidationFinding(("endings",), "no `resolved` ending can be reached: players can "
                                 "never win this scenario"))
     return findings
 
 
 def check_budget(scenario: Scenario,
-                 may_hold: Callable[[str], bool] | None = None) -> list[Finding]:
+                 may_hold: Callable[[str], bool] | None = None) -> list[ValidationFinding]:
     """Schedules that would make a run pass one of the limits of :mod:`drill.engine.limits`,
     which stops the run: found here so that authors hear of them before game day.
 
@@ -838,7 +838,7 @@ def check_budget(scenario: Scenario,
     may_hold = may_hold or (lambda _text: True)
     limit = scenario.clock.limit
     costs = _expression_costs(scenario)
-    findings: list[Finding] = []
+    findings: list[ValidationFinding] = []
     recurring: list[tuple[int, Event, int, int]] = []
     """(index, event, firings before the limit, steps each firing costs)."""
     for i, event in enumerate(scenario.events):
@@ -849,18 +849,18 @@ def check_budget(scenario: Scenario,
         each += costs[event.until] if event.until is not None else 0
         recurring.append((i, event, min(firings, MAX_RECURRENCES), each))
         if firings > MAX_RECURRENCES:
-            findings.append(Finding(("events", i, "every"), _too_many(event, limit)))
+            findings.append(ValidationFinding(("events", i, "every"), _too_many(event, limit)))
     happenings = sum(firings for _, _, firings, _ in recurring)
     if happenings > MAX_HAPPENINGS:
         i, event, firings, _ = max(recurring, key=lambda item: item[2])
-        findings.append(Finding(("events", i, "every"), (
+        findings.append(ValidationFinding(("events", i, "every"), (
             f"the recurring events here fire {happenings:,} times before the clock's limit "
             f"({limit:g}), {firings:,} of them {event.id!r}: a run stops after "
             f"{MAX_HAPPENINGS:,} happenings")))
     work = sum(firings * each for _, _, firings, each in recurring)
     if work > MAX_EVALUATION:
         i, event, firings, each = max(recurring, key=lambda item: item[2] * item[3])
-        findings.append(Finding(("events", i, "effects"), (
+        findings.append(ValidationFinding(("events", i, "effects"), (
             f"evaluating the effects of recurring events takes {work:,} steps before the clock's "
             f"limit ({limit:g}), {firings * each:,} of them for {event.id!r} ({each:,} each time "
             f"it fires): a run stops after {MAX_EVALUATION:,}")))
@@ -874,7 +874,7 @@ def _expression_costs(scenario: Scenario) -> dict[str, int]:
     return {text: ex.size(ex.parse(text)) for text in set(expression_texts(scenario))}
 
 
-def _unplanned_time(scenario: Scenario, costs: Mapping[str, int]) -> list[Finding]:
+def _unplanned_time(scenario: Scenario, costs: Mapping[str, int]) -> list[ValidationFinding]:
     """A condition on time tested at every whole unit (no plan) of a clock too long for it."""
     types = variable_types(scenario)
     sites = [site for site in expression_sites(scenario) if site.assigns is None
@@ -887,7 +887,7 @@ def _unplanned_time(scenario: Scenario, costs: Mapping[str, int]) -> list[Findin
     unit = "minute" if scenario.clock.unit == "minutes" else "day"
     for site in sites:
         if planner(ex.parse(site.text), types) is None:
-            return [Finding(site.loc, (
+            return [ValidationFinding(site.loc, (
                 f"drill cannot tell when this condition on time could hold (it uses % or "
                 f"divides by time), so while it waits every condition on time is tested at "
                 f"every whole {unit}: up to {units:,} times over the clock's limit, more than a "
@@ -899,13 +899,13 @@ def _reads_time(text: str) -> bool:
     return "time" in ex.reads_in(text)
 
 
-def _targets(scenario: Scenario) -> list[Finding]:
+def _targets(scenario: Scenario) -> list[ValidationFinding]:
     """Per-target work that would log more targets than a run may write entries."""
     total = sum(action.targets for action in scenario.actions)
     if total <= MAX_LOG_ENTRIES:
         return []
     i, action = max(enumerate(scenario.actions), key=lambda item: item[1].targets)
-    return [Finding(("actions", i, "targets"), (
+    return [ValidationFinding(("actions", i, "targets"), (
         f"per-target work logs each target done: {total:,} targets in all, {action.targets:,} "
         f"of them here, more than the {MAX_LOG_ENTRIES:,} entries a run may write (a run that "
         "does it all stops)"))]
@@ -925,14 +925,14 @@ def _too_many(event: Event, limit: float) -> str:
             f"a run stops after {MAX_RECURRENCES:,} firings of one event")
 
 
-def _timing(base: Location, event: Event, limit: float) -> list[Finding]:
+def _timing(base: Location, event: Event, limit: float) -> list[ValidationFinding]:
     if event.optional:
         return []
     if event.at is not None and event.at > limit:
-        return [Finding((*base, "at"), f"never fires: at {event.at:g} is after the clock's "
+        return [ValidationFinding((*base, "at"), f"never fires: at {event.at:g} is after the clock's "
                         f"limit ({limit:g})")]
     if event.every is not None and event.at is None and event.every > limit:
-        return [Finding((*base, "every"), f"never fires: the first time, at {event.every:g}, is "
+        return [ValidationFinding((*base, "every"), f"never fires: the first time, at {event.every:g}, is "
                         f"after the clock's limit ({limit:g})")]
     return []
 
@@ -950,7 +950,7 @@ def _surely_true_from_start(text: str) -> bool:
     return isinstance(value, frozenset) and value == frozenset({True})
 
 
-def check_all(scenario: Scenario) -> list[Finding]:
+def check_all(scenario: Scenario) -> list[ValidationFinding]:
     """Every finding ``drill validate`` reports: errors, then (if none) what can never happen."""
     errors = check_scenario(scenario)
     return errors if errors else check_reachability(scenario)
