@@ -206,7 +206,7 @@ def test_union_errors_are_merged_into_one_message(tmp_path: Path) -> None:
 def test_model_rule_is_reported_at_the_table_header(tmp_path: Path) -> None:
     path = write(tmp_path, TINY.replace("at = 2\n", ""))
     assert problems_of(path) == [
-        f"{path}:25: events[0]: give a trigger: `at`, `when` or `every` (or mark it `optional`)"
+        f"{path}:25: events[0]: give a trigger: `at`, `when`, `every` or `follows` (or mark it `optional`)"
     ]
 
 

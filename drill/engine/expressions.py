@@ -9,7 +9,8 @@ ever handed to ``eval``.  The language has:
   ``ns.id`` where ``ns`` is one of :data:`NAMESPACES` (``done.rollback``, ``arrived.sre``...);
 * operators, loosest first: ``or``, ``and``, ``not``, comparisons (``== != < <= > >=``),
   ``+ -``, ``* / %``, unary ``-``, and parentheses;
-* the functions ``min(a, b, ...)`` and ``max(a, b, ...)``.
+* the functions ``min(a, b, ...)`` and ``max(a, b, ...)``, ``if(condition, then, else)`` (the
+  two branches of one type) and ``num(condition)`` (1 when true, 0 when false).
 
 Types are checked before a run starts (:func:`infer_type`), so evaluation cannot fail on a type:
 division by zero yields 0.  Values are bounded (:mod:`drill.engine.limits`): a number literal
@@ -62,6 +63,8 @@ progress; ``count.X`` how many times it finished (or, for per-target work, targe
 """
 
 KEYWORDS = {"and", "or", "not", "true", "false"}
+FUNCTIONS = ("min", "max", "if", "num")
+"""The functions of the language (a state variable cannot take one of these names)."""
 
 
 class ExpressionError(ValueError):
@@ -217,7 +220,7 @@ class _Parser:
                 return Node("lit", text == "true")
             if text in KEYWORDS:
                 raise ExpressionError(f"unexpected {text!r}")
-            if text in ("min", "max") and self.accept("("):
+            if text in FUNCTIONS and self.accept("("):
                 self.nested()
                 args = [self.or_()]
                 while self.accept(","):
@@ -321,6 +324,20 @@ def infer_type(node: Node, variables: Mapping[str, Type]) -> Type:
             raise ExpressionError(f"'{op}' needs a {want}, got a {arg_types[0]}")
         return want
     if kind == "call":
+        if op == "if":
+            if len(arg_types) != 3:
+                raise ExpressionError("if() takes a condition, a value and another value")
+            if arg_types[0] != "bool":
+                raise ExpressionError(f"if() needs a true/false condition first, got a "
+                                      f"{arg_types[0]}")
+            if arg_types[1] != arg_types[2]:
+                raise ExpressionError(f"if() needs both values of one type, got "
+                                      f"{arg_types[1]} and {arg_types[2]}")
+            return arg_types[1]
+        if op == "num":
+            if arg_types != ["bool"]:
+                raise ExpressionError("num() turns one true/false value into 1 or 0")
+            return "number"
         if any(t != "number" for t in arg_types):
             raise ExpressionError(f"{op}() takes numbers only")
         return "number"
@@ -479,6 +496,12 @@ def _compile(node: Node, variables: Mapping[str, Type] | None,
         if op == "not":
             return (lambda env: not inner(env)), "bool"
         return (lambda env: -inner(env)), "number"  # type: ignore[operator]
+    if kind == "call" and op == "if":
+        condition, then, otherwise = args
+        return (lambda env: then(env) if condition(env) else otherwise(env)), compiled[1][1]
+    if kind == "call" and op == "num":
+        (inner,) = args
+        return (lambda env: 1 if inner(env) else 0), "number"
     if kind == "call":
         pick = min if op == "min" else max
         if len(args) == 2:

@@ -166,7 +166,9 @@ class Event(Model):
     """Something that happens: an inject in the feed, a state change, or both.
 
     Give exactly one trigger: `at` (a time), `when` (a condition, fires once when it becomes
-    true), or `every` (recurring, first at `at` or at `every`).
+    true; with `repeat`, every time it becomes true again), `every` (recurring, first at `at` or
+    at `every`), or `follows` (`after` units after each finish of an action or each firing of
+    another event: "crashes 5 minutes after every restart").
     """
 
     id: Identifier
@@ -180,6 +182,15 @@ class Event(Model):
     until: SkipJsonSchema[None] | Expression = Field(
         default=None, description="A recurring event stops once this holds."
     )
+    repeat: bool = Field(
+        default=False,
+        description="With `when`: fires again each time the condition becomes true again "
+                    "(after it stopped holding), not only the first time.")
+    follows: SkipJsonSchema[None] | str = Field(
+        default=None,
+        description="An action id or an event id: the event fires `after` units after each "
+                    "finish of that action or each firing of that event.")
+    after: Duration = Field(default=0, description="With `follows`: the delay.")
     channel: Channel = Field(default="monitoring", description="Where the message arrives.")
     sender: str = Field(
         default="", max_length=80, description="Who it is from: a person id or a free name."
@@ -197,13 +208,21 @@ class Event(Model):
 
     @model_validator(mode="after")
     def _one_trigger(self) -> "Event":
-        triggers = [self.when is not None, self.every is not None, self.at is not None]
+        triggers = [self.when is not None, self.every is not None, self.at is not None,
+                    self.follows is not None]
+        if self.repeat and self.when is None:
+            raise ValueError("`repeat` applies to an event with `when`")
+        if self.after and self.follows is None:
+            raise ValueError("`after` applies to an event that `follows` something")
         if self.optional:
             return self
         if self.when is not None and (self.at is not None or self.every is not None):
             raise ValueError("give either `when` or `at`/`every`, not both")
+        if self.follows is not None and any(triggers[:3]):
+            raise ValueError("give either `follows` or `at`/`when`/`every`, not both")
         if not any(triggers):
-            raise ValueError("give a trigger: `at`, `when` or `every` (or mark it `optional`)")
+            raise ValueError("give a trigger: `at`, `when`, `every` or `follows` (or mark it "
+                             "`optional`)")
         if self.until is not None and self.every is None:
             raise ValueError("`until` only applies to a recurring event (`every`)")
         return self

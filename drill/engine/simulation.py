@@ -375,6 +375,15 @@ class Run:
         self._pending: list[tuple[str, Any, ex.Compiled, frozenset[str], int] | None] = list(
             plan.pending)
         """The conditions still waiting, by their index in the plan (None once they held)."""
+        self._disarmed: set[int] = set()
+        """Repeating events that fired and wait for their condition to stop holding."""
+        self._repeats: dict[str, int] = {}
+        """How many times each repeating event fired."""
+        self._followers: dict[str, list[Event]] = {}
+        """Events that follow each action or event id."""
+        for event in scenario.events:
+            if event.follows is not None and not event.optional:
+                self._followers.setdefault(event.follows, []).append(event)
         self._readers = plan.readers
         self._watches = dict(enumerate(plan.watches))
         self._watch_readers = plan.watch_readers
@@ -763,6 +772,7 @@ class Run:
             self._note(LogKind.EVENT, event.id, channel=event.channel,
                        sender=self._sender(event.sender), text=self._told(event.text),
                        detail=event)
+        self._schedule_followers(event.id)
 
     def _told(self, text: str) -> str:
         """A scenario text as shown now: ``{state.NAME}`` filled with the current value."""
@@ -811,10 +821,21 @@ class Run:
                 kind, item, test, reads, cost = entry
                 work += cost
                 try:
-                    if not test(env):
-                        continue
+                    holds = test(env)
                 except OutOfBounds as error:
                     raise _Halt(f"the condition of {kind} '{escaped(item.id)}' {error}") from None
+                if kind == "event" and item.repeat:
+                    # Fires on each edge: once, then again only after its condition stopped
+                    # holding (it stays waiting, re-tested when what it reads changes).
+                    if index in self._disarmed:
+                        if not holds:
+                            self._disarmed.discard(index)
+                    elif holds:
+                        self._disarmed.add(index)
+                        self._repeat(item)
+                    continue
+                if not holds:
+                    continue
                 pending[index] = None
                 if "time" in reads:
                     self._time_checks.done(item.when)
@@ -968,6 +989,20 @@ class Run:
         self._apply(action.effects, action)
         self._note(LogKind.FINISHED, action.id,
                    text=self._told(action.reveals) if action.reveals else f"{action.label}: done.")
+        self._schedule_followers(action.id)
+
+    def _schedule_followers(self, ident: str) -> None:
+        """Schedule the events that follow an action's finish or an event's firing."""
+        for event in self._followers.get(ident, ()):
+            self._schedule(self.now + event.after, "event", (event, 0))
+
+    def _repeat(self, event: Event) -> None:
+        count = self._repeats[event.id] = self._repeats.get(event.id, 0) + 1
+        if count > MAX_RECURRENCES:
+            raise _Halt(f"event '{escaped(event.id)}' recurred more than "
+                        f"{MAX_RECURRENCES:,} times")
+        if event.only_when is None or self._holds(event.only_when):
+            self._fire(event)
 
     def _page(self, step: Page) -> None:
         person = self._people.get(step.person)

@@ -114,6 +114,8 @@ def _reads_time(node: ex.Node) -> dict[int, bool]:
 def _followable(node: ex.Node, reads_time: Mapping[int, bool]) -> bool:
     """Whether interval arithmetic can bound every part of a tree that reads ``time``."""
     for item in ex.walk(node):
+        if item.kind == "call" and item.value in ("if", "num") and reads_time[id(item)]:
+            return False  # a branch on `time`: stepped unit by unit, within the budget
         if not reads_time[id(item)] or item.kind in ("name", "call"):
             continue
         if item.kind == "unary":

@@ -118,7 +118,7 @@ def _state_names(scenario: Scenario) -> Iterator[ValidationFinding]:
     for name in scenario.state:
         if name == "time":
             yield ValidationFinding(("state", name), "'time' is reserved: it is the scenario clock")
-        elif name in ex.KEYWORDS or name in ("min", "max"):
+        elif name in ex.KEYWORDS or name in ex.FUNCTIONS:
             yield ValidationFinding(("state", name), f"{name!r} is a word of the condition language")
         elif not name.isidentifier() or not name.isascii():
             yield ValidationFinding(("state", name), "a state variable needs a plain name (letters, digits, "
@@ -237,6 +237,14 @@ def _references(scenario: Scenario) -> Iterator[ValidationFinding]:
 
     for i, signal in enumerate(scenario.signals):
         yield from numeric_var(("signals", i, "var"), signal.var)
+    events = ids["event"]
+    for i, event in enumerate(scenario.events):
+        if event.follows is not None:
+            yield from known(("events", i, "follows"), event.follows, actions | events,
+                             "action or event")
+            if event.follows == event.id:
+                yield ValidationFinding(("events", i, "follows"),
+                                        "an event cannot follow itself")
     for i, action in enumerate(scenario.actions):
         if action.progress_var is not None:
             yield from numeric_var(("actions", i, "progress_var"), action.progress_var)
@@ -550,6 +558,16 @@ def _evaluate(node: ex.Node, lookup: Callable[[str], Abstract]) -> Abstract:
         if isinstance(inner, _Range):
             return _Range(-inner.hi, -inner.lo)
         return TOP
+    if kind == "call" and value == "if":
+        condition, then, otherwise = args
+        truths = _truths(condition)
+        if truths == frozenset({True}):
+            return then
+        if truths == frozenset({False}):
+            return otherwise
+        return join(then, otherwise)
+    if kind == "call" and value == "num":
+        return frozenset(1 if v else 0 for v in _truths(args[0]))
     if kind == "call":
         return _minmax(str(value), args)
     left, right = args
@@ -595,6 +613,7 @@ class _Reachability:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.limit = scenario.clock.limit
+        self.action_ids = {action.id for action in scenario.actions}
         self.values: dict[str, Abstract] = {k: frozenset({v}) for k, v in scenario.state.items()}
         self.growth: dict[str, int] = {}
         self.values["time"] = _Range(0.0, self.limit)
@@ -649,7 +668,16 @@ class _Reachability:
         if event.optional:
             return True  # a facilitator can inject it at any time
         first = event.at if event.at is not None else event.every
-        return first is not None and event.when is None and first <= self.limit
+        return (first is not None and event.when is None and event.follows is None
+                and first <= self.limit)
+
+    def trigger_of(self, event: Event) -> str | None:
+        """The condition under which an event can fire, for the analysis: its `when`, or, for
+        one that follows an action or an event, that it finished or fired."""
+        if event.follows is not None:
+            namespace = "done" if event.follows in self.action_ids else "fired"
+            return f"{namespace}.{event.follows}"
+        return event.when
 
     def action_min_duration(self, action: Action) -> float:
         if action.targets:
@@ -660,10 +688,11 @@ class _Reachability:
         items: list[_Item] = []
         for i, event in enumerate(self.scenario.events):
             static = self.event_possible_from_start(event)
-            condition = None if static else (ex.parse(event.when) if event.when else None)
+            trigger = self.trigger_of(event)
+            condition = None if static else (ex.parse(trigger) if trigger else None)
             if not static and condition is None:
                 continue  # a timed event after the limit: never possible
-            items.append(self._item("event", i, condition, event.effects, event.when))
+            items.append(self._item("event", i, condition, event.effects, trigger))
         for i, action in enumerate(self.scenario.actions):
             items.append(self._item("action", i, ex.parse(action.available_when), action.effects,
                                     action.available_when))
