@@ -104,6 +104,14 @@ class GiveEstimate(StepBase):
         return self
 
 
+class Answer(StepBase):
+    """Answer a yes/no question someone asked (a request of kind `question`)."""
+
+    do: Literal["answer"]
+    request: str = Field(description="The question's id (the request).")
+    yes: bool = Field(description="The answer: true for yes, false for no.")
+
+
 class DeclareResolved(StepBase):
     """Declare the incident resolved."""
 
@@ -150,7 +158,8 @@ class FacilitatorAct(StepBase):
 
 
 PlayerAction = Annotated[
-    Union[StartAction, PostUpdate, Page, GiveEstimate, DeclareResolved, TakeOver, FacilitatorAct],
+    Union[StartAction, PostUpdate, Page, GiveEstimate, Answer, DeclareResolved, TakeOver,
+          FacilitatorAct],
     Field(discriminator="do"),
 ]
 

@@ -36,7 +36,7 @@ from .limits import (
     MAX_TEXT,
 )
 from .scenario import AUDIENCES, Action, Event, Scenario
-from .sites import Location, expression_sites, expression_texts
+from .sites import A_NUMBER, Location, expression_sites, expression_texts
 from .timeplan import planner
 
 
@@ -86,6 +86,8 @@ def _ids_by_kind(scenario: Scenario) -> dict[str, set[str]]:
         "person": {p.id for p in scenario.people},
         "milestone": {m.id for m in scenario.milestones},
         "audience": set(AUDIENCES),
+        "declaration": {"resolved"},
+        "team": {"arrived", "paged"},
     }
 
 
@@ -194,6 +196,9 @@ def _expressions(scenario: Scenario) -> Iterator[ValidationFinding]:
         if site.assigns is None and found != "bool":
             yield ValidationFinding(site.loc, f"a condition must be true or false, this is a "
                           f"{_TYPE_WORDS[found]}")
+        elif site.assigns == A_NUMBER and found != "number":
+            yield ValidationFinding(site.loc, f"this must give a number, not a "
+                                              f"{_TYPE_WORDS[found]}")
         elif site.assigns in types and found != types[site.assigns]:
             yield ValidationFinding(site.loc, f"{site.assigns!r} holds a {_TYPE_WORDS[types[site.assigns]]}, "
                           f"this expression gives a {_TYPE_WORDS[found]}")
