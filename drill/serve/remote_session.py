@@ -63,6 +63,7 @@ class HostLink:
         welcome = await p.read_message(reader)
         if not isinstance(welcome, p.Welcome):
             link.close()
+            await link.closed()
             raise ConnectionError("the game day's host did not let this seat in (the link may "
                                   "have been opened twice: reload the page)")
         return link, welcome
@@ -91,6 +92,11 @@ class HostLink:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._writer.close()
+
+    async def closed(self) -> None:
+        """Wait until the connection is closed."""
+        with contextlib.suppress(Exception):
+            await self._writer.wait_closed()
 
 
 class RemoteSession(GameSession):

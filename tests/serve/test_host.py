@@ -8,6 +8,7 @@ The clock is moved by the test (``tick_all``), never by real time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import zipfile
 from pathlib import Path
@@ -44,7 +45,9 @@ class FakeSeat:
     @classmethod
     async def join(cls, day: GameDay, seat) -> "FakeSeat":
         link, welcome = await HostLink.connect(str(day.socket_path), day.ticket_for(seat))
-        return cls(link, welcome)
+        fake = cls(link, welcome)
+        day.fakes.append(fake)  # type: ignore[attr-defined]
+        return fake
 
     def send_step(self, step) -> None:
         self.link.request(lambda ident: p.Act(id=ident, step=step))
@@ -69,6 +72,9 @@ class FakeSeat:
     async def leave(self) -> None:
         self.link.close()
         self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        await self.link.closed()
 
 
 async def until(condition, what: str = "the condition") -> None:
@@ -97,7 +103,10 @@ async def day(tmp_path, source):
     socket_dir = tmp_path / "sock"
     socket_dir.mkdir(mode=0o700)
     await game_day.open(socket_dir, tick=None)
+    game_day.fakes = []  # type: ignore[attr-defined]
     yield game_day
+    for fake in game_day.fakes:  # type: ignore[attr-defined]
+        await fake.leave()
     await game_day.close()
 
 
@@ -188,6 +197,7 @@ async def test_a_ticket_opens_one_connection_once(day):
     with pytest.raises(ConnectionError):
         await HostLink.connect(str(day.socket_path), "made-up")
     link.close()
+    await link.closed()
 
 
 async def test_a_disconnect_saves_the_clock_and_an_empty_team_holds_it(day):
