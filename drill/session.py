@@ -23,7 +23,15 @@ from .engine.scorecard import ScoreCard
 from .engine.simulation import LogEntry, Run
 from .saves import SaveRecord, replay_save
 
-__all__ = ["GameSession", "ScenarioSource"]
+__all__ = ["GameSession", "ScenarioSource", "default_seed"]
+
+def default_seed(scenario: Scenario) -> int:
+    """The seed a run of ``scenario`` gets unless someone chooses: one per scenario, so two
+    teams (or two game days) play the same incident and can be compared."""
+    import zlib
+
+    return zlib.crc32(scenario.meta.id.encode()) % 10_000
+
 
 MAX_NAME_TRIES = 1000
 """Names tried for a new save (``…-seed7.json``, ``…-seed7-2.json``…) before giving up."""

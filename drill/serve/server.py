@@ -465,3 +465,12 @@ async def start_server(server: GameServer, host: str, port: int) -> web.AppRunne
     site = web.TCPSite(runner, host, port)
     await site.start()
     return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The port the server listens on (what ``--port 0`` picked)."""
+    for site in runner.sites:
+        server = getattr(site, "_server", None)
+        for sock in getattr(server, "sockets", None) or []:
+            return int(sock.getsockname()[1])
+    raise RuntimeError("the server is not listening")
