@@ -35,6 +35,9 @@ MAX_TEAMS = 12
 MAX_SEATS = 8
 """Seats per team: a board for more players than this is a crowd, not a team."""
 
+MAX_LABEL = 60
+"""Longest ``Name (role)`` label: what a step's ``by`` may hold."""
+
 DEFAULT_ROLES = ("commander", "comms", "ops")
 """Roles given in turn by ``--teams N --seats M``."""
 
@@ -145,6 +148,9 @@ def parse_team(spec: str, roles: Iterable[str]) -> tuple[str, list[tuple[str, st
         if role not in known:
             raise RosterError(f"team {name}: player {player}: role '{escaped(role, 40)}' is not "
                               f"one of this scenario's roles ({', '.join(known)})")
+        if len(player_label(player, role)) > MAX_LABEL:
+            raise RosterError(f"team {name}: player {player}: name and role together are longer "
+                              f"than {MAX_LABEL} characters")
         players.append((player, role))
     if len(players) > MAX_SEATS:
         raise RosterError(f"team {name}: {len(players)} seats; at most {MAX_SEATS} per team")

@@ -39,12 +39,13 @@ def test_every_seat_gets_its_own_unguessable_token():
     ("../x=Ana:ops", "a team name is lower-case"),
     ("red=An\x1b]52;a:ops", "a name is 1 to 30 printable characters"),
     ("red=Ana (x):ops", "a name is 1 to 30"),
-    ("red=Ana:boss", "role 'boss' is not one of this scenario's roles (commander, comms, ops)"),
+    ("red=Ana:boss", "role 'boss' is not one of this scenario's roles (commander, comms, ops"),
     ("red=Ana:ops,ana:comms", "two players have the same name"),
+    ("red=Abcdefghijklmnopqrstuvwxyzabcd:" + "r" * 40, "longer than 60 characters"),
 ])
 def test_a_bad_roster_is_refused_in_one_line(spec, message):
     with pytest.raises(RosterError, match=message.replace("(", r"\(").replace(")", r"\)")) as error:
-        make_roster([spec], ROLES)
+        make_roster([spec], ROLES + ["r" * 40])
     assert "\n" not in str(error.value) and "\x1b" not in str(error.value)
 
 
