@@ -3,7 +3,8 @@
 For each scenario it calls :func:`drill.check_runner.run_check` once per strategy, with one worker
 and with every core, and prints runs per second and the wall time of each strategy, next to a
 baseline measured in the same run: a bare Run advanced to its clock's limit with no player action
-(one core).  Target: 1,000 runs per strategy in under 10 s on a 2-core machine.
+(one core).  Target: 1,000 runs per strategy in under 10 s on a 2-core machine (the
+adversaries play at most 100 seeds; see drill.engine.adversaries.ADVERSARY_RUNS).
 
 Run: python bench/check.py [--runs N] [--scenario ID ...] [--profile]
 (--profile prints where one core spends the time of the slowest strategy, with cProfile.)
@@ -43,11 +44,13 @@ def baseline_rate(path: Path, seconds: float = 1.0) -> float:
 
 
 def timed(path: Path, strategy: str, runs: int, jobs: int) -> tuple[float, int]:
-    """Wall seconds of one strategy's check, and how many runs it played."""
+    """Wall seconds of one strategy's check, and how many runs it played (the adversaries play
+    at most ADVERSARY_RUNS seeds, and an off-dimension strategy brings its baseline, the oracle,
+    whose runs count too)."""
     scripts = shipped_scripts(path, path.stem) if strategy == "scripts" else []
     start = time.perf_counter()
-    run_check(path, runs=runs, strategies=[strategy], scripts=scripts, jobs=jobs)
-    return time.perf_counter() - start, runs * (len(scripts) if strategy == "scripts" else 1)
+    report = run_check(path, runs=runs, strategies=[strategy], scripts=scripts, jobs=jobs)
+    return time.perf_counter() - start, sum(result.runs for result in report.strategies)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from .engine.analysis import CheckReport, RunSummary, analyse, summarise
 from .engine.playscript import PlayerAction
 from .engine.scoring import score_run
 from .engine.simulation import CompiledScenario
+from .engine.adversaries import ADVERSARIES, ADVERSARY_RUNS, OFF_DIMENSION
 from .engine.strategies import STRATEGIES, play
 from .loading import LoadError, load_playscript
 
@@ -57,11 +58,24 @@ def _play_chunk(strategy: str, script: str, seeds: Sequence[int]) -> list[RunSum
     return summaries
 
 
+def with_baselines(strategies: Sequence[str]) -> list[str]:
+    """The strategies, each once, with ``oracle`` before the first off-dimension strategy when
+    it is missing: they are judged against it, seed by seed."""
+    chosen = list(dict.fromkeys(strategies))
+    off = [i for i, name in enumerate(chosen) if name in OFF_DIMENSION]
+    if off and "oracle" not in chosen:
+        chosen.insert(off[0], "oracle")
+    return chosen
+
+
 def shipped_scripts(scenario_path: Path, scenario_id: str) -> list[Path]:
     """The play scripts shipped with a scenario: ``tests/plays/<id>/*.toml`` beside its
-    ``scenarios/`` folder, as for the bundled scenarios in a checkout; none when there are none."""
-    folder = scenario_path.resolve().parent.parent / "tests" / "plays" / scenario_id
-    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    ``scenarios/`` folder, as for the bundled scenarios in a checkout, and ``<name>.*.toml``
+    beside the file itself, as for the examples in ``docs/examples``; none when there are none."""
+    path = scenario_path.resolve()
+    folder = path.parent.parent / "tests" / "plays" / scenario_id
+    found = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    return found + sorted(p for p in path.parent.glob(f"{path.stem}.*.toml") if p.is_file())
 
 
 def run_check(
@@ -76,7 +90,8 @@ def run_check(
 
     Args:
         scenario: the scenario, opened, or its file.
-        strategies: names from :data:`~drill.engine.strategies.STRATEGIES`.
+        strategies: names from :data:`~drill.engine.strategies.STRATEGIES`; the off-dimension
+            strategies bring their baseline, ``oracle``, with them.
         scripts: play scripts for the ``scripts`` strategy; None: the ones shipped with the
             scenario (see :func:`shipped_scripts`).
         jobs: worker processes; None: one per core; 1: play in this process.
@@ -93,6 +108,7 @@ def run_check(
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
         raise ValueError(f"unknown strategy {unknown[0]!r}; known: {', '.join(STRATEGIES)}")
+    strategies = with_baselines(strategies)
     script_paths = [Path(p) for p in scripts] if scripts is not None else shipped_scripts(
         path, source.scenario.meta.id)
     problems = []
@@ -107,11 +123,15 @@ def run_check(
     if "scripts" in strategies and not script_paths:
         notes.append("no play scripts to replay (give some with --script)")
 
+    if runs > ADVERSARY_RUNS and any(s in ADVERSARIES for s in strategies):
+        notes.append(f"the adversaries ({', '.join(s for s in strategies if s in ADVERSARIES)}) "
+                     f"play {ADVERSARY_RUNS} seeds: their runs differ only in reaction times")
     tasks: list[tuple[str, str, list[int]]] = []
-    for strategy in dict.fromkeys(strategies):
+    for strategy in strategies:
+        count = min(runs, ADVERSARY_RUNS) if strategy in ADVERSARIES else runs
         for script in ([str(p) for p in script_paths] if strategy == "scripts" else [""]):
-            for start in range(0, runs, CHUNK):
-                tasks.append((strategy, script, list(range(start, min(runs, start + CHUNK)))))
+            for start in range(0, count, CHUNK):
+                tasks.append((strategy, script, list(range(start, min(count, start + CHUNK)))))
     total = sum(len(seeds) for _, _, seeds in tasks)
     results: list[list[RunSummary]] = [[] for _ in tasks]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))

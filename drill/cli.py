@@ -124,9 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="runs per strategy (default 1000)")
     check.add_argument("--strategy", action="append", metavar="NAME",
                        choices=("random", "greedy", "cautious", "explorer", "silent-greedy",
-                                "scripts", "silent"),
-                       help="random, greedy, cautious, explorer, silent-greedy or scripts "
-                       "(default: all); repeatable")
+                                "oracle", "off-communication", "off-help", "off-rollback",
+                                "off-estimates", "ritual", "scripts", "silent"),
+                       help="random, greedy, cautious, explorer, silent-greedy, oracle, "
+                       "off-communication, off-help, off-rollback, off-estimates, ritual or "
+                       "scripts (default: all); repeatable")
     check.add_argument("--script", action="append", default=[], metavar="FILE",
                        help="a play script for the scripts strategy (default: the shipped ones)")
     check.add_argument("--jobs", type=_runs, default=None, metavar="N",

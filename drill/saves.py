@@ -290,12 +290,12 @@ def read_save(path: Path, *, steps: bool = True) -> SaveRecord:
 
 
 def read_result(raw: object) -> dict[str, Any]:
-    """A save's recorded result (ending, kind, overall, scores), keeping only well-formed values:
-    it is for listing, and the save file is untrusted."""
+    """A save's recorded result (ending, kind, outcome, overall, scores), keeping only
+    well-formed values: it is for listing, and the save file is untrusted."""
     if not isinstance(raw, dict):
         return {}
     result: dict[str, Any] = {}
-    for key in ("ending", "kind"):
+    for key in ("ending", "kind", "outcome"):
         value = raw.get(key)
         if isinstance(value, str) and len(value) <= MAX_TEXT and _encodable(value):
             result[key] = value

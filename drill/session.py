@@ -157,8 +157,12 @@ class GameSession:
         self._score()
         assert self.card is not None
         ending = self.run.ending
+        outcome = self.card.outcome
         self.record.result = {
             "ending": ending.id if ending else "", "kind": ending.kind if ending else "",
+            # The outcome class, 'unfinished' for a run the facilitator ended: such a run is
+            # never anyone's best (DOMAIN §9.6).
+            "outcome": outcome.ending if outcome is not None else "",
             "overall": round(float(self.card.overall), 1),
             "scores": {d.dimension: round(float(d.score), 1) for d in self.card.dimensions()
                        if d.applicable},

@@ -13,14 +13,22 @@ from drill.loading import load_playscript, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = ("black-friday", "wrong-delete", "hourly-microbreak", "redesign-deadline")
+EXAMPLES = ("mixed-version-deploy",)
+"""Incidents in docs/examples, with their play scripts beside them (``<id>.<play>.toml``)."""
 DIMENSIONS = ("communication", "help", "rollback", "estimates")
+OFF_PLAYS = tuple(f"off-{dimension}" for dimension in DIMENSIONS)
+"""The shipped plays that are the good play with one dimension broken."""
 
 
 def scenario_path(scenario_id: str) -> Path:
+    if scenario_id in EXAMPLES:
+        return REPO / "docs" / "examples" / f"{scenario_id}.toml"
     return REPO / "scenarios" / f"{scenario_id}.toml"
 
 
 def script_path(scenario_id: str, name: str) -> Path:
+    if scenario_id in EXAMPLES:
+        return REPO / "docs" / "examples" / f"{scenario_id}.{name}.toml"
     return REPO / "tests" / "plays" / scenario_id / f"{name}.toml"
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from drill.check_runner import run_check, shipped_scripts
 from drill.cli import main
+from drill.engine.adversaries import ADVERSARIES, OFF_DIMENSION
+from drill.engine.analysis import RunSummary, analyse
 from drill.engine.simulation import CompiledScenario
 from drill.engine.strategies import STRATEGIES, play
 from drill.loading import LoadError, load_scenario
@@ -23,6 +25,7 @@ FLAWED = FIXTURES / "check_flawed.toml"
 CLEAN = FIXTURES / "check_clean.toml"
 GOOD = FIXTURES / "check_clean_good.toml"
 POOR = FIXTURES / "check_clean_poor.toml"
+RITUAL_HOLE = FIXTURES / "check_ritual_hole.toml"
 PLAYERS = [s for s in STRATEGIES if s != "scripts"]
 
 
@@ -55,12 +58,73 @@ def test_check_names_the_events_nobody_sees(flawed_report):
     assert "`errors > 60` never held" in messages["overload"]
 
 
-def test_check_finds_the_win_that_needs_no_communication(flawed_report):
-    holes = [f for f in flawed_report.findings if f.kind == "scoring-hole"]
-    assert [f.subject for f in holes] == ["silent-greedy"]
-    assert "without a single update in 30 of 30 runs" in holes[0].message
-    silent = next(s for s in flawed_report.strategies if s.strategy == "silent-greedy")
-    assert silent.silent_runs == 30 and silent.scores["overall"].low >= 60
+def test_silence_is_judged_on_communication_and_nowhere_else(flawed_report):
+    # check-flawed weighs communication at 0.02: silence barely moves the overall, but the
+    # silent players still score 0 on communication, where silence belongs; the overall rule
+    # that once singled silence out is retired (good play broken on any one dimension is judged
+    # on that dimension, see the off-dimension findings).
+    assert flawed_report.subjects("scoring-hole") == []
+    for name in ("silent-greedy", "off-communication"):
+        silent = next(s for s in flawed_report.strategies if s.strategy == name)
+        assert silent.silent_runs == 30
+        assert silent.scores["communication"].high == 0
+
+
+def test_check_finds_the_ritual_that_wins_without_the_fix():
+    report = run_check(RITUAL_HOLE, runs=3, jobs=1, strategies=["ritual", *OFF_DIMENSION])
+    assert report.subjects("scoring-hole") == ["ritual"]
+    ritual = next(s for s in report.strategies if s.strategy == "ritual")
+    assert ritual.endings == {"out_of_time": 3}  # it never fixed anything
+    message = report.findings[0].message
+    assert "'ritual' (the checklist without the fix) scored a median 80 overall over 3 runs " \
+           "(at most 60 expected)" in message
+    assert "scoring.outcome.weight (now 0.05)" in message and "(now 100)" in message
+
+
+def test_check_finds_a_dimension_that_barely_notices_it_is_broken(tmp_path):
+    # Rollback weighs safety at 1 and mitigating first at 0.1: a late rollback barely costs.
+    lenient = tmp_path / "lenient.toml"
+    lenient.write_text(CLEAN.read_text().replace(
+        '[scoring.rollback]\n',
+        '[scoring.rollback]\ntau = 5\nparts = { mitigate = 0.1, verify = 0, pivot = 0, '
+        'safety = 1 }\n').replace(
+        '[postmortem]', '[[scoring.rollback.unsafe]]\naction = "read_logs"\nwarning = "false"\n'
+        'norm = "Never visible."\n\n[postmortem]'))
+    report = run_check(lenient, runs=3, jobs=1, strategies=["off-rollback"])
+    assert [s.strategy for s in report.strategies] == ["oracle", "off-rollback"]
+    assert report.subjects("scoring-hole") == ["off-rollback"]
+    assert re.search(r"'off-rollback' \(good play but for rollback\) lost a median \d+ on "
+                     r"rollback against 'oracle' over 3 runs of the same seeds \(at least 30 "
+                     r"expected\)", report.findings[0].message), report.findings[0].message
+
+
+def _summary(strategy: str, seed: int, scores: tuple[float, ...],
+             cut_short: bool = False) -> RunSummary:
+    return RunSummary(strategy, seed, "fixed", "resolved", 30.0, scores, (True,) * 4, 5,
+                      frozenset(), frozenset(), (), frozenset(), 0, cut_short)
+
+
+def test_a_dimension_charged_for_another_ones_fault_is_a_hole_by_median_over_seeds():
+    scenario = load_scenario(CLEAN)
+    oracle = [_summary("oracle", seed, (100, 100, 100, 90, 98)) for seed in range(3)]
+    # off-help loses on help; on communication it loses 8 on two seeds of three (median 8).
+    off = [_summary("off-help", 0, (92, 40, 100, 90, 80)),
+           _summary("off-help", 1, (92, 45, 100, 90, 80)),
+           _summary("off-help", 2, (100, 40, 100, 95, 80))]
+    report = analyse(scenario, oracle + off)
+    assert [f.message for f in report.findings if f.kind == "scoring-hole"] == [
+        "'off-help' (good play but for help) also lost a median 8 on communication against "
+        "'oracle' over 3 runs of the same seeds (at most 5 expected): communication is charged "
+        "for what belongs to help"]
+    # Seeds are paired: a baseline seed the off-dimension play did not play is left out.
+    fair = analyse(scenario, oracle + [_summary("off-help", 0, (100, 40, 100, 90, 80))])
+    assert fair.subjects("scoring-hole") == []
+    # A breakage the run never got to play (the incident was over before the late page) is a
+    # note, not a hole.
+    short = analyse(scenario, oracle + [_summary("off-help", 0, (100, 90, 100, 90, 80), True)])
+    assert short.subjects("scoring-hole") == []
+    assert short.notes == ["'off-help' could not break help fully: every run ended before its "
+                           "late moves (lost a median 10)"]
 
 
 def test_a_sound_scenario_has_nothing_to_fix_and_every_strategy_is_reported(capsys):
@@ -97,13 +161,21 @@ def test_the_report_does_not_depend_on_how_many_processes_played():
 @pytest.mark.parametrize("scenario_id", BUNDLED)
 def test_a_bundled_scenario_has_nothing_for_a_facilitator_to_fix(scenario_id):
     path = scenario_path(scenario_id)
-    # 50 runs: enough for explorer to find the slow team that sees the late injects.
-    report = run_check(path, runs=50, jobs=1)
-    assert shipped_scripts(path, scenario_id)  # the good and poor plays are replayed too
+    # 50 runs: enough for explorer to find the slow team that sees the late injects.  The
+    # adversaries and the scripts barely depend on the seed: three runs each are enough.
+    explorers = [s for s in STRATEGIES if s not in ADVERSARIES and s != "scripts"]
+    report = run_check(path, runs=50, jobs=1, strategies=explorers)
+    attack = run_check(path, runs=3, jobs=1, strategies=[*ADVERSARIES, "scripts"])
+    names = {Path(p).stem for p in shipped_scripts(path, scenario_id)}
+    assert {"good", "poor", "ritual", *OFF_DIMENSION} <= names
     resolved = {e.id for e in load_scenario(path).endings if e.kind == "resolved"}
     assert resolved <= {e.id for e in report.endings if e.reached_by}
-    # No dead action, invisible event or scoring hole: silence never pays in a shipped drill.
+    # No dead action, invisible event or scoring hole: the ritual without the fix stays at or
+    # under 60, and good play broken on one dimension loses 30 or more there and at most 5 on
+    # each other, for the adversaries as for the shipped off-dimension scripts.
     assert [f.message for f in report.findings] == []
+    assert [f.message for f in attack.findings if f.kind == "scoring-hole"] == []
+    assert attack.notes == []
 
 
 @pytest.mark.parametrize("strategy", PLAYERS)
@@ -184,3 +256,11 @@ def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch, capsys):
     monkeypatch.undo()
     main(["check", str(CLEAN), "--runs", "60", "--strategy", "greedy", "--jobs", "1"])
     assert "drill check:" not in capsys.readouterr().err
+
+
+def test_the_starter_scenario_drill_new_writes_has_no_scoring_hole(tmp_path):
+    from drill.authoring import write_starter
+
+    path = write_starter("my-drill", tmp_path)
+    report = run_check(path, runs=3, jobs=1, strategies=ADVERSARIES)
+    assert report.subjects("scoring-hole") == []

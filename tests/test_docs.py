@@ -416,6 +416,72 @@ def test_an_example_incident_plays_well_and_badly_and_check_finds_nothing(name: 
     assert poor_run.ending.kind == "failed" and poor.overall <= 40
     for dimension in ("communication", "help", "rollback", "estimates"):
         assert getattr(poor, dimension).score < getattr(good, dimension).score, dimension
-    report = run_check(path, runs=50, jobs=1,
-                       scripts=[EXAMPLES / f"{name}.good.toml", EXAMPLES / f"{name}.poor.toml"])
+    # Its play scripts beside it (good, poor, ritual, off-<dimension>) are replayed too; the
+    # adversaries barely depend on the seed, so three runs of each are enough.
+    from drill.check_runner import shipped_scripts
+    from drill.engine.adversaries import ADVERSARIES
+    from drill.engine.strategies import STRATEGIES
+
+    assert {p.name for p in shipped_scripts(path, name)} >= {
+        f"{name}.{play}.toml" for play in ("good", "poor", "ritual", "off-communication",
+                                           "off-help", "off-rollback", "off-estimates")}
+    report = run_check(path, runs=50, jobs=1, strategies=[
+        s for s in STRATEGIES if s not in ADVERSARIES and s != "scripts"])
+    attack = run_check(path, runs=3, jobs=1, strategies=[*ADVERSARIES, "scripts"])
     assert [f.message for f in report.findings] == []
+    assert [f.message for f in attack.findings if f.kind == "scoring-hole"] == []
+
+
+# -- docs/scoring.md: the model, its parameters and a worked example ----------------------------
+
+SCORING_DOC = DOCS / "scoring.md"
+SCORING_MODELS = ("CommsPolicy", "AffectedTruth", "CommsParts", "AudiencePolicy", "Weights",
+                  "OutcomePolicy", "OutcomeEndings", "Harm", "EscalationPolicy", "Trigger",
+                  "RollbackPolicy", "RollbackParts", "UnsafeAction", "EstimatePolicy",
+                  "EstimateParts")
+
+
+def test_the_scoring_guide_gives_every_scoring_parameter_with_its_default() -> None:
+    tables = _documented_tables(SCORING_DOC)
+    models = _models(scenario_module)
+    assert set(tables) == set(SCORING_MODELS)
+    for name in SCORING_MODELS:
+        fields, rows = _own_fields(models[name]), tables[name]
+        assert set(rows) == set(fields), f"scoring.md: {name} rows differ from its fields"
+        for field, info in fields.items():
+            _check_defaults(name, field, info, rows[field][0])
+
+
+def _worked_example_figures() -> dict[str, float]:
+    text = SCORING_DOC.read_text(encoding="utf-8").split("## Worked example", 1)[1]
+    return {match.group(1): float(match.group(2))
+            for match in re.finditer(r"^\| ([a-z][^|]*?) \| ([0-9.]+) \|$", text, re.M)}
+
+
+def test_the_worked_example_is_what_the_code_scores() -> None:
+    from .bundled import played
+
+    figures = _worked_example_figures()
+    run = played("black-friday", "off-rollback")
+    card = score_run(run)
+    unchecked = [d.points for d in card.rollback.deductions if "never checked" in d.what]
+    cleanup = [d.points for d in card.rollback.deductions if d.what.startswith("Started Cut")]
+    assert len(unchecked) == 3 and len(cleanup) == 1
+    computed = {
+        **{name: getattr(card, name).score for name in
+           ("communication", "help", "rollback", "estimates")},
+        "rollback: each unchecked mitigation": unchecked[0],
+        "rollback: the late cleanup": cleanup[0],
+        "outcome": card.outcome.score,
+        "dimensions mean": card.dimensions_mean,
+        "overall": card.overall,
+    }
+    assert set(figures) == set(computed)
+    for name, value in computed.items():
+        assert round(value, 1) == figures[name], f"{name}: the code gives {value:.2f}"
+    assert not card.outcome.capped and run.ending.kind == "resolved"
+
+
+def test_the_scoring_guide_is_linked_from_the_readme_and_the_format_guide() -> None:
+    for doc in (REPO / "README.md", SCENARIO_DOC):
+        assert "scoring.md" in doc.read_text(encoding="utf-8"), doc.name

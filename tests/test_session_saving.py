@@ -178,3 +178,24 @@ def test_a_save_file_is_never_opened_for_writing(source, tmp_path, monkeypatch) 
     assert str(session.save_path) not in written
     assert str(session.save_path.with_suffix(".md")) not in written
     assert all(Path(path).name.endswith(".tmp") for path in written)
+
+
+def test_a_run_the_facilitator_ends_is_saved_as_unfinished_and_never_the_best(source,
+                                                                               tmp_path) -> None:
+    from drill.engine.playscript import FacilitatorAct
+    from drill.tui.listing import best_run, save_cards
+
+    ended = start(source, tmp_path, seed=1)
+    ended.act(STEPS[0])
+    ended.act(FacilitatorAct(at=4, do="facilitate", act="end"))
+    played = GameSession.start(source, seed=2, pace=1.0, saves_dir=tmp_path,
+                               started=STARTED + dt.timedelta(minutes=5))
+    for step in STEPS:
+        played.act(step)
+    played.advance_to(source.scenario.clock.limit)
+    assert read_save(ended.save_path).result["outcome"] == "unfinished"
+    assert read_save(played.save_path).result["outcome"] in ("resolved", "out_of_time", "failed")
+    cards = save_cards(tmp_path)
+    assert {c.unfinished for c in cards} == {True, False}
+    best, count = best_run(cards, "tiny")
+    assert best is not None and best.path == played.save_path and count == 1

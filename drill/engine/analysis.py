@@ -13,8 +13,12 @@ before game day:
 * ``invisible-event``: an event that never fired, or that fires silently and changes only
   what nothing visible reads (signals, status, feed text, the offer of actions, endings, and the
   conditions leading to those);
-* ``scoring-hole``: a run that resolves without communicating yet scores well, a run with no
-  update that still scores on communication, or a poor play script above a good one.
+* ``scoring-hole``: a run with no update that still scores on communication, the ritual
+  without the fix above 60 overall, good play broken on one dimension that does not lose at
+  least 30 on it or loses more than 5 on another (each against good play on the same seeds: the
+  ``oracle`` for the ``off-<dimension>`` strategies, the good play script for
+  ``off-<dimension>`` scripts), or a poor play script above a good one.  (An off-dimension run
+  the incident cut short before its late moves, or never owed its dimension, is a note.)
 """
 
 from __future__ import annotations
@@ -27,12 +31,17 @@ from . import expressions as ex
 from .scenario import RESOLVED_KINDS, Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
 from .record import RunRecord
+from .adversaries import OFF_DIMENSION
+from .players import Observed
 from .sites import expression_texts
-from .strategies import Observed
 
-HOLE_OVERALL = 80.0
-"""A run that resolves without a single update and still reaches the good bar overall is a hole
-(the outcome counts for the fix; silence must keep it from passing as good play)."""
+RITUAL_MAX = 60.0
+"""The ritual without the fix scores at most this overall (median over its runs)."""
+OFF_MIN_LOSS = 30.0
+"""Good play broken on one dimension loses at least this on it (median over seeds, against the
+same seeds' good play)..."""
+OFF_MAX_SIDE = 5.0
+"""...and at most this on each other dimension."""
 HOLE_COMMUNICATION = 20.0
 """A run with no update that scores above this on communication is a hole."""
 OWN_FACTS = ("done", "count", "started", "running")
@@ -64,6 +73,8 @@ class RunSummary:
     """For each action that finished: the state names its finishing changed (see Observed)."""
     fired: frozenset[str]
     refused: int
+    cut_short: bool = False
+    """An adversary's run ended before a late act it meant (see Observed.cut_short)."""
 
 
 def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
@@ -80,7 +91,7 @@ def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
         updates=len(run.updates), started=frozenset(run.started),
         possible=frozenset(seen.possible),
         changed=tuple(sorted((a, frozenset(names)) for a, names in seen.changed.items())),
-        fired=frozenset(run.fired), refused=seen.refused,
+        fired=frozenset(run.fired), refused=seen.refused, cut_short=seen.cut_short,
     )
 
 
@@ -243,10 +254,11 @@ def analyse(scenario: Scenario, summaries: Sequence[RunSummary],
     findings = _unreachable(endings, len(summaries))
     findings += _action_findings(scenario, summaries)
     findings += _event_findings(scenario, summaries)
-    findings += _scoring_holes(groups)
+    holes, more_notes = _scoring_holes(scenario, groups)
+    findings += holes
     runs = max((len(runs) for runs in groups.values()), default=0)
     return CheckReport(scenario.meta.id, scenario.meta.title, runs, results, endings, findings,
-                       list(notes))
+                       [*notes, *more_notes])
 
 
 def _strategy_result(scenario: Scenario, name: str, runs: list[RunSummary]) -> StrategyResult:
@@ -352,18 +364,24 @@ def _event_findings(scenario: Scenario, summaries: Sequence[RunSummary]) -> list
     return findings
 
 
-def _scoring_holes(groups: dict[str, list[RunSummary]]) -> list[Finding]:
+def _scoring_holes(scenario: Scenario, groups: dict[str, list[RunSummary]]
+                   ) -> tuple[list[Finding], list[str]]:
+    """The scoring holes the strategies and scripts found, and notes on what was not compared.
+
+    * silence: a run without a single update that scores above HOLE_COMMUNICATION on
+      communication (silence is judged there, where it belongs: ``off-communication`` and
+      ``silent-greedy`` probe it);
+    * the ritual (the strategy, or a play script named ``ritual``): a median overall above
+      RITUAL_MAX;
+    * good play broken on one dimension (``off-<dimension>``, the strategy against ``oracle``
+      or a play script against the good script), seed by seed: a median loss under OFF_MIN_LOSS
+      on its dimension, or over OFF_MAX_SIDE on any other;
+    * a poor play script scoring no lower than a good one.
+    """
     findings: list[Finding] = []
+    notes: list[str] = []
     overall = len(DIMENSIONS)
     for name, runs in groups.items():
-        wins = [r for r in runs if r.updates == 0 and r.ending_kind in RESOLVED_KINDS
-                and r.scores[overall] >= HOLE_OVERALL]
-        if wins and name == "silent-greedy":
-            findings.append(Finding(
-                "scoring-hole", name,
-                f"'{name}' resolved the incident without a single update in {len(wins)} of "
-                f"{_runs(len(runs))} and scored up to {max(r.scores[overall] for r in wins):.0f} "
-                f"overall (>= {HOLE_OVERALL:.0f}): silence should not pay"))
         quiet = [r for r in runs if r.updates == 0 and r.applicable[0]
                  and r.scores[0] > HOLE_COMMUNICATION]
         if quiet:
@@ -372,8 +390,24 @@ def _scoring_holes(groups: dict[str, list[RunSummary]]) -> list[Finding]:
                 f"'{name}' scored up to {max(r.scores[0] for r in quiet):.0f} on communication "
                 f"in {_runs(len(quiet))} without sending any update (> {HOLE_COMMUNICATION:.0f})"))
     scripts = [name for name in groups if name.startswith("scripts:")]
-    for poor in (n for n in scripts if "poor" in n.split(":", 1)[1]):
-        for good in (n for n in scripts if "good" in n.split(":", 1)[1]):
+    goods = [n for n in scripts if "good" in _stem(n)]
+    for name in [n for n in groups if n == "ritual" or (n in scripts and "ritual" in _stem(n))]:
+        findings += _ritual_hole(scenario, name, groups[name])
+    for name in groups:
+        dimension = _off_dimension(name)
+        if dimension is None:
+            continue
+        base = "oracle" if name in OFF_DIMENSION else (goods[0] if goods else None)
+        if base is None or base not in groups:
+            notes.append(f"'{name}' was not compared: it needs "
+                         + ("the oracle" if name in OFF_DIMENSION else "a good play script")
+                         + " played on the same seeds")
+            continue
+        found, note = _off_dimension_holes(name, dimension, groups[name], base, groups[base])
+        findings += found
+        notes += note
+    for poor in (n for n in scripts if "poor" in _stem(n)):
+        for good in goods:
             low = statistics.median(r.scores[overall] for r in groups[good])
             high = statistics.median(r.scores[overall] for r in groups[poor])
             if high >= low:
@@ -381,7 +415,83 @@ def _scoring_holes(groups: dict[str, list[RunSummary]]) -> list[Finding]:
                     "scoring-hole", poor,
                     f"the poor play '{poor}' scores {high:.0f} overall, not below the good play "
                     f"'{good}' ({low:.0f}): the scoring does not tell them apart"))
-    return findings
+    return findings, notes
+
+
+def _stem(name: str) -> str:
+    """A play script's name without the ``scripts:`` of its strategy."""
+    return name.split(":", 1)[1] if ":" in name else name
+
+
+def _off_dimension(name: str) -> str | None:
+    """The dimension an off-dimension strategy or play script breaks, if it is one."""
+    if name in OFF_DIMENSION:
+        return OFF_DIMENSION[name]
+    if not name.startswith("scripts:"):
+        return None
+    return next((d for d in DIMENSIONS if f"off-{d}" in _stem(name)), None)
+
+
+def _ritual_hole(scenario: Scenario, name: str, runs: list[RunSummary]) -> list[Finding]:
+    median = statistics.median(r.scores[len(DIMENSIONS)] for r in runs)
+    if median <= RITUAL_MAX:
+        return []
+    outcome = scenario.scoring.outcome
+    references = ("" if outcome.mitigated_by is not None or outcome.resolved_by is not None
+                  else ", give it reference times (mitigated_by, resolved_by)")
+    return [Finding(
+        "scoring-hole", name,
+        f"'{name}' (the checklist without the fix) scored a median {median:.0f} overall over "
+        f"{_runs(len(runs))} (at most {RITUAL_MAX:.0f} expected): what the decisions achieved "
+        f"counts too little; raise scoring.outcome.weight (now {outcome.weight:g}) or lower "
+        f"cap_if_not_resolved (now {outcome.cap_if_not_resolved:g}){references}")]
+
+
+def _off_dimension_holes(name: str, dimension: str, runs: list[RunSummary], base: str,
+                         baseline: list[RunSummary]) -> tuple[list[Finding], list[str]]:
+    """Compare good play broken on ``dimension`` with its baseline, seed by seed."""
+    by_seed = {r.seed: r for r in baseline}
+    own = DIMENSIONS.index(dimension)  # type: ignore[arg-type]
+    if not any(r.applicable[own] for r in baseline):
+        return [], [f"'{name}' was not compared: '{base}' is never judged on {dimension} in "
+                    f"this scenario"]
+    findings: list[Finding] = []
+    notes: list[str] = []
+    for index, other in enumerate(DIMENSIONS):
+        pairs = [(by_seed[r.seed], r) for r in runs if r.seed in by_seed]
+        losses = [b.scores[index] - r.scores[index] for b, r in pairs
+                  if b.applicable[index] and r.applicable[index]]
+        if index == own:
+            if not losses:
+                # Its runs ended before what it breaks was owed (an incident over before a
+                # late page was due): nothing escaped, there was nothing to judge.
+                notes.append(f"'{name}' was never judged on {dimension}: its runs ended before "
+                             f"its {dimension} was owed")
+                continue
+            loss = statistics.median(losses)
+            if loss < OFF_MIN_LOSS and all(r.cut_short for _, r in pairs):
+                # The incident was over before the late page or fix: the breakage was never
+                # fully played, so its small loss proves nothing about the score.
+                notes.append(f"'{name}' could not break {dimension} fully: every run ended "
+                             f"before its late moves (lost a median {loss:.0f})")
+                continue
+            if loss < OFF_MIN_LOSS:
+                findings.append(Finding(
+                    "scoring-hole", name,
+                    f"'{name}' (good play but for {dimension}) lost a median {loss:.0f} on "
+                    f"{dimension} against '{base}' over {_runs(len(losses))} of the same seeds "
+                    f"(at least {OFF_MIN_LOSS:.0f} expected): the {dimension} score barely "
+                    f"notices it"))
+        elif losses:
+            loss = statistics.median(losses)
+            if loss > OFF_MAX_SIDE:
+                findings.append(Finding(
+                    "scoring-hole", name,
+                    f"'{name}' (good play but for {dimension}) also lost a median {loss:.0f} on "
+                    f"{other} against '{base}' over {_runs(len(losses))} of the same seeds (at "
+                    f"most {OFF_MAX_SIDE:.0f} expected): {other} is charged for what belongs "
+                    f"to {dimension}"))
+    return findings, notes
 
 
 def _runs(count: int) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 
 from . import expressions as ex
-from .placeholders import PLACEHOLDER, prose
+from .placeholders import PLACEHOLDER, STATE_PLACEHOLDER, prose
 from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
 from .scenario import AUDIENCES, Action, Event, Scenario
 from .simulation import MAX_RECURRENCES
@@ -224,6 +224,18 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
                          "action")
 
 
+STATE_TEXT_PLACES = {"events": {"text"}, "requests": {"text"}, "actions": {"reveals"},
+                     "people": {"text", "arrives_text", "acknowledges"},
+                     "endings": {"title", "debrief"}, "postmortem": None}
+"""Where ``{state.NAME}`` is filled, when the text is shown or at the end of the run: the
+top-level table and the fields (None: every field)."""
+
+
+def _fills_state(loc: tuple[object, ...]) -> bool:
+    fields = STATE_TEXT_PLACES.get(str(loc[0]), set())
+    return fields is None or loc[-1] in fields
+
+
 def _placeholders(scenario: Scenario) -> Iterator[Finding]:
     """Every ``{customer.ID}`` and ``{person.ID}`` in a text names a customer or person."""
     pools = {"customer": {c.id for c in scenario.customers},
@@ -241,6 +253,15 @@ def _placeholders(scenario: Scenario) -> Iterator[Finding]:
             elif ident not in pools[kind]:
                 yield Finding(loc, f"{match.group(0)} names no {kind}: unknown {kind} "
                                    f"{ident!r}{_suggest(ident, pools[kind])}")
+        for match in STATE_PLACEHOLDER.finditer(text):
+            name = match.group(1)
+            if not _fills_state(loc):
+                yield Finding(loc, f"{match.group(0)}: state values are only filled in event, "
+                                   "request, teammate and reveal texts, endings and the "
+                                   "postmortem")
+            elif name not in scenario.state:
+                yield Finding(loc, f"{match.group(0)} names no state variable: unknown "
+                                   f"{name!r}{_suggest(name, scenario.state)}")
 
 
 def check_playscript(script: PlayScript, scenario: Scenario) -> list[Finding]:

@@ -15,7 +15,7 @@ text must see it as written), and ``drill validate`` does not read placeholders 
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from pydantic import BaseModel
 
@@ -42,6 +42,35 @@ def fill(text: str, lookup: Lookup) -> str:
         return match.group(0) if found is None else found
 
     return PLACEHOLDER.sub(name, text)
+
+
+STATE_PLACEHOLDER = re.compile(r"\{state\.([A-Za-z_][A-Za-z0-9_]*)\}")
+"""``{state.tickets_open}``: a state variable's value where the text is shown."""
+
+
+def state_value(value: object) -> str:
+    """A state value as prose: numbers to one decimal at most (never ``-0``), true/false as
+    yes/no, text as written."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        from .text import number
+
+        return number(float(value))
+    return str(value)
+
+
+def fill_state(text: str, state: Mapping[str, object]) -> str:
+    """``text`` with every ``{state.NAME}`` replaced by the value in ``state`` (an unknown name
+    is left as written: ``drill validate`` reports it)."""
+    if "{state." not in text:
+        return text
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return state_value(state[name]) if name in state else match.group(0)
+
+    return STATE_PLACEHOLDER.sub(value, text)
 
 
 def texts(value: object, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:

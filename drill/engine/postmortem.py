@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 from .playscript import FacilitatorAct, GiveEstimate, PostUpdate
-from .scenario import AUDIENCES, Ending, Request, Scenario
+from .scenario import AUDIENCES, Ending, Request, RunText, Scenario
 from .scorecard import TITLES, Deduction, DimensionScore, EstimateRow, ScoreCard, cap_note
 from .record import DECISION_KINDS, GivenEstimate, LogEntry, PageDetail, RunRecord
 from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, ENDING_TITLES, audience_name, channel_title, clean, clock_time, number,
@@ -204,7 +204,6 @@ SECTIONS: tuple[str, ...] = (
 )
 """The second-level sections, in the order the postmortem prints them."""
 
-_OUTCOMES = {"resolved": "Resolved", "failed": "Failed", "out_of_time": "Out of time"}
 _STEP_VERBS = {"start": "start an action", "update": "post an update", "page": "page someone",
                "estimate": "give an estimate", "resolve": "declare the incident resolved"}
 _NO_BLAME = ("Each point below describes what the run shows and the norm it is measured "
@@ -239,7 +238,11 @@ class _Writer:
         # By what the run shows, not by the ending's id, which a scenario could reuse.
         self.facilitator_ended = any(isinstance(step, FacilitatorAct) and step.act == "end"
                                      for step in run.steps)
-        self.impact_start = run.evidence.get(self.scenario.comms.starts_when)
+        began = run.evidence.get(self.scenario.comms.starts_when)
+        # A fault can have hurt users for hours before the drill starts (the scenario says how
+        # long): the impact then began before T+0.
+        self.impact_start = (None if began is None
+                             else began - self.scenario.postmortem.impact_began_before)
         self.mitigated = run.reached.get("mitigated")
         self.resolved = (run.ended_at if self.ending is not None
                          and self.ending.kind == "resolved" else None)
@@ -273,6 +276,24 @@ class _Writer:
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def _sentences(self, items: Iterable[str | RunText]) -> Iterable[str]:
+        """The scenario's sentences true of this run, as list items: plain ones always, the
+        conditional ones when their condition held at the end; ``{state.NAME}`` filled."""
+        for item in items:
+            if isinstance(item, RunText):
+                if not self.run.holds(item.when):
+                    continue
+                item = item.text
+            yield _item(self.run.told(item))
+
+    def _paragraphs(self, value: str | list[str | RunText]) -> list[str]:
+        """A text, or conditional sentences, as paragraphs true of this run."""
+        if isinstance(value, str):
+            return _block(self.run.told(value))
+        sentences = [item if isinstance(item, str) else item.text for item in value
+                     if isinstance(item, str) or self.run.holds(item.when)]
+        return _block(" ".join(self.run.told(s) for s in sentences))
+
     def _add(self, *lines: str) -> None:
         self.lines.extend(lines)
 
@@ -297,8 +318,12 @@ class _Writer:
     def _outcome(self) -> str:
         if self.ending is None:
             return f"No ending: the run was stopped at {self.clock.at(self.end)}"
-        kind = _OUTCOMES.get(self.ending.kind, self.ending.kind)
-        return f"{kind}: {_inline(self.ending.title)}, at {self.clock.at(self.end)}"
+        kind = ENDING_TITLES.get(self.card.outcome.ending if self.card.outcome is not None
+                                 else self.ending.kind, self.ending.kind)
+        title = _inline(self.ending.title)
+        # "Out of time: Out of time" says nothing twice.
+        said = kind if title.lower() == kind.lower() else f"{kind}: {title}"
+        return f"{said}, at {self.clock.at(self.end)}"
 
     def _person(self, person_id: str) -> str:
         person = self.people.get(person_id)
@@ -360,7 +385,8 @@ class _Writer:
 
     def _impact(self) -> None:
         clock, start = self.clock, self.impact_start
-        self._add(*(_block(self.scenario.postmortem.impact) or ["No impact described."]), "")
+        self._add(*(self._paragraphs(self.scenario.postmortem.impact)
+                    or ["No impact described."]), "")
 
         def moment(value: float | None, missing: str) -> str:
             return clock.at(value) if value is not None else missing
@@ -500,7 +526,7 @@ class _Writer:
         if kind == "declared":
             return f"{text}{who}"
         if kind == "ended":
-            outcome = _OUTCOMES.get(detail.kind, "Ended") if isinstance(detail, Ending) else "Ended"
+            outcome = ENDING_TITLES.get(detail.kind, "Ended") if isinstance(detail, Ending) else "Ended"
             return f"{outcome}: {text}."
         if kind == "said":
             return f"{self._person(entry.ref)}: {text}"
@@ -528,11 +554,11 @@ class _Writer:
             self._bullets((_item(d) for d in truth.details), "")
 
     def _contributing(self) -> None:
-        self._bullets((_item(f) for f in self.scenario.postmortem.contributing_factors),
+        self._bullets(self._sentences(self.scenario.postmortem.contributing_factors),
                       "None recorded for this scenario.")
 
     def _surprises(self) -> None:
-        items = [_item(s) for s in self.scenario.postmortem.surprises]
+        items = list(self._sentences(self.scenario.postmortem.surprises))
         policy = self.scenario.scoring.rollback
         if policy.applies and policy.rollback_effect in ("none", "partial"):
             done = [self.run.finished[a][0] for a in policy.generic_mitigations
@@ -580,7 +606,7 @@ class _Writer:
         self._bullets(items, "Nothing the score card flagged.")
 
     def _lucky(self) -> None:
-        self._bullets((_item(s) for s in self.scenario.postmortem.lucky),
+        self._bullets(self._sentences(self.scenario.postmortem.lucky),
                       "Nothing recorded for this scenario.")
 
     def _action_items(self) -> None:
@@ -735,8 +761,8 @@ class _Writer:
             self._add("The run was stopped before an ending, so there is no debrief yet.")
         else:
             self._add(f"**{_inline(self.ending.title)}**", "",
-                      *(_block(self.ending.debrief) or ["No debrief text."]))
-        lessons = self.scenario.postmortem.lessons
+                      *(_block(self.run.told(self.ending.debrief)) or ["No debrief text."]))
+        lessons = list(self._sentences(self.scenario.postmortem.lessons))
         if lessons:
             self._add("", "Lessons from this scenario:", "")
-            self._bullets((_item(lesson) for lesson in lessons), "")
+            self._bullets(lessons, "")

@@ -12,12 +12,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Mapping, NamedTuple, Union
 
+from . import expressions as ex
 from . import rules
-from .placeholders import CUSTOMER_KEY
+from .placeholders import CUSTOMER_KEY, fill_state
 from .playscript import (
     DeclareResolved,
     FacilitatorAct,
@@ -29,6 +31,12 @@ from .playscript import (
     TakeOver,
 )
 from .scenario import Ending, Event, Milestone, Request, Scenario
+
+
+@lru_cache(maxsize=512)
+def _compiled(expression: str) -> ex.Compiled:
+    """A condition compiled once (the scenario's conditions were type-checked when it loaded)."""
+    return ex.compile_node(ex.parse(expression))
 
 
 class LogKind(StrEnum):
@@ -206,6 +214,15 @@ class RunRecord:
     def unit(self) -> str:
         """The clock unit: minutes or days."""
         return self.scenario.clock.unit
+
+    def told(self, text: str) -> str:
+        """A scenario text about the run as it stands: ``{state.NAME}`` filled with the value
+        when the record was made."""
+        return fill_state(text, self.state)
+
+    def holds(self, expression: str) -> bool:
+        """Whether a condition of the scenario held when the record was made."""
+        return bool(_compiled(expression)(self.state))
 
     def value(self, name: str) -> bool | int | float | str:
         """A state variable or ``ns.id`` fact when the record was made (0 when never set)."""

@@ -127,6 +127,8 @@ class Signal(Model):
     var: str = Field(description="Numeric state variable to draw.")
     label: str = Field(max_length=60, description="Name of the signal, e.g. 'Search errors'.")
     unit: str = Field(default="", max_length=12, description="Unit shown after the value.")
+    decimals: int = Field(default=0, ge=0, le=3,
+                          description="Decimals shown (0: whole numbers, as for a count).")
     bad_when_high: bool = Field(default=True, description="Whether a high value is bad.")
 
 
@@ -187,6 +189,11 @@ class Event(Model):
     optional: bool = Field(
         default=False, description="Only fires when a facilitator injects it (never on its own)."
     )
+    only_when: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="Fires only if this also holds when the event is due; otherwise that "
+                    "firing is skipped (a customer's 'nothing on your status page' only while "
+                    "nothing was posted).")
 
     @model_validator(mode="after")
     def _one_trigger(self) -> "Event":
@@ -256,6 +263,10 @@ class Line(Model):
 
     after: Duration = Field(description="Time after their arrival.")
     text: Text = Field(description="What they say, in character.")
+    only_when: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="Said only if this holds when the line is due (a line that no longer fits "
+                    "what the players did is skipped).")
 
 
 class Busy(Model):
@@ -707,16 +718,38 @@ class ActionItem(Model):
     owner: str = Field(default="", max_length=80, description="A role, never a person to blame.")
 
 
-class PostmortemMaterial(Model):
-    """What the postmortem says beyond the run itself."""
+class RunText(Model):
+    """A sentence that is true only in some runs: written in the postmortem only when its
+    condition held at the end of the run."""
 
-    impact: Text = Field(description="Who was affected and how.")
+    text: Text = Field(description="The sentence; {state.NAME} is filled with the run's value.")
+    when: Expression = Field(default="true",
+                             description="Written only if this held at the end of the run.")
+
+
+Sentences = list[Union[Text, RunText]]
+
+
+class PostmortemMaterial(Model):
+    """What the postmortem says beyond the run itself.
+
+    Every text may hold ``{state.NAME}``, filled with the run's final value of that state
+    variable, and every list item may be a table ``{text, when}`` written only in runs where
+    ``when`` held at the end: the postmortem states only what this run shows.
+    """
+
+    impact: Union[Text, Sentences] = Field(
+        description="Who was affected and how: a text, or sentences each with its condition.")
+    impact_began_before: Duration = Field(
+        default=0,
+        description="The impact began this long before the drill's start (a fault that had "
+                    "been hurting users for hours before anyone looked).")
     trigger: Text = Field(description="What set it off.")
     root_cause: Text = Field(description="The underlying cause (never 'human error').")
-    contributing_factors: list[Text] = Field(default_factory=list)
-    surprises: list[Text] = Field(default_factory=list, description="Why were we surprised?")
-    lucky: list[Text] = Field(default_factory=list, description="Where we got lucky.")
-    lessons: list[Text] = Field(default_factory=list)
+    contributing_factors: Sentences = Field(default_factory=list)
+    surprises: Sentences = Field(default_factory=list, description="Why were we surprised?")
+    lucky: Sentences = Field(default_factory=list, description="Where we got lucky.")
+    lessons: Sentences = Field(default_factory=list)
     action_items: list[ActionItem] = Field(default_factory=list)
 
 

@@ -26,7 +26,7 @@ from .playscript import (
     StartAction,
     TakeOver,
 )
-from .placeholders import CUSTOMER_KEY, personalise, placeholder_sites
+from .placeholders import CUSTOMER_KEY, fill_state, personalise, placeholder_sites
 from .record import (
     SEEN_KINDS,
     ClaimTruth,
@@ -39,8 +39,9 @@ from .record import (
     RunRecord,
     TargetDetail,
 )
-from .scenario import RESOLVED_KINDS, Action, Ending, Event, Person, Request, Scenario
+from .scenario import RESOLVED_KINDS, Action, Ending, Event, Line, Person, Request, Scenario
 from .sites import expression_texts, watched_expressions
+from .text import shorten, span
 
 MAX_RECURRENCES = 10_000
 """A recurring event stops after this many firings, whatever its scenario says."""
@@ -444,7 +445,8 @@ class Run:
             event, nth = payload
             if nth and event.until is not None and self.holds(event.until):
                 return
-            self._fire(event)
+            if event.only_when is None or self.holds(event.only_when):
+                self._fire(event)
             if nth and nth < MAX_RECURRENCES and event.every is not None:
                 self._schedule(self.now + event.every, "event", (event, nth + 1))
         elif kind == "request":
@@ -461,10 +463,14 @@ class Run:
         elif kind == "arrive":
             self._arrive(self._people[payload])
         elif kind == "say":
-            person_id, text = payload
+            person_id, said = payload
+            if isinstance(said, Line):
+                if said.only_when is not None and not self.holds(said.only_when):
+                    return
+                said = said.text
             if person_id not in self._taken_over:
                 self._note(LogKind.SAID, person_id, channel="teammate",
-                           sender=self.person_name(person_id), text=text)
+                           sender=self.person_name(person_id), text=self._told(said))
 
     def _fire(self, event: Event) -> None:
         self._fired.setdefault(event.id, []).append(self.now)
@@ -472,7 +478,12 @@ class Run:
         self._apply(event.effects)
         if event.text:
             self._note(LogKind.EVENT, event.id, channel=event.channel,
-                       sender=self._sender(event.sender), text=event.text, detail=event)
+                       sender=self._sender(event.sender), text=self._told(event.text),
+                       detail=event)
+
+    def _told(self, text: str) -> str:
+        """A scenario text as shown now: ``{state.NAME}`` filled with the current value."""
+        return fill_state(text, self._env) if "{state." in text else text
 
     def _sender(self, sender: str) -> str:
         return self.person_name(sender) if sender in self._people else sender
@@ -480,7 +491,8 @@ class Run:
     def _ask(self, request: Request) -> None:
         self._requests_at[request.id] = self.now
         self._note(LogKind.REQUEST, request.id, channel=request.audience,
-                   sender=self._sender(request.sender), text=request.text, detail=request)
+                   sender=self._sender(request.sender), text=self._told(request.text),
+                   detail=request)
 
     def _settle(self) -> None:
         """Fire whatever conditions now hold, until nothing changes.
@@ -635,7 +647,8 @@ class Run:
         if not action.targets:
             self._fact(f"count.{action.id}", len(self._finished[action.id]))
         self._apply(action.effects)
-        self._note(LogKind.FINISHED, action.id, text=action.reveals or f"{action.label}: done.")
+        self._note(LogKind.FINISHED, action.id,
+                   text=self._told(action.reveals) if action.reveals else f"{action.label}: done.")
 
     def _page(self, step: Page) -> None:
         person = self._people.get(step.person)
@@ -667,9 +680,8 @@ class Run:
     def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float,
                          busy: Busy | None = None) -> str:
         if person.acknowledges and busy is None:
-            return person.acknowledges
-        unit = "min" if self.scenario.clock.unit == "minutes" else "days"
-        amount = f"{max(1, round(remaining))} {unit}"
+            return self._told(person.acknowledges)
+        amount = span(self.scenario.clock.unit, max(1, round(remaining)))
         if busy is not None:
             # Their own acknowledgement would promise the wrong time: say where they are.
             return f"I'm {busy.doing}; I can join in about {amount}."
@@ -703,7 +715,8 @@ class Run:
             if event is None:
                 raise ActionRejected(f"there is no event {step.event!r} to inject")
             self._note(LogKind.FACILITATOR, event.id, by=by, detail=step,
-                       text=f"The facilitator injected '{event.id}'.")
+                       text="The facilitator injected: "
+                            + (shorten(event.text, 60) if event.text else "a silent change") + ".")
             self._fire(event)
         elif step.act == "message":
             self._note(LogKind.EVENT, "", channel=step.channel, sender="Facilitator",
@@ -731,14 +744,15 @@ class Run:
         self._fact(f"arrived.{person.id}", True)
         played_by = self._taken_over.get(person.id)
         text = (f"{self.person_name(person.id)} has joined (played by {played_by})." if played_by
-                else person.arrives_text or f"{self.person_name(person.id)} has joined.")
+                else self._told(person.arrives_text) if person.arrives_text
+                else f"{self.person_name(person.id)} has joined.")
         self._note(LogKind.ARRIVED, person.id, channel="teammate",
                    sender=self.person_name(person.id),
                    text=text)
         for job in self._jobs.values():
             self._reschedule(job)
         for line in person.lines:
-            self._schedule(self.now + line.after, "say", (person.id, line.text))
+            self._schedule(self.now + line.after, "say", (person.id, line))
 
     def _update(self, step: PostUpdate) -> None:
         self._updates.append(PostedUpdate(self.now, step, self._claim_truth()))
@@ -748,7 +762,7 @@ class Run:
         self._dirty.add(key)
         parts = [p for p in (step.impact, step.doing) if p]
         if step.next_update:
-            parts.append(f"Next update in {step.next_update:g}.")
+            parts.append(f"Next update in {span(self.scenario.clock.unit, step.next_update)}.")
         self._note(LogKind.UPDATE, step.audience, channel=step.audience, text=" ".join(parts),
                    by=step.by, detail=step, seen=self._last_seen)
 

@@ -38,6 +38,8 @@ def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
             sites.append(ExpressionSite(("events", i, "when"), event.when, None))
         if event.until is not None:
             sites.append(ExpressionSite(("events", i, "until"), event.until, None))
+        if event.only_when is not None:
+            sites.append(ExpressionSite(("events", i, "only_when"), event.only_when, None))
         effects(("events", i), event.effects)
     for i, action in enumerate(scenario.actions):
         sites.append(ExpressionSite(("actions", i, "available_when"), action.available_when, None))
@@ -66,6 +68,17 @@ def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
                                     None))
     for i, truth in enumerate(scenario.comms.affected):
         sites.append(ExpressionSite(("comms", "affected", i, "when"), truth.when, None))
+    for i, person in enumerate(scenario.people):
+        for j, line in enumerate(person.lines):
+            if line.only_when is not None:
+                sites.append(ExpressionSite(("people", i, "lines", j, "only_when"),
+                                            line.only_when, None))
+    material = scenario.postmortem
+    for field in ("impact", "contributing_factors", "surprises", "lucky", "lessons"):
+        items = getattr(material, field)
+        for j, item in enumerate(items if isinstance(items, list) else ()):
+            if not isinstance(item, str):
+                sites.append(ExpressionSite(("postmortem", field, j, "when"), item.when, None))
     return sites
 
 

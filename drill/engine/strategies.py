@@ -15,146 +15,38 @@ escape.
 * ``explorer``: ``greedy`` that leaves some actions alone, to find the endings that depend on
   *not* doing something: seed ``s`` below the number of actions leaves out action ``s`` alone,
   later seeds a random set of actions (each with probability 1/4);
-* ``silent-greedy``: ``greedy`` without a word to anyone: the probe for scoring holes;
-* ``scripts``: given play scripts, replayed (see :func:`play_script`).
+* ``silent-greedy``: ``greedy`` without a word to anyone: with ``off-communication``, the probe
+  of silence, which must cost on communication;
+* ``oracle``, ``off-communication``, ``off-help``, ``off-rollback``, ``off-estimates`` and
+  ``ritual``: the adversaries that attack the score (see :mod:`drill.engine.adversaries`);
+* ``scripts``: given play scripts, replayed (see :func:`~drill.engine.players.play_script`).
 
-Besides the run, each play records what only the player's side can see (:class:`Observed`):
-which actions were ever on offer, and what state each finished action really changed; the
-analysis needs both to tell a dead action from one nobody got to.
+Besides the run, each play records what only the player's side can see
+(:class:`~drill.engine.players.Observed`).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 from typing import Callable, Literal, Sequence
 
+from .adversaries import ADVERSARIES, OFF_DIMENSION, play_oracle, play_ritual
+from .players import DECISIONS_PER_RUN, REPEATS, Observed, Player, play_script
 from .playscript import DeclareResolved, GiveEstimate, Page, PlayerAction, PostUpdate, StartAction
 from .scenario import AUDIENCES, RESOLVED_KINDS, Action, Audience
 from .rules import audience_rules
-from .record import LogEntry, LogKind, RunRecord
-from .simulation import ActionRejected, CompiledScenario, Run
+from .record import RunRecord
+from .simulation import CompiledScenario, Run
+
+__all__ = ["STRATEGIES", "Observed", "Player", "play", "play_script", "left_out"]
 
 STRATEGIES: tuple[str, ...] = (
-    "random", "greedy", "cautious", "explorer", "silent-greedy", "scripts")
+    "random", "greedy", "cautious", "explorer", "silent-greedy", *ADVERSARIES, "scripts")
 """Every strategy, in the order reports list them."""
-
-DECISIONS_PER_RUN = 200
-"""Greedy players look at the run at least this often over the clock's limit (and at every
-scheduled happening), so they react within half a percent of the run."""
 
 LEAVE_OUT = 0.25
 """For explorer seeds past the one-action-each ones: the chance of leaving out each action."""
-
-REPEATS = 3
-"""How many times greedy players start a repeatable action: enough to use it, not to loop on it."""
-
-
-@dataclass(slots=True)
-class Observed:
-    """What a strategy saw while playing one run, beyond what the run records itself."""
-
-    possible: set[str] = field(default_factory=set)
-    """Actions whose precondition held at some decision point."""
-    changed: dict[str, set[str]] = field(default_factory=dict)
-    """For each action that finished: the state names its finishing changed, beyond its own
-    ``done.``/``count.``/``started.``/``running.`` facts (empty when it changed nothing)."""
-    refused: int = 0
-    """Steps the run refused (an action no longer possible, a person already paged...)."""
-
-
-class Player:
-    """Drives one run for a strategy: advances it while watching what finishing actions change.
-
-    Args:
-        run: a fresh run.
-    """
-
-    def __init__(self, run: Run) -> None:
-        self.run = run
-        self.seen = Observed()
-        self._effects = {a.id: _effect_names(a) for a in run.scenario.actions}
-        self._watching: set[str] = set()
-        """Started actions with effects, not finished yet: the ones to attribute changes to."""
-        self.paged: set[str] = set()
-        """People this player paged."""
-        self.starts: dict[str, int] = {}
-        """How many times this player started each action."""
-        self.asked: list[str] = []
-        """Requests asked so far, in order (the ids)."""
-        self._saw(list(run.record().log))
-
-    def advance(self, target: float) -> None:
-        """Advance the run to ``target``, one scheduled happening at a time while an action
-        with effects runs, so that what its finishing changed can be told apart."""
-        run = self.run
-        while not run.finished_run and self._watching:
-            head = run.next_time()
-            if head is None or head > target:
-                break
-            names = {name for a in self._watching for name in self._effects[a]}
-            before = run.values(names)
-            for entry in self._saw(run.advance_to(head)):
-                if entry.kind is LogKind.FINISHED:
-                    self._finished(entry.ref, before)
-        if not run.finished_run:
-            self._saw(run.advance_to(target))
-
-    def _saw(self, entries: list[LogEntry]) -> list[LogEntry]:
-        """Note the requests among new log entries; return the entries."""
-        for entry in entries:
-            if entry.kind is LogKind.REQUEST:
-                self.asked.append(entry.ref)
-        return entries
-
-    def _finished(self, action_id: str, before: dict[str, object]) -> None:
-        after = self.run.values(self._effects[action_id])
-        changed = self.seen.changed.setdefault(action_id, set())
-        changed.update(n for n in self._effects[action_id] if after[n] != before.get(n))
-        self._watching.discard(action_id)
-
-    def look(self) -> list[Action]:
-        """The actions on offer now; notes every action whose precondition holds."""
-        run = self.run
-        possible = self.seen.possible
-        for action in run.scenario.actions:
-            if action.id not in possible and run.holds(action.available_when):
-                possible.add(action.id)
-        return run.available_actions()
-
-    def act(self, step: PlayerAction) -> bool:
-        """Perform ``step`` now (its ``at`` must be the run's time); False when refused."""
-        run = self.run
-        if run.finished_run:
-            return False
-        try:
-            self._saw(run.perform(step))
-        except ActionRejected:
-            self.seen.refused += 1
-            return False
-        if isinstance(step, Page):
-            self.paged.add(step.person)
-        elif isinstance(step, StartAction):
-            self.starts[step.action] = self.starts.get(step.action, 0) + 1
-        if isinstance(step, StartAction):
-            if self._effects[step.action]:
-                self._watching.add(step.action)
-            else:
-                # Nothing to attribute: finishing can only change its own facts.
-                self.seen.changed.setdefault(step.action, set())
-        return True
-
-    def finish(self) -> None:
-        """Play the rest of the run without acting."""
-        self.advance(self.run.scenario.clock.limit)
-
-
-def _effect_names(action: Action) -> tuple[str, ...]:
-    names = list(action.effects)
-    if action.progress_var:
-        names.append(action.progress_var)
-    return tuple(names)
 
 
 # -- the strategies ----------------------------------------------------------------------------
@@ -296,21 +188,6 @@ def left_out(actions: Sequence[Action], seed: int, rng: random.Random) -> frozen
     return frozenset(a.id for a in actions if rng.random() < LEAVE_OUT)
 
 
-def play_script(player: Player, steps: Sequence[PlayerAction]) -> None:
-    """Replay a play script; refused steps are skipped as a player's would be."""
-    run = player.run
-    for step in steps:
-        if run.finished_run:
-            break
-        if step.at < run.now:
-            player.seen.refused += 1
-            continue
-        player.advance(step.at)
-        player.look()
-        player.act(step)
-    player.finish()
-
-
 def play(compiled: CompiledScenario, strategy: str, seed: int,
          script: Sequence[PlayerAction] = ()) -> tuple[RunRecord, Observed]:
     """Play one run of ``strategy`` with ``seed`` to its ending.
@@ -328,8 +205,11 @@ def play(compiled: CompiledScenario, strategy: str, seed: int,
         "explorer": lambda: _Greedy(player, rng, talk=True, risky=True, left_out=left_out(
             compiled.scenario.actions, seed, rng)).play(),
         "silent-greedy": lambda: _Greedy(player, rng, talk=False, risky=True).play(),
+        "ritual": lambda: play_ritual(player, rng),
         "scripts": lambda: play_script(player, script),
     }
+    for name in ("oracle", *OFF_DIMENSION):
+        players[name] = lambda name=name: play_oracle(compiled, player, seed, name)
     if strategy not in players:
         raise ValueError(f"unknown strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
     players[strategy]()

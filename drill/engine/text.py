@@ -139,7 +139,9 @@ def clock_time(unit: Unit | str, value: float) -> str:
     """A scenario time as players read it: ``T+24`` on a minutes clock, ``day 12`` on a days
     clock."""
     shown = number(value)
-    return f"T+{shown}" if unit == "minutes" else f"day {shown}"
+    if unit != "minutes":
+        return f"day {shown}"
+    return f"T−{shown[1:]}" if shown.startswith("-") else f"T+{shown}"
 
 
 def span(unit: Unit | str, amount: float, whole_units: bool = False) -> str:

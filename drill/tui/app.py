@@ -1,4 +1,7 @@
-"""The drill application: screens, global keys and the command palette."""
+"""The drill application: settings, global keys, the command palette and the look.
+
+Which screen shows when is decided in :mod:`drill.tui.navigation`, from the messages screens post.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from ..saves import default_saves_dir
+from .navigation import Navigation
 
 
 @dataclass
@@ -36,7 +40,7 @@ class Settings:
     """When a run starts (it names the save file); injectable for stable snapshots."""
 
 
-class DrillApp(App[None]):
+class DrillApp(Navigation):
     """A terminal tabletop game for practising outages."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -53,43 +57,11 @@ class DrillApp(App[None]):
         self.settings = settings or Settings()
 
     def on_mount(self) -> None:
-        from .screens.picker import PickerScreen
-
-        self.push_screen(PickerScreen())
-        if self.settings.resume is not None:
-            self.call_after_refresh(self.screen.resume_save, self.settings.resume)  # type: ignore[attr-defined]
-        elif self.settings.play is not None:
-            self.call_after_refresh(self.screen.choose_reference, self.settings.play)  # type: ignore[attr-defined]
+        self.show_first_screen()
 
     def on_resize(self, event: events.Resize) -> None:
         # Dialogs drop the blank line between fields when the terminal is short (80x24).
         self.set_class(event.size.height < 30, "-short")
-
-    def action_request_quit(self) -> None:
-        """Quit; during a run, ask first (the run is saved either way)."""
-        from .screens.board import BoardScreen
-        from .screens.confirm import ConfirmDialog
-
-        board = next((s for s in self.screen_stack if isinstance(s, BoardScreen)), None)
-        if board is None or board.session.run.finished_run:
-            self.exit()
-            return
-        if isinstance(self.screen, ConfirmDialog):
-            return
-
-        def decided(quit_now: bool | None) -> None:
-            if quit_now:
-                board.save_now()
-                self.exit()
-
-        self.push_screen(
-            ConfirmDialog(
-                "Quit the drill?",
-                "The run is saved; `drill resume` or Continue in the picker takes you back.",
-                confirm="Quit",
-            ),
-            decided,
-        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette: the app's own commands plus the current screen's."""

@@ -28,10 +28,20 @@ class GameClock:
 
     def faster(self) -> None:
         """Fewer real seconds per unit: the next pace down the list."""
-        slower = [p for p in PACES if p < self.pace]
-        self.pace = slower[-1] if slower else self.pace
+        self.pace = faster_pace(self.pace)
 
     def slower(self) -> None:
         """More real seconds per unit: the next pace up the list."""
-        faster = [p for p in PACES if p > self.pace]
-        self.pace = faster[0] if faster else self.pace
+        self.pace = slower_pace(self.pace)
+
+
+def faster_pace(pace: float) -> float:
+    """The pace after one step faster: the next of :data:`PACES` below ``pace`` (or ``pace``)."""
+    below = [p for p in PACES if p < pace]
+    return below[-1] if below else pace
+
+
+def slower_pace(pace: float) -> float:
+    """The pace after one step slower: the next of :data:`PACES` above ``pace`` (or ``pace``)."""
+    above = [p for p in PACES if p > pace]
+    return above[0] if above else pace

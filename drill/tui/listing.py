@@ -49,6 +49,8 @@ class SaveCard:
     overall: float | None = None
     """The overall score of a finished run, as recorded in the save."""
     ending_kind: str = ""
+    unfinished: bool = False
+    """The facilitator ended the run before the incident was over: never a best run."""
 
 
 def _text(table: object, key: str, default: str = "?") -> str:
@@ -112,7 +114,7 @@ def _broken(path: Path, reference: str, origin: str, problem: str) -> ScenarioCa
 def best_run(saves: list[SaveCard], scenario_id: str) -> tuple[SaveCard | None, int]:
     """The best-scored finished run of a scenario among ``saves``, and how many finished."""
     finished = [s for s in saves if s.scenario_id == scenario_id and s.finished
-                and not s.problem and s.overall is not None]
+                and not s.problem and s.overall is not None and not s.unfinished]
     best = max(finished, key=lambda s: (s.overall, s.started_at), default=None)
     return best, len(finished)
 
@@ -145,7 +147,8 @@ def save_cards(folder: Path) -> list[SaveCard]:
         cards.append(SaveCard(path, record.scenario_id, record.clock, record.finished,
                               record.started_at, str(record.seed),
                               overall=record.result.get("overall"),
-                              ending_kind=record.result.get("kind", "")))
+                              ending_kind=record.result.get("kind", ""),
+                              unfinished=record.result.get("outcome") == "unfinished"))
     return cards
 
 

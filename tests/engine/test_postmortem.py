@@ -446,7 +446,7 @@ def test_times_past_midnight_carry_the_date():
     data["clock"]["limit"] = 900  # 10:00 + 15 h = 01:00 the next day
     run = play(compiled(data), 7, [], names=NAMES)
     text = render_postmortem(run, card())
-    assert "**Outcome:** Out of time: Out of time, at T+900 (2018-06-28 01:00)" in text
+    assert "**Outcome:** Out of time, at T+900 (2018-06-28 01:00)" in text
     assert "- **T+10 (10:10)** Monitoring: still broken" in section(text, "Timeline")
 
 

@@ -256,7 +256,7 @@ def test_leaving_the_trap_beats_staying_on_the_rollback(trap):
     pivoted = scored(trap, ROLLBACK, CHECK, {"at": 20, "do": "start", "action": "purge"})
     assert pivoted.rollback.score > pivoted_late.rollback.score > stayed.rollback.score
     assert stayed.rollback.score < 71
-    assert any(w.startswith("Stayed on the rollback") for w in whats(stayed, "rollback"))
+    assert any(w.startswith("Stayed on Roll back the deploy") for w in whats(stayed, "rollback"))
 
 
 def test_saying_the_rollback_was_not_enough_earns_a_bonus(trap):

@@ -81,7 +81,7 @@ def test_facilitator_acts_are_in_the_timeline_and_the_postmortem(tiny):
     assert [e.kind for e in run.log if e.by == "facilitator"] == [
         "facilitator", "event", "facilitator", "facilitator", "facilitator"]
     text = render_postmortem(run, score_run(run))
-    assert "The facilitator injected 'vp_calls'" in text
+    assert "The facilitator injected: The VP is on the phone." in text
     assert "**Facilitator** inject (customer): A journalist is asking questions." in text
     assert "Hint: Who else knows this system?" in text
     assert "The facilitator ended the run." in text

@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
 from textual.pilot import Pilot
 from textual.widgets import OptionList
+
+from drill.engine.playscript import PlayerAction
+
+_STEP: TypeAdapter[Any] = TypeAdapter(PlayerAction)
+
+
+def step(**fields: Any) -> Any:
+    """A player's step as a dialog returns it: ``at`` and ``by`` are the board's to stamp."""
+    return _STEP.validate_python({"at": 0, **fields})
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until the app's workers (loading a scenario, replaying a save, comparing) are done
+    and the screens they open are shown."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def highlight(pilot: Pilot, title: str) -> None:
@@ -19,10 +40,10 @@ async def highlight(pilot: Pilot, title: str) -> None:
 
 
 async def pick(pilot: Pilot, title: str) -> None:
-    """Highlight the scenario called ``title`` in the picker and press Enter."""
+    """Highlight the scenario called ``title`` in the picker and press Enter: its set-up opens."""
     await highlight(pilot, title)
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def start_run(pilot: Pilot, title: str, seed: str | None = None) -> None:
@@ -35,3 +56,30 @@ async def start_run(pilot: Pilot, title: str, seed: str | None = None) -> None:
     await pilot.pause()
     await pilot.press("enter")  # the briefing
     await pilot.pause()
+
+
+async def open_board(pilot: Pilot, scenario: str | Path = "tiny", *, seed: int | None = None,
+                     players: list[str] | None = None, pace: float | None = None) -> Any:
+    """Start a run straight on the board, as the briefing's Enter does, and return the board.
+
+    For tests about the board: the way there (picker, set-up, briefing) has tests of its own.
+    ``scenario`` is a path, a bundled id or the name of a file in tests/fixtures without
+    ``.toml``.  The seed and the pace default to the set-up dialog's.
+    """
+    from drill.session import GameSession, ScenarioSource
+    from drill.tui.dialogs.setup import default_seed
+    from drill.tui.messages import RunStarted
+
+    from .conftest import FIXTURES, FROZEN_START
+
+    fixture = FIXTURES / f"{scenario}.toml"
+    reference = str(fixture) if isinstance(scenario, str) and fixture.exists() else str(scenario)
+    source = ScenarioSource.open(reference)
+    seed = default_seed(source) if seed is None else seed
+    session = GameSession.start(source, seed=seed, pace=pace or source.scenario.clock.pace,
+                                saves_dir=pilot.app.settings.saves_dir, players=players or [],
+                                started=FROZEN_START)
+    pilot.app.post_message(RunStarted(session))
+    await pilot.pause()
+    await pilot.pause()
+    return pilot.app.screen

@@ -5,21 +5,20 @@ from __future__ import annotations
 from textual.widgets import Input, OptionList, Select
 
 from drill.tui.screens.board import BoardScreen
-from drill.tui.screens.confirm import ConfirmDialog
-from drill.tui.screens.estimate import EstimateDialog
-from drill.tui.screens.page import PageDialog
-from drill.tui.screens.update import UpdateDialog
+from drill.tui.dialogs.confirm import ConfirmDialog
+from drill.tui.dialogs.estimate import EstimateDialog
+from drill.tui.dialogs.page import PageDialog
+from drill.tui.dialogs.update import UpdateDialog
 
 from .conftest import FIXTURES, make_app
-from .helpers import start_run
+from .helpers import open_board
 
 
 async def test_an_update_template_fills_the_fields_to_edit(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Tiny")
-        board = app.screen
+        board = await open_board(pilot)
         board.advance_to(3)
         await pilot.press("u")
         await pilot.pause()
@@ -43,8 +42,7 @@ async def test_an_empty_update_is_refused_and_escape_cancels(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Tiny")
-        board = app.screen
+        board = await open_board(pilot)
         await pilot.press("u")
         await pilot.pause()
         app.screen.query_one("#post").press()
@@ -60,8 +58,7 @@ async def test_a_point_estimate_and_a_bad_range(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Tiny")
-        board = app.screen
+        board = await open_board(pilot)
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, EstimateDialog)
@@ -79,7 +76,7 @@ async def test_page_dialog_shows_who_is_awake_and_who_was_paged(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Tiny")
+        await open_board(pilot)
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, PageDialog)
@@ -104,8 +101,7 @@ async def test_someone_in_a_meeting_shows_as_busy_on_the_board_and_in_the_page_d
     app = make_app(extra=[str(in_tmp / "busy.toml")])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Busy tiny")
-        board = app.screen
+        board = await open_board(pilot, in_tmp / "busy.toml")
         board.advance_to(4)
         await pilot.pause()
         people = str(board.query_one("#people").visual)
@@ -120,8 +116,7 @@ async def test_a_risky_action_asks_first_and_can_be_cancelled(in_tmp):
     app = make_app(extra=[str(FIXTURES / "hostile.toml")])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await start_run(pilot, "[bold red]Hostile[/] [@click=app.quit]title[/]")
-        board = app.screen
+        board = await open_board(pilot, "hostile")
         board.advance_to(2)
         await pilot.press("a", "enter")
         await pilot.pause()

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual.message import Message
 from textual.widgets import OptionList, Static
 
+from drill.session import GameSession, ScenarioSource
+from drill.tui.dialogs.confirm import ConfirmDialog
+from drill.tui.messages import DialogRequested
 from drill.tui.screens.board import BoardScreen
 from drill.tui.screens.briefing import BriefingScreen
 from drill.tui.screens.end import EndScreen
 from drill.tui.screens.picker import PickerScreen
 
-from .conftest import make_app
-from .helpers import highlight, pick, start_run
+from .conftest import FIXTURES, FROZEN_START, make_app
+from .helpers import highlight, open_board, pick, settle, start_run, step
 
 
 def feed_text(app) -> str:
@@ -77,7 +81,8 @@ async def test_setup_then_briefing_then_board(in_tmp):
 
 async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp):
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
+    seen: dict[int, Message] = {}  # a message bubbling from a screen to the app is seen twice
+    async with app.run_test(size=(100, 30), message_hook=lambda m: seen.setdefault(id(m), m)) as pilot:
         await pilot.pause()
         await start_run(pilot, "Tiny")
         board = app.screen
@@ -94,7 +99,7 @@ async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp)
         assert "ops" in board.session.run.record().paged_at
         await pilot.press("u")
         await pilot.pause()
-        await pilot.press(*"Errors for everyone", "enter")
+        await pilot.press(*"All down", "enter")
         await pilot.pause()
         assert [u.step.audience for u in board.session.run.record().updates] == ["support"]
         await pilot.press("e")
@@ -130,14 +135,20 @@ async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp)
         details = str(app.screen.query_one("#details", Static).visual)
         assert f"Your best   {overall:.0f} overall (resolved, seed" in details
         assert "Played to the end 1 time(s)" in details
+    # The screens said what happened; the app did the navigating.
+    flow = [type(m).__name__ for m in seen.values() if type(m).__module__ == "drill.tui.messages"]
+    dialogs = [type(m.dialog).__name__ for m in seen.values() if isinstance(m, DialogRequested)]
+    assert flow == ["ScenarioChosen", "RunStarted", *["DialogRequested"] * 4, "RunEnded",
+                    "BackToPicker"]
+    assert dialogs == ["PageDialog", "UpdateDialog", "EstimateDialog", "ConfirmDialog"]
 
 
 async def test_declaring_resolved_too_early_is_shown_and_the_run_goes_on(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Tiny")
-        app.screen.advance_to(5)
+        board = await open_board(pilot)
+        board.advance_to(5)
         await pilot.press("r", "y")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
@@ -149,8 +160,7 @@ async def test_the_clock_runs_at_the_pace_pauses_and_changes_speed(in_tmp):
     app = make_app(monotonic=lambda: now[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Tiny")
-        board = app.screen
+        board = await open_board(pilot)
         assert board.clock.pace == 1.0  # the fixture's clock.pace
         now[0] += 3.0
         board.tick()
@@ -171,13 +181,20 @@ async def test_quitting_during_a_run_asks_first_and_keeps_the_save(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Tiny")
-        app.screen.advance_to(12)
+        board = await open_board(pilot)
+        board.advance_to(12)
         await pilot.press("ctrl+q")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen), "cancelling keeps playing"
+        await pilot.press("ctrl+p", *"quit", "enter")  # the palette's Quit asks too
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and app.is_running
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardScreen)
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.press("y")
@@ -187,23 +204,20 @@ async def test_quitting_during_a_run_asks_first_and_keeps_the_save(in_tmp):
 
 
 async def test_continue_from_the_picker_restores_the_run(in_tmp):
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await start_run(pilot, "Tiny")
-        board = app.screen
-        board.advance_to(3)
-        await pilot.press("a", "enter")
-        board.advance_to(25)
-        board.save_now()
-        log_before = board.session.run.record().log
+    session = GameSession.start(ScenarioSource.open(str(FIXTURES / "tiny.toml")), seed=1, pace=1,
+                                saves_dir=Path("saves"), started=FROZEN_START)
+    session.advance_to(3)
+    session.act(step(do="start", action="fix", at=3))
+    session.advance_to(25)
+    session.save()
+    log_before = session.run.record().log
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         choices = app.screen.query_one("#choices", OptionList)
         assert "Continue a run" in str(choices.options[0].prompt)
         await pilot.press("enter")  # the first entry is the run to continue
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
         assert app.screen.clock.paused, "a resumed run waits for the player"
         assert app.screen.session.run.record().log == log_before
@@ -226,12 +240,12 @@ async def test_the_command_palette_offers_board_actions(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await start_run(pilot, "Tiny")
+        await open_board(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"page some", "enter")
+        await pilot.press(*"page", "enter")
         await pilot.pause()
-        from drill.tui.screens.page import PageDialog
+        from drill.tui.dialogs.page import PageDialog
 
         assert isinstance(app.screen, PageDialog)
 
@@ -242,8 +256,8 @@ async def test_the_board_works_in_every_theme_and_without_colour(in_tmp, monkeyp
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert app.no_color, "Textual renders monochrome when NO_COLOR is set"
-        await start_run(pilot, "Tiny")
-        app.screen.advance_to(12)
+        board = await open_board(pilot)
+        board.advance_to(12)
         for theme in ("nord", "gruvbox", "textual-light", "tokyo-night"):
             app.theme = theme
             await pilot.pause()
@@ -262,13 +276,13 @@ async def test_a_bundled_scenario_from_the_picker_to_its_postmortem_by_keys_alon
         while "Black Friday" not in str(choices.options[choices.highlighted].prompt):
             await pilot.press("down")
         await pilot.press("enter")  # the picker
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")  # the set-up dialog, with its defaults
         await pilot.pause()
         await pilot.press("enter")  # the briefing
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
-        await pilot.press("u", *"Search is failing for all shops", "enter")
+        await pilot.press("u", *"Search 500s", "enter")
         await pilot.pause()
         await pilot.press("p", "enter")  # page the first person listed
         await pilot.pause()
@@ -281,5 +295,37 @@ async def test_a_bundled_scenario_from_the_picker_to_its_postmortem_by_keys_alon
         [postmortem] = Path("saves").glob("black-friday-*.md")
         text = postmortem.read_text()
         assert text.startswith("# Postmortem: Black Friday message corruption")
-        assert "Search is failing for all shops" in text
+        assert "Search 500s" in text
         assert "The facilitator ended the run." in text
+
+
+async def test_a_failed_save_shows_on_the_clock_line_and_is_retried_until_it_works(in_tmp):
+    now = [100.0]
+    app = make_app(monotonic=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await open_board(pilot)
+        session = board.session
+        write, disk_full, attempts = session.save, [True], []
+
+        def save() -> None:  # what GameSession.save does: it records a failure, never raises
+            attempts.append(now[0])
+            session.save_error = "No space left on device" if disk_full[0] else None
+            if not disk_full[0]:
+                write()
+
+        session.save = save
+        await pilot.press("space")  # pausing saves
+        clock_line = board.query_one("#clockbar", Static)
+        assert "Not saved: No space left on device (retrying)" in str(clock_line.visual)
+        now[0] += 1
+        board.tick()
+        assert len(attempts) == 1, "not retried at every tick"
+        now[0] += 1.5
+        board.tick()
+        assert len(attempts) == 2
+        disk_full[0] = False
+        now[0] += 2
+        board.tick()
+        assert len(attempts) == 3 and "Not saved" not in str(clock_line.visual)
+        assert isinstance(app.screen, BoardScreen) and app.is_running

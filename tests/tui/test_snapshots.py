@@ -9,17 +9,16 @@ from __future__ import annotations
 import pytest
 
 from .conftest import FIXTURES, make_app
-from .helpers import highlight, pick, start_run
+from .helpers import highlight, open_board, pick, step
 
 BOARD_SIZES = [(80, 24), (120, 40)]
 
 
 async def _black_friday_mid_incident(pilot) -> None:
-    await start_run(pilot, "Black Friday message corruption", seed="7")
-    board = pilot.app.screen
+    board = await open_board(pilot, "black-friday", seed=7)
     board.advance_to(4)
-    board.act({"do": "update", "audience": "support", "impact": "Search is failing for many customers",
-               "doing": "Investigating the deploy", "next_update": 15})
+    board.act(step(do="update", audience="support", impact="Search is failing for many customers",
+               doing="Investigating the deploy", next_update=15))
     board.advance_to(9)
     await pilot.pause()
     await pilot.press("a", "enter")
@@ -68,14 +67,13 @@ def test_setup_dialog(snap_compare, in_tmp):
 
 def test_end_screen(snap_compare, in_tmp):
     async def run_before(pilot):
-        await start_run(pilot, "Tiny", seed="3")
-        board = pilot.app.screen
+        board = await open_board(pilot, seed=3)
         board.advance_to(3)
-        board.act({"do": "start", "action": "fix"})
-        board.act({"do": "page", "person": "ops"})
-        board.act({"do": "update", "audience": "support", "impact": "Errors for all", "next_update": 20})
+        board.act(step(do="start", action="fix"))
+        board.act(step(do="page", person="ops"))
+        board.act(step(do="update", audience="support", impact="Errors for all", next_update=20))
         board.advance_to(50)
-        board.act({"do": "resolve"})
+        board.act(step(do="resolve"))
         await pilot.pause()
         await pilot.pause()
 
@@ -84,8 +82,8 @@ def test_end_screen(snap_compare, in_tmp):
 
 def test_hostile_text_is_literal(snap_compare, in_tmp):
     async def run_before(pilot):
-        await start_run(pilot, "[bold red]Hostile[/] [@click=app.quit]title[/]")
-        pilot.app.screen.advance_to(3)
+        board = await open_board(pilot, "hostile")
+        board.advance_to(3)
         await pilot.pause()
 
     assert snap_compare(make_app(extra=[str(FIXTURES / "hostile.toml")]), terminal_size=(100, 30),

@@ -9,10 +9,12 @@ from textual.widgets import Input, OptionList, Static
 
 from drill.tui.screens.board import BoardScreen
 from drill.tui.screens.end import EndScreen
-from drill.tui.screens.facilitator import FacilitatorDialog
+from drill.tui.dialogs.facilitator import FacilitatorDialog
 
 from .conftest import make_app
-from .helpers import pick
+from .helpers import open_board, pick, settle, step
+
+TEAM = ["Ana (commander)", "Bo (comms)"]
 
 
 async def start_team_run(pilot) -> BoardScreen:
@@ -36,7 +38,7 @@ async def test_actions_are_attributed_to_the_active_player_and_n_switches(in_tmp
         await pilot.pause()
         await pilot.press("n")
         assert board.sub_title == "playing: Bo (comms)"
-        await pilot.press("u", *"Errors for everyone", "enter")
+        await pilot.press("u", *"All down", "enter")
         await pilot.pause()
         run = board.session.run
         assert [(s.do, s.by) for s in run.record().steps] == [("page", "Ana (commander)"), ("update", "Bo (comms)")]
@@ -54,7 +56,7 @@ async def test_a_player_takes_a_teammate_over(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        board = await start_team_run(pilot)
+        board = await open_board(pilot, players=TEAM)
         await pilot.press("t")
         await pilot.pause()
         await pilot.press("enter")
@@ -67,12 +69,7 @@ async def test_solo_play_has_no_team_keys(in_tmp):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pick(pilot, "Tiny")
-        app.screen.query_one("#start").press()
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        board = app.screen
+        board = await open_board(pilot)
         await pilot.press("n", "t")
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen) and board.sub_title == "solo"
@@ -82,7 +79,7 @@ async def test_facilitator_injects_a_message_and_a_hint_and_they_are_saved(in_tm
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        board = await start_team_run(pilot)
+        board = await open_board(pilot, players=TEAM)
         board.advance_to(4)
         await pilot.press("f")
         await pilot.pause()
@@ -111,33 +108,32 @@ async def test_facilitator_injects_a_message_and_a_hint_and_they_are_saved(in_tm
 async def test_the_end_screen_compares_this_run_with_earlier_ones(in_tmp):
     from drill.tui.screens.compare import CompareScreen
 
-    for attempt in range(2):
-        app = make_app()
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
-            await pick(pilot, "Tiny")
-            pilot.app.screen.query_one("#start").press()
-            await pilot.pause()
-            await pilot.press("enter")
-            await pilot.pause()
-            board = app.screen
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        for attempt in range(2):
+            board = await open_board(pilot)
             board.advance_to(3)
             if attempt == 1:
-                board.act({"do": "update", "audience": "support", "impact": "Errors",
-                           "next_update": 20})
-                board.act({"do": "start", "action": "fix"})
+                board.act(step(do="update", audience="support", impact="Errors",
+                               next_update=20))
+                board.act(step(do="start", action="fix"))
             board.advance_to(120)
-            await pilot.pause()
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, EndScreen)
             await pilot.press("c")
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(app.screen, CompareScreen)
             table = str(app.screen.query_one("#compare-table", Static).visual)
             if attempt == 0:
                 assert "No other finished run" in table
             else:
                 assert "First update: support" in table and "Best overall" in table
+            await pilot.press("escape")  # back to the end screen
+            await pilot.pause()
+            assert isinstance(app.screen, EndScreen)
+            await pilot.press("escape")  # and to the picker
+            await settle(pilot)
 
 
 async def test_the_clock_waits_while_the_facilitator_panel_is_open(in_tmp):
@@ -145,7 +141,7 @@ async def test_the_clock_waits_while_the_facilitator_panel_is_open(in_tmp):
     app = make_app(monotonic=lambda: now[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        board = await start_team_run(pilot)
+        board = await open_board(pilot, players=TEAM)
         now[0] += 2
         board.tick()
         assert board.session.run.now == 2

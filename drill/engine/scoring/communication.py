@@ -298,12 +298,15 @@ def _score_audience(
             passed += ok
             if not ok:
                 checks[check].append(update.time)
-    if updates:
-        total_checks += 1
-        if updates[-1].step.data_loss:
-            passed += 1
-        else:
-            checks["data"].append(updates[-1].time)
+    # The resolution message says whether data was lost (PagerDuty); an update that is not the
+    # all-clear is not held to it.
+    for update in updates:
+        if update.step.status == "resolved":
+            total_checks += 1
+            if update.step.data_loss:
+                passed += 1
+            else:
+                checks["data"].append(update.time)
     q_score = passed / total_checks if total_checks else None
 
     parts = comms.parts
@@ -351,7 +354,8 @@ def _score_audience(
             what, norm = texts[check]
             when = ", ".join(t(x) for x in times[:4]) + (" ..." if len(times) > 4 else "")
             count = (f"{len(times)} of {len(updates)} updates" if check != "data"
-                     else "The final update")
+                     else "The resolution update" if len(times) == 1
+                     else f"{len(times)} resolution updates")
             ledger.lose(weight["Q"] * len(times) / total_checks, max(times[0], start),
                         f"{count} to {name} {what} ({when})", norm)
 

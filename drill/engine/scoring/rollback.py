@@ -106,7 +106,10 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
     c3: float | None = None
     c3_losses: list[_Loss] = []
     evidence = run.evidence.get(policy.persisted_evidence)
-    rolled = [run.finished[a][0] for a in policy.generic_mitigations if run.finished.get(a)]
+    done = sorted((run.finished[a][0], a) for a in policy.generic_mitigations
+                  if run.finished.get(a))
+    rolled = [at for at, _ in done]
+    first_done = done[0] if done else (0.0, "")
     inferred = evidence is None and bool(rolled)
     if inferred:
         # Not looking is no escape: a responder who checked the key signal after the rollback
@@ -126,13 +129,15 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
                 seen = ("was there for any check of the key signal from" if inferred
                         else "was visible from")
                 basis = (f"the persisted state {seen} {t(evidence)}"
-                         + (f" and the rollback was done at {t(min(rolled))}" if rolled else ""))
+                         + (f" and {ctx.label(first_done[1])} was done at {t(first_done[0])}"
+                            if rolled else ""))
                 norm = _NORM_PIVOT.format(within=ctx.span(policy.pivot_within))
                 if fix is not None:
                     what = (f"Started {ctx.label(fix[1])} at {t(fix[0])}; {basis}, expected "
                             f"by {t(due)}")
                 elif rolled:
-                    what = f"Stayed on the rollback: never remediated the persisted state; {basis}"
+                    what = (f"Stayed on {ctx.label(first_done[1])}: never remediated the "
+                            f"persisted state; {basis}")
                 else:
                     what = f"Never remediated the persisted state; {basis}"
                 c3_losses.append(_Loss(1 - c3, fix[0] if fix is not None else due, what,
@@ -166,8 +171,11 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
                                            unsafe.norm))
         c4 = max(0.0, 1 - lost)
         c4_losses = _capped(c4_losses)
-        if count == 0:
-            credits.append("Took no unsafe action after its warning")
+        warned_of = [u for u in policy.unsafe if u.warning in run.evidence]
+        if count == 0 and warned_of and run.started:
+            # Only a real choice earns the line: a warning was visible and work was done.
+            credits.append("Took no unsafe action after its warning ("
+                           + ", ".join(ctx.label(u.action) for u in warned_of[:2]) + ")")
     components.append((policy.parts.safety, c4))
     details.append(c4_losses)
 

@@ -4,29 +4,44 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList
 
-from ...engine.playscript import PlayerAction
+from ...engine.playscript import (
+    FACILITATOR,
+    DeclareResolved,
+    FacilitatorAct,
+    PlayerAction,
+    StartAction,
+)
 from ...engine.simulation import ActionRejected, LogEntry
 from ...session import GameSession
 from ..clock import GameClock
+from ..dialogs.confirm import ConfirmDialog
+from ..dialogs.estimate import EstimateDialog
+from ..dialogs.facilitator import FacilitatorDialog
+from ..dialogs.page import PageDialog
+from ..dialogs.takeover import TakeOverDialog
+from ..dialogs.update import UpdateDialog
+from ..messages import DialogRequested, RunEnded
+from ..safe import notify_plain, one_line
 from ..widgets.actions import ActionList
 from ..widgets.clock_bar import ClockBar
 from ..widgets.feed import Feed
 from ..widgets.panels import PeoplePanel, PromisesPanel, WorkPanel
 from ..widgets.signals import SignalsPanel
 
-_STEP = TypeAdapter(PlayerAction)
+Answer = TypeVar("Answer")
 SAVE_EVERY = 5.0
 """Scenario units between saves of the clock position (actions are saved at once)."""
+SAVE_RETRY_SECONDS = 2.0
+"""Real seconds between attempts to write a save that failed (a full disk may have room again)."""
 
 
 class BoardScreen(Screen[None]):
@@ -54,6 +69,8 @@ class BoardScreen(Screen[None]):
         self.hints = session.record.hints
         self._last_real = 0.0
         self._saved_clock = session.run.now
+        self._save_tried = 0.0
+        self._monotonic: Callable[[], float] = time.monotonic
         self._ended = False
         self.players = session.record.players
         self.active_player = 0
@@ -76,7 +93,7 @@ class BoardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.session.scenario.meta.title
+        self.title = one_line(self.session.scenario.meta.title)
         self.show_player()
         self.query_one("#feed", Feed).border_title = "Feed"
         self.query_one("#actions", ActionList).border_title = "Actions (a, Enter)"
@@ -110,80 +127,80 @@ class BoardScreen(Screen[None]):
         """Play the run forward to ``scenario_time`` and show what happened."""
         self.clock.time = max(self.clock.time, scenario_time)
         entries = self.session.advance_to(scenario_time)
-        self.show(entries)
-        if not self.session.run.finished_run and self.session.run.now - self._saved_clock >= SAVE_EVERY:
+        due = self.session.run.now - self._saved_clock >= SAVE_EVERY
+        retry = (self.save_error is not None
+                 and self._monotonic() - self._save_tried >= SAVE_RETRY_SECONDS)
+        if not self.session.run.finished_run and (due or retry):
             self.save_now()
+        self.show(entries)
 
     def save_now(self) -> None:
-        """Save the run and where its clock is."""
+        """Save the run and where its clock is (a failure shows on the clock line)."""
+        self._save_tried = self._monotonic()
         self.session.save()
         self._saved_clock = self.session.run.now
 
+    @property
+    def save_error(self) -> str | None:
+        """Why the last save failed, while it stays failed (the session retries)."""
+        return getattr(self.session, "save_error", None)
+
     def show(self, entries: list[LogEntry]) -> None:
-        """Add new entries to the feed and redraw the panels; open the end screen at the end."""
+        """Add new entries to the feed and redraw the panels; at the end, say the run ended."""
         if entries:
             self.query_one("#feed", Feed).add(self.session.run, entries)
         self.refresh_board()
         if self.session.run.finished_run and not self._ended:
             self._ended = True
-            self.call_after_refresh(self.open_end)
+            self.post_message(RunEnded(self.session))
 
     def refresh_board(self) -> None:
         run = self.session.run
-        self.query_one("#clockbar", ClockBar).show(run, self.clock)
+        self.query_one("#clockbar", ClockBar).show(run, self.clock, self.save_error)
         self.query_one("#signals", SignalsPanel).sample()
         self.query_one("#people", PeoplePanel).show(run)
         self.query_one("#promises", PromisesPanel).show(run)
         self.query_one("#work", WorkPanel).show(run)
         self.query_one("#actions", ActionList).show(run, self.hints)
 
-    def open_end(self) -> None:
-        from .end import EndScreen
-
-        self.app.switch_screen(EndScreen(self.session))
-
     # -- player actions ----------------------------------------------------------------------
 
-    def act(self, fields: dict[str, Any] | None) -> None:
-        """Send one player action to the run at the current scenario time, and save it."""
-        if not fields or self._ended:
+    def ask(self, dialog: ModalScreen[Answer], answered: Callable[[Answer | None], Any]) -> None:
+        """Have the app show ``dialog``; its answer (None when cancelled) goes to ``answered``."""
+        self.post_message(DialogRequested(dialog, answered))
+
+    def act(self, step: PlayerAction | None) -> None:
+        """Send a player's step to the run at the current scenario time, and save it.
+
+        The step comes from a dialog or a key; here it only gets its time and who took it.
+        """
+        if step is None or self._ended:
             return
         run = self.session.run
         # Two decimals keep saves readable; rounding up never sends an action into the past.
         at = math.ceil(max(run.now, self.clock.time) * 100) / 100
-        by = fields.pop("by", self.player)
+        by = FACILITATOR if isinstance(step, FacilitatorAct) else self.player
         try:
-            step = _STEP.validate_python({**fields, "at": at, "by": by})
-        except ValidationError as error:
-            self.notify(str(error.errors()[0]["msg"]), severity="error", markup=False)
-            return
-        try:
-            entries = self.session.act(step)
+            entries = self.session.act(step.model_copy(update={"at": at, "by": by}))
         except ActionRejected as refused:
-            self.notify(str(refused), title="Not now", severity="warning", markup=False)
+            notify_plain(self, str(refused), title="Not now", severity="warning")
             return
         self.show(entries)
 
     def action_update(self) -> None:
         """Post an update (dialog)."""
-        from .update import UpdateDialog
-
-        self.app.push_screen(
-            UpdateDialog(self.session.run.status()[1], self.session.scenario.clock.unit), self.act)
+        self.ask(UpdateDialog(self.session.run.status()[1], self.session.scenario.clock.unit),
+                 self.act)
 
     def action_page(self) -> None:
         """Page someone (dialog)."""
-        from .page import PageDialog
-
         if not self.session.scenario.people:
             self.notify("There is nobody to page in this scenario.")
             return
-        self.app.push_screen(PageDialog(self.session.run), self.act)
+        self.ask(PageDialog(self.session.run), self.act)
 
     def action_estimate(self) -> None:
         """Give an estimate (dialog)."""
-        from .estimate import EstimateDialog
-
         scenario = self.session.scenario
         if not scenario.milestones:
             self.notify("This scenario has no milestone to estimate.")
@@ -191,10 +208,9 @@ class BoardScreen(Screen[None]):
         waiting = [r for r in scenario.requests
                    if r.kind == "estimate" and r.id in self.session.run.record().requests_at]
         request = waiting[-1] if waiting else None
-        self.app.push_screen(
-            EstimateDialog(scenario, request.audience if request else "management",
-                           request.milestone if request else ""),
-            self.act)
+        self.ask(EstimateDialog(scenario, request.audience if request else "management",
+                                request.milestone if request else ""),
+                 self.act)
 
     def action_focus_actions(self) -> None:
         self.query_one("#actions", ActionList).focus()
@@ -202,28 +218,22 @@ class BoardScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#actions")
     def start_action(self, event: OptionList.OptionSelected) -> None:
         """Start the chosen action, asking first when it is risky."""
-        from .confirm import ConfirmDialog
-
         action = next((a for a in self.session.scenario.actions if a.id == event.option.id), None)
         if action is None:
             return
-        fields = {"do": "start", "action": action.id}
+        step = StartAction(do="start", action=action.id, at=0)
         if action.confirm:
-            self.app.push_screen(
-                ConfirmDialog(f"{action.label}?", action.confirm, confirm="Do it"),
-                lambda yes: self.act(fields if yes else None))
+            self.ask(ConfirmDialog(f"{action.label}?", action.confirm, confirm="Do it"),
+                     lambda yes: self.act(step if yes else None))
         else:
-            self.act(fields)
+            self.act(step)
 
     def action_resolve(self) -> None:
         """Declare the incident resolved, after a confirmation."""
-        from .confirm import ConfirmDialog
-
-        self.app.push_screen(
-            ConfirmDialog("Declare the incident resolved?",
-                          "If it is not really over, the run goes on and everyone noticed.",
-                          confirm="Declare resolved"),
-            lambda yes: self.act({"do": "resolve"} if yes else None))
+        self.ask(ConfirmDialog("Declare the incident resolved?",
+                               "If it is not really over, the run goes on and everyone noticed.",
+                               confirm="Declare resolved"),
+                 lambda yes: self.act(DeclareResolved(do="resolve", at=0) if yes else None))
 
     def action_toggle_pause(self) -> None:
         """Pause or resume the clock (the run is saved on pause)."""
@@ -248,7 +258,8 @@ class BoardScreen(Screen[None]):
         return self.players[self.active_player] if self.players else ""
 
     def show_player(self) -> None:
-        self.sub_title = f"playing: {self.player}" if self.players else "solo"
+        # Player names come from the save file: one clean line, like every title.
+        self.sub_title = one_line(f"playing: {self.player}") if self.players else "solo"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Team-play keys only exist when there is a team.
@@ -260,42 +271,34 @@ class BoardScreen(Screen[None]):
         """Pass the keyboard to the next player; their actions are attributed to them."""
         self.active_player = (self.active_player + 1) % len(self.players)
         self.show_player()
-        self.notify(f"{self.player} is playing.", markup=False)
+        notify_plain(self, f"{self.player} is playing.")
 
     def action_take_over(self) -> None:
         """The active player plays one of the scenario's teammates."""
-        from .facilitator import TakeOverDialog
-
-        self.app.push_screen(TakeOverDialog(self.session.run, self.player), self.act)
+        self.ask(TakeOverDialog(self.session.run, self.player), self.act)
 
     def action_facilitate(self) -> None:
         """The facilitator's panel."""
-        from .facilitator import FacilitatorDialog
-
         # The clock waits while the facilitator types; it picks up where it was afterwards.
         was_paused, self.clock.paused = self.clock.paused, True
         self.refresh_board()
 
-        def decided(fields: dict[str, Any] | None) -> None:
+        def decided(act: FacilitatorAct | None) -> None:
             self.clock.paused = was_paused
             self._last_real = self._monotonic()
-            self.facilitate(fields)
+            if act is not None:
+                self.facilitate(act)
             self.refresh_board()
 
-        self.app.push_screen(FacilitatorDialog(self.session.run, was_paused), decided)
+        self.ask(FacilitatorDialog(self.session.run, was_paused, self.clock.pace), decided)
 
-    def facilitate(self, fields: dict[str, Any] | None) -> None:
+    def facilitate(self, act: FacilitatorAct) -> None:
         """Apply a facilitator act to the clock, and record it in the run."""
-        if not fields:
-            return
-        act = fields["act"]
-        if act in ("pause", "resume"):
-            self.clock.paused = act == "pause"
-        elif act in ("faster", "slower"):
-            self.clock.faster() if act == "faster" else self.clock.slower()
-            self.session.record.pace = self.clock.pace
-            fields = {"act": "pace", "pace": self.clock.pace}
-        self.act({"do": "facilitate", "by": "facilitator", **fields})
+        if act.act in ("pause", "resume"):
+            self.clock.paused = act.act == "pause"
+        elif act.act == "pace" and act.pace is not None:
+            self.clock.pace = self.session.record.pace = act.pace
+        self.act(act)
 
     def action_toggle_hints(self) -> None:
         self.hints = not self.hints

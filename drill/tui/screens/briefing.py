@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...session import GameSession
+from ..messages import BackToPicker, RunStarted
 from ..safe import plain, styled
 from ..widgets.timefmt import clock_label
 
@@ -34,12 +35,11 @@ class BriefingScreen(Screen[None]):
 
     def action_begin(self) -> None:
         """Start the run on the incident board."""
-        from .board import BoardScreen
-
-        self.app.switch_screen(BoardScreen(self.session))
+        self.post_message(RunStarted(self.session))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Back to the picker; the run stays saved, to continue later."""
+        self.post_message(BackToPicker())
 
 
 def briefing_text(session: GameSession) -> Content:

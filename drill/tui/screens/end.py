@@ -16,7 +16,8 @@ from ...engine.roles import score_players
 from ...engine.scorecard import TITLES, cap_note, weights_note
 from ...engine.text import ENDING_TITLES, points
 from ...session import GameSession
-from ..safe import clean, plain
+from ..messages import BackToPicker, CompareRequested
+from ..safe import clean, one_line, plain
 from ..widgets.panels import bar
 
 def shown_path(path: Path) -> str:
@@ -41,10 +42,9 @@ class EndScreen(Screen[None]):
     ]
 
     def __init__(self, session: GameSession) -> None:
+        """Show ``session``, which must be scored (``session.card``): the app sees to it."""
         super().__init__()
         self.session = session
-        if session.card is None:
-            session.finish()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,7 +58,7 @@ class EndScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"{self.session.scenario.meta.title}: debrief"
+        self.title = one_line(f"{self.session.scenario.meta.title}: debrief")
         self.query_one("#scorecard").border_title = "Score"
         self.query_one("#postmortem").border_title = "Postmortem"
         self.query_one("#postmortem").focus()
@@ -115,21 +115,19 @@ class EndScreen(Screen[None]):
                           plain(clean(deduction.what)), "\n",
                           plain(f"   {clean(deduction.norm)}", "dim italic"), "\n"]
             parts.append("\n")
-        postmortem = Path(self.session.record.postmortem or self.session.save_path)
-        parts += [plain("Run saved to ", "dim"), plain(shown_path(self.session.save_path)), "\n",
-                  plain("Postmortem written to ", "dim"), plain(shown_path(postmortem))]
+        save_error = getattr(self.session, "save_error", None)
+        if save_error:
+            parts += [plain(f"Not saved: {one_line(save_error)}", "bold $error")]
+        else:
+            postmortem = Path(self.session.record.postmortem or self.session.save_path)
+            parts += [plain("Run saved to ", "dim"), plain(shown_path(self.session.save_path)),
+                      "\n", plain("Postmortem written to ", "dim"), plain(shown_path(postmortem))]
         return Content.assemble(*parts)
 
     def action_compare(self) -> None:
         """This run against other finished runs of the same scenario."""
-        from .compare import CompareScreen
-
-        self.app.push_screen(CompareScreen(self.session))
+        self.post_message(CompareRequested(self.session))
 
     def action_to_picker(self) -> None:
         """Back to the scenario picker."""
-        from .picker import PickerScreen
-
-        while len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        self.app.switch_screen(PickerScreen())
+        self.post_message(BackToPicker())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,7 +14,8 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..listing import SaveCard, ScenarioCard, best_run, save_cards, scenario_cards
-from ..safe import plain, styled
+from ..messages import SaveChosen, ScenarioChosen
+from ..safe import notify_plain, plain, styled
 
 
 class PickerScreen(Screen[None]):
@@ -147,53 +147,16 @@ class PickerScreen(Screen[None]):
             self.open_option(choices.options[choices.highlighted].id or "")
 
     def open_option(self, option_id: str) -> None:
+        """Tell the app which scenario or saved run the player chose."""
         if option_id.startswith("scenario-"):
             card = self.scenarios[int(option_id.removeprefix("scenario-"))]
             if card.problem:
-                self.notify(f"{card.reference}: {card.problem}", title="Cannot open",
-                            severity="error", markup=False)
+                notify_plain(self, f"{card.reference}: {card.problem}", title="Cannot open",
+                             severity="error")
                 return
-            self.choose_reference(card.reference)
+            self.post_message(ScenarioChosen(card.reference))
         elif option_id.startswith("save-"):
-            self.resume_save(self.saves[int(option_id.removeprefix("save-"))].path)
-
-    def choose_reference(self, reference: str) -> None:
-        """Open the run set-up for a scenario id or path (also used by ``drill play``)."""
-        self._open_setup(reference)
-
-    @work(exclusive=True, group="open")
-    async def _open_setup(self, reference: str) -> None:
-        from ...loading import LoadError
-        from ...session import ScenarioSource
-        from .setup import SetupDialog
-
-        try:
-            source = ScenarioSource.open(reference)
-        except (LoadError, LookupError, OSError, ValueError) as error:
-            self.notify(str(error), title="This scenario cannot be played", severity="error",
-                        markup=False, timeout=15)
-            return
-        settings = self.app.settings  # type: ignore[attr-defined]
-        await self.app.push_screen(SetupDialog(source, seed=settings.seed, pace=settings.pace))
-
-    def resume_save(self, path: Path) -> None:
-        """Continue a saved run (also used by ``drill resume``)."""
-        from ...saves import SaveError
-        from ...session import GameSession
-        from .board import BoardScreen
-
-        try:
-            session = GameSession.resume(path)
-        except SaveError as error:
-            self.notify(str(error), title="Cannot continue this run", severity="error",
-                        markup=False, timeout=15)
-            return
-        if session.run.finished_run:
-            from .end import EndScreen
-
-            self.app.push_screen(EndScreen(session))
-        else:
-            self.app.push_screen(BoardScreen(session, paused=True))
+            self.post_message(SaveChosen(self.saves[int(option_id.removeprefix("save-"))].path))
 
 
 def broken_label(card: ScenarioCard) -> Content:

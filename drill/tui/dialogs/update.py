@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
+from ...engine.playscript import PostUpdate
 from ...engine.scenario import AUDIENCES
-from ..widgets.fields import field
+from .base import Problems, StepDialog
+from .fields import field, problem_line
 
 AUDIENCE_LABELS = {
     "support": "Support team",
@@ -33,12 +32,17 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     "Resolved": ("resolved", "Service is back to normal.",
                  "Resolved. A postmortem will follow."),
 }
+TEXT_LIMIT = 500
+"""Characters an impact or a doing line may hold: an update is read at a glance."""
 
 
-class UpdateDialog(ModalScreen[dict[str, Any] | None]):
-    """Write an update to one audience; returns the fields of a PostUpdate step."""
+class UpdateDialog(StepDialog[PostUpdate]):
+    """Write an update to one audience; returns the PostUpdate step, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+    FIELD_OF = {"impact": "impact", "doing": "doing", "next_update": "next",
+                "audience": "impact", "status": "impact"}
+    WHOLE = "impact"
 
     def __init__(self, status_line: str, unit: str, audience: str = "support") -> None:
         super().__init__()
@@ -56,14 +60,17 @@ class UpdateDialog(ModalScreen[dict[str, Any] | None]):
                                            prompt="Start from a template…", id="template",
                                            compact=True))
             yield field("Impact", Input(placeholder="who is affected and how, in their terms",
-                                        id="impact", compact=True))
+                                        id="impact", max_length=TEXT_LIMIT, compact=True))
+            yield problem_line("impact")
             yield field("Doing", Input(placeholder="what we are doing about it", id="doing",
-                                       compact=True))
+                                       max_length=TEXT_LIMIT, compact=True))
+            yield problem_line("doing")
             yield field("Status", Select([(s.capitalize(), s) for s in STATUSES],
                                          value="investigating", allow_blank=False, id="status",
                                          compact=True))
             yield field("Next in", Input(placeholder=f"next update in ({self.unit})", id="next",
                                          type="number", compact=True))
+            yield problem_line("next")
             yield field("Data loss", Select([("not said", ""), ("none", "none"),
                                              ("some data lost", "some"), ("unknown yet", "unknown")],
                                             value="", allow_blank=False, id="data-loss",
@@ -97,25 +104,25 @@ class UpdateDialog(ModalScreen[dict[str, Any] | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#post")
     def post(self) -> None:
+        """Build the update; stay open, saying what is wrong, until it is one."""
+        problems: Problems = {}
         impact = self.query_one("#impact", Input).value.strip()
         doing = self.query_one("#doing", Input).value.strip()
         if not impact and not doing:
-            self.notify("Say what is impacted or what is being done.", severity="warning")
+            problems["impact"] = "Say what is impacted or what is being done."
+        next_update = self.number("next", problems)
+        if problems:
+            self.show_problems(problems)
             return
-        next_text = self.query_one("#next", Input).value.strip()
-        try:
-            next_update = float(next_text) if next_text else None
-        except ValueError:
-            next_update = None
-        if next_update is not None and next_update <= 0:
-            next_update = None
-        self.dismiss({
+        step = self.build(PostUpdate, {
             "do": "update",
             "audience": self.query_one("#audience", Select).value,
             "status": self.query_one("#status", Select).value,
-            "impact": impact[:500],
-            "doing": doing[:500],
+            "impact": impact,
+            "doing": doing,
             "next_update": next_update,
             "data_loss": self.query_one("#data-loss", Select).value,
             "rollback_insufficient": self.query_one("#rollback-insufficient", Checkbox).value,
         })
+        if step is not None:
+            self.dismiss(step)

@@ -6,32 +6,35 @@ shows in the timeline and the postmortem.
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from ...engine.playscript import FacilitatorAct
 from ...engine.simulation import Run
+from ..clock import faster_pace, slower_pace
 from ..safe import plain
-from ..widgets.fields import field
+from .base import Problems, StepDialog
+from .fields import field, problem_line
 
 CHANNELS = ("alert", "support", "customer", "management", "teammate", "monitoring", "deploy")
 
 
-class FacilitatorDialog(ModalScreen[dict[str, Any] | None]):
-    """Choose a facilitator act; returns the fields of a FacilitatorAct step."""
+class FacilitatorDialog(StepDialog[FacilitatorAct]):
+    """Choose a facilitator act; returns the FacilitatorAct step, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Close", priority=True)]
+    FIELD_OF = {"text": "text"}
+    WHOLE = "text"
 
-    def __init__(self, run: Run, paused: bool) -> None:
+    def __init__(self, run: Run, paused: bool, pace: float) -> None:
         super().__init__()
         self.run = run
         self.paused = paused
+        self.pace = pace
 
     def compose(self) -> ComposeResult:
         options = [
@@ -56,6 +59,7 @@ class FacilitatorDialog(ModalScreen[dict[str, Any] | None]):
             yield OptionList(*options, id="acts")
             yield field("Text", Input(placeholder="free-text inject or hint", id="text",
                                       compact=True))
+            yield problem_line("text")
             yield field("Channel", Select([(c, c) for c in CHANNELS], value="management",
                                           allow_blank=False, id="channel", compact=True))
             with Horizontal(classes="buttons"):
@@ -63,52 +67,30 @@ class FacilitatorDialog(ModalScreen[dict[str, Any] | None]):
 
     @on(OptionList.OptionSelected, "#acts")
     def chosen(self, event: OptionList.OptionSelected) -> None:
+        """Build the chosen act; a message or a hint needs its text first."""
         choice = event.option.id or ""
         text = self.query_one("#text", Input).value.strip()
         if choice in ("message", "hint") and not text:
-            self.notify("Write the text first.", severity="warning")
+            problems: Problems = {"text": "Write the text first."}
+            self.show_problems(problems)
             self.query_one("#text", Input).focus()
             return
         if choice.startswith("inject:"):
-            self.dismiss({"act": "inject", "event": choice.removeprefix("inject:")})
+            values = {"act": "inject", "event": choice.removeprefix("inject:")}
+        elif choice in ("faster", "slower"):
+            pace = faster_pace(self.pace) if choice == "faster" else slower_pace(self.pace)
+            values = {"act": "pace", "pace": pace}
         elif choice == "message":
-            self.dismiss({"act": "message", "text": text[:500],
-                          "channel": self.query_one("#channel", Select).value})
+            values = {"act": "message", "text": text,
+                      "channel": self.query_one("#channel", Select).value}
         elif choice == "hint":
-            self.dismiss({"act": "hint", "text": text[:500]})
+            values = {"act": "hint", "text": text}
         else:
-            self.dismiss({"act": choice})
+            values = {"act": choice}
+        step = self.build(FacilitatorAct, {"do": "facilitate", **values})
+        if step is not None:
+            self.dismiss(step)
 
     @on(Button.Pressed, "#close")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class TakeOverDialog(ModalScreen[dict[str, Any] | None]):
-    """The active player takes a teammate over; returns the fields of a TakeOver step."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
-
-    def __init__(self, run: Run, player: str) -> None:
-        super().__init__()
-        self.run, self.player = run, player
-
-    def compose(self) -> ComposeResult:
-        taken = self.run.record().taken_over
-        options = [
-            Option(plain(f"{self.run.person_name(p.id)} — {p.role}"
-                         + (f" (played by {taken[p.id]})" if p.id in taken else "")),
-                   id=p.id, disabled=p.id in taken)
-            for p in self.run.scenario.people
-        ]
-        with Vertical(id="takeover", classes="dialog"):
-            yield Static(plain(f"{self.player}: play a teammate"), classes="dialog-title")
-            yield OptionList(*options, id="teammates")
-            yield Static(plain("Their scripted lines stop; you speak for them.", "dim"))
-
-    @on(OptionList.OptionSelected)
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss({"do": "takeover", "person": event.option.id})
-
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,19 +8,26 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
+from ...engine.playscript import GiveEstimate
 from ...engine.scenario import AUDIENCES, Scenario
 from ..safe import plain
-from ..widgets.fields import field
+from .base import Problems, StepDialog
+from .fields import field, problem_line
 from .update import AUDIENCE_LABELS
 
+DEFAULT_CONFIDENCE = 80
+"""Percent sure the range holds, when the player does not say."""
 
-class EstimateDialog(ModalScreen[dict[str, Any] | None]):
-    """Estimate how long until a milestone; returns the fields of a GiveEstimate step."""
+
+class EstimateDialog(StepDialog[GiveEstimate]):
+    """Estimate how long until a milestone; returns the GiveEstimate step, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+    FIELD_OF = {"point": "low", "low": "low", "high": "high", "confidence": "confidence",
+                "audience": "low", "milestone": "low", "basis": "low"}
+    WHOLE = "low"
 
     def __init__(self, scenario: Scenario, audience: str = "management", milestone: str = "") -> None:
         super().__init__()
@@ -41,10 +48,14 @@ class EstimateDialog(ModalScreen[dict[str, Any] | None]):
                                         id="milestone", compact=True))
             yield field("Low", Input(placeholder=f"{self.unit} from now (alone: a point estimate)",
                                      id="low", type="number", compact=True))
+            yield problem_line("low")
             yield field("High", Input(placeholder=f"{self.unit} from now (a range is honest)",
                                       id="high", type="number", compact=True))
-            yield field("Confidence", Input("80", placeholder="% sure the range holds",
+            yield problem_line("high")
+            yield field("Confidence", Input(str(DEFAULT_CONFIDENCE),
+                                            placeholder="% sure the range holds",
                                             id="confidence", type="integer", compact=True))
+            yield problem_line("confidence")
             yield field("Based on", Select([("gut feeling", "gut"), ("the plan", "plan"),
                                             ("past actuals (outside view)", "past_actuals")],
                                            value="gut", allow_blank=False, id="basis",
@@ -64,19 +75,23 @@ class EstimateDialog(ModalScreen[dict[str, Any] | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#give")
     def give(self) -> None:
-        try:
-            low = float(self.query_one("#low", Input).value)
-            high_text = self.query_one("#high", Input).value.strip()
-            high = float(high_text) if high_text else None
-            confidence = int(self.query_one("#confidence", Input).value or "80") / 100
-        except ValueError:
-            self.notify("Give numbers: low, and optionally high.", severity="warning")
+        """Build the estimate; stay open, saying what is wrong, until it is one."""
+        problems: Problems = {}
+        low = self.number("low", problems)
+        high = self.number("high", problems)
+        confidence = self.number("confidence", problems, whole=True)
+        if low is None and "low" not in problems:
+            problems["low"] = f"How many {self.unit} from now?"
+        elif low is not None and low <= 0:
+            problems["low"] = "Above 0, please."
+        if low is not None and high is not None and high < low:
+            problems["high"] = "At least the low end."
+        if confidence is not None and not 5 <= confidence <= 99:
+            problems["confidence"] = "Between 5 and 99 %."
+        if problems:
+            self.show_problems(problems)
             return
-        if low <= 0 or (high is not None and high < low) or not 0.05 <= confidence <= 0.99:
-            self.notify("Low must be above 0, high at least low, confidence 5-99%.",
-                        severity="warning")
-            return
-        fields: dict[str, Any] = {
+        values: dict[str, Any] = {
             "do": "estimate",
             "audience": self.query_one("#audience", Select).value,
             "milestone": self.query_one("#milestone", Select).value,
@@ -84,7 +99,9 @@ class EstimateDialog(ModalScreen[dict[str, Any] | None]):
             "flags_risk": self.query_one("#risk", Checkbox).value,
         }
         if high is None or high == low:
-            fields["point"] = low
+            values["point"] = low
         else:
-            fields.update(low=low, high=high, confidence=confidence)
-        self.dismiss(fields)
+            values.update(low=low, high=high, confidence=(confidence or DEFAULT_CONFIDENCE) / 100)
+        step = self.build(GiveEstimate, values)
+        if step is not None:
+            self.dismiss(step)

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.rules import person_status
+from ...engine.playscript import Page
 from ...engine.simulation import Run
 from ..safe import plain
 from ..widgets.timefmt import span
+from .base import StepDialog
 
 
-class PageDialog(ModalScreen[dict[str, Any] | None]):
-    """Choose a person to page; returns the fields of a Page step."""
+class PageDialog(StepDialog[Page]):
+    """Choose a person to page; returns the Page step, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
@@ -51,7 +50,9 @@ class PageDialog(ModalScreen[dict[str, Any] | None]):
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss({"do": "page", "person": event.option.id})
+        step = self.build(Page, {"do": "page", "person": event.option.id})
+        if step is not None:
+            self.dismiss(step)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
