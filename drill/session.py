@@ -40,6 +40,14 @@ MAX_NAME_TRIES = 1000
 class GameSession:
     """One run being played, with its save file."""
 
+    shared_clock: bool = False
+    """True for a served seat's replica (:mod:`drill.serve.remote_session`): the game day's host
+    moves the clock and saves the run, so the board runs no clock of its own and offers no
+    pause, pace or facilitator panel."""
+    seat: str = ""
+    """The one player a served board belongs to (empty at one terminal, where players pass the
+    keyboard and every one of them acts from it)."""
+
     def __init__(self, source: ScenarioSource, record: SaveRecord, save_path: Path,
                  run: Run | None = None) -> None:
         self.source = source

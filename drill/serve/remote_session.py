@@ -110,7 +110,8 @@ class RemoteSession(GameSession):
     shared_clock = True
     """The board must not run a clock of its own: the host's moves this session."""
 
-    def __init__(self, info: p.RunInfo, send: Callable[[PlayerAction], None]) -> None:
+    def __init__(self, info: p.RunInfo, send: Callable[[PlayerAction], None], *,
+                 seat: str = "", team: str = "") -> None:
         try:
             source = ScenarioSource.open(info.reference)
         except (UnknownScenario, LoadError, OSError) as error:
@@ -123,6 +124,8 @@ class RemoteSession(GameSession):
         run = Run(source.compiled, info.seed, info.names)
         super().__init__(source, record, Path(info.save), run=run)
         self._send = send
+        self.seat = seat
+        self.team = team
         self.clock = GameClock(time=info.clock, pace=info.pace, paused=info.paused)
         self.held = False
         for step in info.steps:
