@@ -55,6 +55,10 @@ log = logging.getLogger("drill.serve")
 
 TICK = 0.25
 """Real seconds between clock ticks."""
+QUIET_BROADCAST = 1.0
+"""Real seconds between clock messages while nothing happens and the clock's whole unit stays
+the same: every seat repaints its board on each one (20 seats at 4 a second kept this 2-core
+machine busy; bench/serve.py).  Anything that happens is sent at the tick it happens."""
 SAVE_EVERY = 5.0
 """Scenario units between saves of the clock (steps are saved at once)."""
 MAX_STEPS = 10_000
@@ -128,6 +132,8 @@ class TeamHost:
         self.seats: set[Connection] = set()
         self.consoles = consoles if consoles is not None else set()
         self._saved_at = 0.0
+        self._quiet = 0.0
+        """Real seconds since the last clock message."""
 
     # -- what others read ----------------------------------------------------------------
 
@@ -271,9 +277,14 @@ class TeamHost:
             return
         session = self.session
         assert session is not None
+        before = session.run.now
         target = self.clock.advance(real_seconds)
-        session.advance_to(target)
-        self.broadcast(self.clock_message())
+        entries = session.advance_to(target)
+        self._quiet += real_seconds
+        if (entries or math.floor(session.run.now) != math.floor(before)
+                or self._quiet >= QUIET_BROADCAST):
+            self._quiet = 0.0
+            self.broadcast(self.clock_message())
         if not session.run.finished_run and session.run.now - self._saved_at >= SAVE_EVERY:
             self.save()
 
@@ -447,7 +458,13 @@ class GameDay:
                 message = await p.read_message(reader, p.decode_to_host)
                 if message is None or connection.closed:
                     break
-                connection.send(self.handle(seat, message))
+                try:
+                    reply = self.handle(seat, message)
+                except Exception:  # noqa: BLE001 - a bug in one request must not drop the seat
+                    log.exception("%s: a request failed", seat.label)
+                    reply = p.Reply(id=getattr(message, "id", 0), ok=False,
+                                    reason="the game day's host failed to do that (see its log)")
+                connection.send(reply)
         except (p.ProtocolError, asyncio.TimeoutError) as error:
             log.warning("closing a game process's connection: %s", error)
         except asyncio.CancelledError:
@@ -485,6 +502,8 @@ class GameDay:
         request = getattr(message, "id", 0)
         try:
             if isinstance(message, p.Act):
+                if seat.kind != "seat":
+                    raise Refused("the console acts on teams with controls, not steps")
                 self.teams[seat.team].act(seat, message.step)
                 return p.Reply(id=request, ok=True)
             if seat.kind != "console":

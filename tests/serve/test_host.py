@@ -122,6 +122,7 @@ async def started(day: GameDay, *teams: str) -> None:
 async def test_two_seats_share_one_run_in_one_order(day):
     ana = await FakeSeat.join(day, seat(day, "red", 0))
     bo = await FakeSeat.join(day, seat(day, "red", 1))
+    cy = await FakeSeat.join(day, seat(day, "blue", 0))
     await started(day, "red")
     await until(lambda: ana.session and bo.session, "the run reaching both seats")
     day.tick_all(3.0)  # the alert fires at T+2
@@ -138,8 +139,10 @@ async def test_two_seats_share_one_run_in_one_order(day):
     await until(lambda: ana.session.run.now == bo.session.run.now == host.session.run.now)
     assert ana.session.run.record().log == host_log
     assert bo.session.run.record().log == host_log
-    # The other team saw nothing of it.
+    # The other team saw nothing of it: not a step, not a clock, not who is connected.
     assert day.teams["blue"].session is None
+    assert [team.name for team in cy.welcome.teams] == ["blue"]
+    assert {getattr(m, "team", "blue") for m in cy.messages} == {"blue"}
 
 
 async def test_a_late_joiner_catches_up_by_replay(day):
@@ -171,6 +174,9 @@ async def test_a_seat_cannot_act_as_the_facilitator_or_before_the_start(day):
     control = ana.request(lambda i: p.Control(id=i, act=FacilitatorAct(do="facilitate", at=0,
                                                                        act="pause")))
     assert (await ana.reply(control)).reason == "only the facilitator can do that"
+    console = await FakeSeat.join(day, day.roster.facilitator)
+    stray = console.request(lambda i: p.Act(id=i, step=Page(do="page", at=0, person="ops")))
+    assert not (await console.reply(stray)).ok
     assert not day.teams["red"].session.run.finished_run
     assert not day.teams["red"].clock.paused
 
