@@ -32,7 +32,9 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         # No software WebGL: the terminal draws with its canvas renderer, for less CPU.
+         "--disable-3d-apis"]
 WAIT = 60.0
 """Seconds before a wait gives up (a guard against a hang, not a timing assertion)."""
 
@@ -112,10 +114,11 @@ async def until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 async def game_day(tmp_path):
-    """black-friday served on a free loopback port to team red (Ana, Bo) and a facilitator."""
+    """black-friday served on a free loopback port to team red (Ana, Bo) and a facilitator,
+    at 2 s per minute: slow enough that the boards repaint about once a second."""
     roster = make_roster(["red=Ana:commander,Bo:comms"], ["commander", "comms", "ops"])
     source = ScenarioSource.open("black-friday")
-    day = GameDay(roster, DayPlan(source, seed=7, pace=0.25), tmp_path / "saves")
+    day = GameDay(roster, DayPlan(source, seed=7, pace=2.0), tmp_path / "saves")
     day.lock_folders()
     socket_dir = tmp_path / "sock"
     socket_dir.mkdir(mode=0o700)
@@ -143,7 +146,7 @@ async def browser():
 
 async def open_link(browser, url: str, name: str, shots: Path) -> Screen:  # type: ignore[no-untyped-def]
     # One browser context each: three people, three cookie jars.
-    context = await browser.new_context(viewport={"width": 1000, "height": 640},
+    context = await browser.new_context(viewport={"width": 880, "height": 560},
                                         accept_downloads=True)
     page = await context.new_page()
     screen = Screen(page, name, shots)
