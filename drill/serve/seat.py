@@ -19,6 +19,7 @@ look) with a different flow, since a served player has no picker and no save of 
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ class ServedApp(DrillApp):
         # Installed: it stays alive while the board and the end screen are shown, and comes back.
         self.install_screen(self.lobby, name="lobby")
         self._load_briefing(welcome.scenario)
-        if team.run is not None and self._replicate(team.run):
+        if team.run is not None and await self._replicate(team.run):
             assert self.session is not None
             if self.session.run.finished_run:
                 await self._to_end()
@@ -129,13 +130,17 @@ class ServedApp(DrillApp):
             return
         self.call_from_thread(self.lobby.show, scenario=scenario)
 
-    def _replicate(self, info: p.RunInfo) -> bool:
+    async def _replicate(self, info: p.RunInfo) -> bool:
         """Make the team's run here from the host's description; False (and a toast) when it
-        cannot be (the scenario changed on the server since the run started)."""
+        cannot be (the scenario changed on the server since the run started).
+
+        Loading the scenario and replaying the steps run in a thread, so the screen keeps
+        painting; the host's next messages wait meanwhile (they are followed in order)."""
         assert self.welcome is not None
         try:
-            self.session = RemoteSession(info, self._send_step, seat=self.welcome.player,
-                                         team=self.welcome.team)
+            self.session = await asyncio.to_thread(
+                RemoteSession, info, self._send_step, seat=self.welcome.player,
+                team=self.welcome.team)
         except OutOfStep as error:
             notify_plain(self, str(error), title="Cannot show the run", severity="error")
             self.session = None
@@ -179,7 +184,7 @@ class ServedApp(DrillApp):
             self.console_screen.follow(message)
             return
         if isinstance(message, p.RunStarted):
-            if self._replicate(message.run):
+            if await self._replicate(message.run):
                 notify_plain(self, "The run has started.")
                 await self._to_board()
         elif isinstance(message, (p.Applied, p.ClockMoved)):
