@@ -351,7 +351,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import dataclasses
 
     from .check_runner import run_check
-    from .engine.analysis import render
+    from .engine.check_report import render
     from .engine.strategies import STRATEGIES
     from .loading import LoadError
 
@@ -400,7 +400,7 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Replay saves and print them side by side."""
     from .compare import CompareError, compare_saves
-    from .engine.comparison import render_comparison
+    from .engine.side_by_side import render_comparison
 
     try:
         result = compare_saves([Path(p) for p in args.saves], args.unfinished)

@@ -2,7 +2,7 @@
 
 This is the shell side of loading: it reads files (carefully: a FIFO, a device, a huge or binary
 file must not hang or crash it), parses TOML with ``tomllib`` (never eval, exec or pickle),
-validates with the pydantic models, runs the pure checks of :mod:`drill.engine.checks`, and turns
+validates with the pydantic models, runs the pure checks of :mod:`drill.engine.validation`, and turns
 every failure into a :class:`Problem` that names the file, the line and the field::
 
     scenarios/black_friday.toml:42: events[2].at: Input should be a valid number
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import bounded_toml
 from .bounded_toml import MAX_BYTES
-from .engine import checks
+from .engine import validation
 from .engine.expressions import ExpressionError
 from .engine.playscript import PlayScript
 from .engine.scenario import Scenario
@@ -40,7 +40,7 @@ MAX_PROBLEMS = 20
 INTERNAL = "internal error"
 """Prefix of the message given when a check itself fails; a bug in drill, never the file's."""
 
-Location = checks.Location
+Location = validation.Location
 T = TypeVar("T")
 
 
@@ -482,8 +482,8 @@ def validation_problems(file: str, text: str, data: object, error: ValidationErr
     return problems + _more_problems(file, len(located))
 
 
-def finding_problems(file: str, text: str, findings: Iterable[checks.Finding]) -> list[Problem]:
-    """Findings of :mod:`drill.engine.checks` as problems located in the TOML text."""
+def finding_problems(file: str, text: str, findings: Iterable[validation.ValidationFinding]) -> list[Problem]:
+    """Findings of :mod:`drill.engine.validation` as problems located in the TOML text."""
     locator = TomlLocator(text)
     located = _in_file_order([(locator.line_for(f.loc), f) for f in findings])
     problems = [Problem(file, line, None, dotted(f.loc), f.message)
@@ -528,14 +528,14 @@ def _scenario(
     """The scenario of a parsed file, compiled, and its problems; raise LoadError when it
     cannot load."""
     scenario = _model_from(file, text, data, Scenario)
-    errors = checks.check_scenario(scenario)
+    errors = validation.check_scenario(scenario)
     if errors:
         raise LoadError(finding_problems(file, text, errors))
     try:
         compiled = CompiledScenario.build(scenario)
     except ExpressionError as error:  # the checks should have caught it; never let it escape
         raise _fail(file, f"an expression does not compile: {error}") from None
-    lints = checks.check_reachability(scenario) if full else []
+    lints = validation.check_reachability(scenario) if full else []
     return scenario, compiled, finding_problems(file, text, lints)
 
 
@@ -575,7 +575,7 @@ def load_playscript(path: str | Path, scenario: Scenario | None = None) -> PlayS
         text = read_text(path)
         script = _model_from(file, text, parse_toml(file, text), PlayScript)
         if scenario is not None:
-            problems = finding_problems(file, text, checks.check_playscript(script, scenario))
+            problems = finding_problems(file, text, validation.check_playscript(script, scenario))
             if problems:
                 raise LoadError(problems)
         return script
@@ -597,7 +597,7 @@ def check_playscript(script: PlayScript, scenario: Scenario,
         except LoadError:
             text = ""
     return _guarded(file, lambda: finding_problems(file, text,
-                                                   checks.check_playscript(script, scenario)))
+                                                   validation.check_playscript(script, scenario)))
 
 
 def _is_playscript(data: Mapping[str, Any]) -> bool:
@@ -635,7 +635,7 @@ def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
         def check_script() -> None:
             script = _model_from(file, text, data, PlayScript)
             if script.scenario in scenarios:
-                findings = checks.check_playscript(script, scenarios[script.scenario])
+                findings = validation.check_playscript(script, scenarios[script.scenario])
                 problems.extend(finding_problems(file, text, findings))
 
         try:

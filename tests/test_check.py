@@ -13,7 +13,7 @@ import pytest
 from drill.check_runner import run_check, shipped_scripts
 from drill.cli import main
 from drill.engine.adversaries import ADVERSARIES, OFF_DIMENSION
-from drill.engine.analysis import RunSummary, analyse
+from drill.engine.check_report import PlayedRun, analyse
 from drill.engine.simulation import CompiledScenario
 from drill.engine.strategies import STRATEGIES, play
 from drill.loading import LoadError, load_scenario
@@ -99,8 +99,8 @@ def test_check_finds_a_dimension_that_barely_notices_it_is_broken(tmp_path):
 
 
 def _summary(strategy: str, seed: int, scores: tuple[float, ...],
-             cut_short: bool = False) -> RunSummary:
-    return RunSummary(strategy, seed, "fixed", "resolved", 30.0, scores, (True,) * 4, 5,
+             cut_short: bool = False) -> PlayedRun:
+    return PlayedRun(strategy, seed, "fixed", "resolved", 30.0, scores, (True,) * 4, 5,
                       frozenset(), frozenset(), (), frozenset(), 0, cut_short)
 
 

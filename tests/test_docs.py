@@ -18,7 +18,7 @@ from types import ModuleType
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from drill.engine import checks, playscript, scenario as scenario_module
+from drill.engine import validation, playscript, scenario as scenario_module
 from drill.engine.headless import play
 from drill.engine.playscript import PlayScript
 from drill.engine.scenario import Model, Scenario
@@ -261,7 +261,7 @@ def test_refused_expressions_give_the_documented_message(written: str, message: 
     except ValidationError as error:
         assert message in str(error)
         return
-    assert message in [finding.message for finding in checks.check_scenario(scenario)]
+    assert message in [finding.message for finding in validation.check_scenario(scenario)]
 
 
 # -- play scripts --------------------------------------------------------------------------------

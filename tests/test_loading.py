@@ -257,8 +257,8 @@ def test_validate_reports_what_can_never_happen() -> None:
     assert [str(p) for p in validate_paths([path])] == [
         f"{path}:27: events[0].at: never fires: at 500 is after the clock's limit (120)",
         f"{path}:32: events[1].when: can never hold, so event 'never' never fires",
-        f"{path}:42: events[3].every: recurs 120,000 times before the clock's limit (120); the "
-        "engine stops it after 10,000",
+        f"{path}:42: events[3].every: recurs 120,000 times before the clock's limit (120): a "
+        "run stops after 10,000 firings of one event",
         f"{path}:48: actions[0].available_when: can never hold, so action 'panic' is never offered",
         f"{path}:59: milestones[0].when: can never hold, so milestone 'calm' is never reached",
         f"{path}:61: endings: no `resolved` ending can be reached: players can never win this "

@@ -199,6 +199,10 @@ class RunRecord:
     """When the incident was declared resolved (successfully or not)."""
     taken_over: Mapping[str, str]
     """Teammates a player speaks for: person id -> player."""
+    halted: str | None = None
+    """Why drill stopped the run, when the scenario passed one of the limits every run has
+    (:mod:`drill.engine.limits`): "event 'grow' made a text longer than 10,000 characters at
+    T+14".  The run then ends with the ending ``halted`` (kind ``out_of_time``)."""
 
     @property
     def end(self) -> float:

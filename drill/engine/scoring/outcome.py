@@ -15,8 +15,8 @@ from ..simulation import FACILITATOR_ENDING
 from .common import _Context, decay
 
 _NORM_ENDING = ("DORA (Accelerate, 2018) and Google SRE workbook ch. 9: what counts is that "
-                "service comes back ('mitigate, then fix'); this scenario weighs a {kind} "
-                "ending {weight:g}")
+                "service comes back ('mitigate, then fix'); this scenario weighs the ending "
+                "'{kind}' {weight:g}")
 _NORM_TIME = ("DORA time to restore service, judged against this scenario's reference (a "
               "strong team's {what} by {reference}), never against other incidents")
 _NORM_HARM = ("AWS Builders' Library 'one-way doors' and Google SRE 'preserve what you cannot "
