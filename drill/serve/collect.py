@@ -6,7 +6,7 @@ download.  Inside:
 
 - ``scores.md`` and ``scores.json``: each team's ending, overall and four scores, and each
   player's overall on their role's dimensions;
-- ``comparison.txt``: the finished runs side by side (:mod:`drill.engine.comparison`), when two
+- ``comparison.txt``: the finished runs side by side (:mod:`drill.engine.side_by_side`), when two
   or more teams finished;
 - ``TEAM/postmortem.md`` for each finished run, and ``TEAM/SAVE.json`` for every run (finished
   or not), so `drill compare` and `drill resume` work on them later.
@@ -47,7 +47,7 @@ def write_archive(saves_dir: Path, source: ScenarioSource, hosts: Sequence[TeamH
 
 def build_archive(hosts: Sequence[TeamHost]) -> bytes:
     """The zip's bytes (see the module's docstring)."""
-    from ..engine.comparison import LabelledRun, compare_runs, render_comparison
+    from ..engine.side_by_side import LabelledRun, compare_runs, render_comparison
     from ..engine.roles import score_players
 
     buffer = io.BytesIO()

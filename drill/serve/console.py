@@ -120,7 +120,7 @@ class ConsoleScreen(Screen[None]):
 
     def follow(self, message: p.FromHost) -> None:
         """Apply one message from the host to the replicas (the app calls this)."""
-        if isinstance(message, p.RunStarted):
+        if isinstance(message, p.RunBegan):
             self.sessions[message.team] = self._replica(message.team, message.run)
         elif isinstance(message, (p.Applied, p.ClockMoved)):
             session = self.sessions.get(message.team)

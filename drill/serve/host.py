@@ -195,7 +195,7 @@ class TeamHost:
         self._saved_at = 0.0
         info = self.run_info()
         assert info is not None
-        self.broadcast(p.RunStarted(team=self.name, run=info))
+        self.broadcast(p.RunBegan(team=self.name, run=info))
         self.broadcast(self.clock_message())
 
     def resume_open_run(self) -> Path | None:

@@ -5,7 +5,7 @@ so everything here is read from a :class:`~drill.engine.record.RunRecord`, with 
 board and the score use: what is owed comes from :func:`drill.engine.rules.owed` (the board's
 "Owed" panel, and what the score charges), the scores so far from
 :func:`drill.engine.scoring.score_run`, the live comparison from
-:mod:`drill.engine.comparison`.  What only the facilitator sees: the hidden truth and what the
+:mod:`drill.engine.side_by_side`.  What only the facilitator sees: the hidden truth and what the
 scenario has scheduled next.
 
 Pure and headless (no Textual): tests read it directly, and the console only lays it out.
@@ -166,7 +166,7 @@ def truth_lines(scenario: Scenario) -> list[str]:
 
 def live_comparison(sessions: Mapping[str, RemoteSession | None], width: int = 100) -> str:
     """The teams' runs side by side as they stand (finished or not), or why there is none."""
-    from ..engine.comparison import LabelledRun, compare_runs, render_comparison
+    from ..engine.side_by_side import LabelledRun, compare_runs, render_comparison
     from ..engine.scoring import score_run
 
     runs = []

@@ -11,7 +11,7 @@ environment; its first line is :class:`Hello` with that ticket, which tells the 
 - a seat sends :class:`Act` (a step; the host fills in ``at`` and ``by``), the console sends
   :class:`Control`, :class:`StartRun` and :class:`Collect`; each gets a :class:`Reply`;
 - the host broadcasts, in the one order it applied them, :class:`Applied` (a step every replica
-  must perform), :class:`ClockMoved` (advance to this time), :class:`RunStarted` and
+  must perform), :class:`ClockMoved` (advance to this time), :class:`RunBegan` and
   :class:`Presence`.  A seat receives only its own team's; the console receives every team's.
 
 Every line is validated with pydantic on the way in (a game process is our code, but it is
@@ -151,7 +151,7 @@ class ClockMoved(Message):
     """Stopped because no seat of the team is connected (not the facilitator's pause)."""
 
 
-class RunStarted(Message):
+class RunBegan(Message):
     """A team's run began (or a new one replaced the finished one)."""
 
     type: Literal["started"] = "started"
@@ -179,7 +179,7 @@ class Reply(Message):
 
 
 ToHost = Annotated[Union[Hello, Act, Control, StartRun, Collect], Field(discriminator="type")]
-FromHost = Annotated[Union[Welcome, Applied, ClockMoved, RunStarted, Presence, Reply],
+FromHost = Annotated[Union[Welcome, Applied, ClockMoved, RunBegan, Presence, Reply],
                      Field(discriminator="type")]
 
 _TO_HOST: TypeAdapter[ToHost] = TypeAdapter(ToHost)

@@ -5,7 +5,7 @@ drill.serve.seat``, with the host's socket and a one-time ticket in its environm
 drill's own app (:class:`~drill.tui.app.DrillApp`: the same board, dialogs, end screen, keys and
 look) with a different flow, since a served player has no picker and no save of their own:
 
-    connecting ──Welcome──▶ lobby ──RunStarted──▶ board ──(run ends)──▶ end ──Esc──▶ lobby
+    connecting ──Welcome──▶ lobby ──RunBegan──▶ board ──(run ends)──▶ end ──Esc──▶ lobby
     connecting ──Welcome (console)──▶ the facilitator's console
 
 - The board drives a :class:`~drill.serve.remote_session.RemoteSession`: steps go to the host,
@@ -183,7 +183,7 @@ class ServedApp(DrillApp):
         if self.console_screen is not None:
             self.console_screen.follow(message)
             return
-        if isinstance(message, p.RunStarted):
+        if isinstance(message, p.RunBegan):
             if await self._replicate(message.run):
                 notify_plain(self, "The run has started.")
                 await self._to_board()

@@ -60,7 +60,7 @@ class FakeSeat:
             self.messages.append(message)
             if isinstance(message, p.Reply):
                 self.replies[message.id] = message
-            elif isinstance(message, p.RunStarted) and self.welcome.kind == "seat":
+            elif isinstance(message, p.RunBegan) and self.welcome.kind == "seat":
                 self.session = RemoteSession(message.run, self.send_step)
             elif isinstance(message, (p.Applied, p.ClockMoved)) and self.session is not None:
                 self.session.apply(message)
