@@ -136,7 +136,23 @@ def parse_toml(file: str, text: str) -> dict[str, Any]:
     try:
         return bounded_toml.parse(text)
     except bounded_toml.TomlRefused as refused:
-        raise _fail(file, refused.message, refused.line, refused.column) from None
+        raise _fail(file, refused.message + _inline_table_hint(text, refused.line),
+                    refused.line, refused.column) from None
+
+
+def _inline_table_hint(text: str, line: int | None) -> str:
+    """A hint for the commonest TOML mistake in scenarios: an inline table `{ ... }` split over
+    lines (TOML wants it on one), whose error otherwise names a key part, not the cause."""
+    if line is None:
+        return ""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    here = lines[line - 1]
+    if here.count("{") > here.count("}"):
+        return ("; an inline table { ... } must stay on one line: write it as a table instead, "
+                "e.g. [events.effects] on its own line, then one `name = value` per line")
+    return ""
 
 
 class _Stop(Exception):

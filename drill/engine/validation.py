@@ -832,6 +832,25 @@ def check_reachability(scenario: Scenario) -> list[ValidationFinding]:
         if ending.kind == "failed" and _surely_true_from_start(ending.when):
             findings.append(ValidationFinding(("endings", i, "when"), "this failed ending holds from the "
                                     "start, so every run would end at once; give it a `when`"))
+        if ending.kind == "out_of_time" and ending.when != "true":
+            findings.append(ValidationFinding(("endings", i, "when"), "an out-of-time ending is "
+                                              "reached at the clock's limit: its `when` is ignored"))
+    for i, person in enumerate(scenario.people):
+        start, end = person.hours
+        if start == end and scenario.clock.unit == "minutes":
+            findings.append(ValidationFinding(("people", i, "hours"), f"[{start}, {end}] is an empty "
+                                              "stretch: they are never within their hours (write "
+                                              "[0, 24] for always)"))
+    mitigated = scenario.scoring.mitigated_milestone
+    needs = [what for what, used in (
+        ("the outcome's mitigated_by", scenario.scoring.outcome.mitigated_by is not None),
+        ("an audience's every_after_mitigation",
+         any(p.every_after_mitigation is not None for p in scenario.comms.audiences.values())),
+    ) if used]
+    if needs and mitigated not in {m.id for m in scenario.milestones}:
+        findings.append(ValidationFinding(("milestones",), f"no milestone {mitigated!r}, which "
+                                          f"{' and '.join(needs)} count on: add it, or name "
+                                          "yours in scoring.mitigated_milestone"))
 
     analysis = _Reachability(scenario)
     analysis.run()
@@ -861,6 +880,21 @@ def check_reachability(scenario: Scenario) -> list[ValidationFinding]:
         if request.when is not None and not analysis.holds_possibly(request.when):
             findings.append(ValidationFinding(("requests", i, "when"), f"{never}, so request "
                                     f"{request.id!r} is never made"))
+    # Conditions the scoring and the board read: one that can never hold judges nothing.
+    scoring = scenario.scoring
+    watched: list[tuple[Location, str, str]] = [
+        (("scoring", "escalation", "triggers", i, "observable"), t.observable,
+         f"trigger {t.id!r} is never judged") for i, t in enumerate(scoring.escalation.triggers)]
+    watched += [(("scoring", "rollback", "unsafe", i, "warning"), u.warning,
+                 f"starting {u.action!r} is never unsafe")
+                for i, u in enumerate(scoring.rollback.unsafe)]
+    watched += [(("scoring", "outcome", "harm", i, "when"), h.when, f"harm {h.id!r} is never done")
+                for i, h in enumerate(scoring.outcome.harm)]
+    watched += [(("status", i, "when"), r.when, f"the status {r.label!r} is never shown")
+                for i, r in enumerate(scenario.status)]
+    for loc, text, what in watched:
+        if not analysis.holds_possibly(text):
+            findings.append(ValidationFinding(loc, f"{never}, so {what}"))
     resolved_possible = False
     for i, ending in enumerate(scenario.endings):
         if ending.kind == "out_of_time":

@@ -190,3 +190,27 @@ def test_each_mitigation_can_say_what_it_really_does():
     assert mitigation_effect(scenario, data["actions"][0]["id"]) == "full"
     assert mitigation_effect(trap.scenario, data["actions"][0]["id"]) == \
         trap.scenario.scoring.rollback.rollback_effect
+
+
+def test_validate_warns_about_settings_that_judge_nothing(tiny):
+    data = tiny.scenario.model_dump()
+    data["endings"].append({"id": "late", "kind": "out_of_time", "when": "errors > 0",
+                            "title": "Late", "debrief": "."})
+    data["people"][0]["hours"] = (9, 9)
+    data["status"] = [{"when": "errors > 1000", "level": "down", "label": "Meltdown"}]
+    data["scoring"]["outcome"] = {"mitigated_by": 30}
+    found = {f.loc: f.message for f in check_reachability(Scenario.model_validate(data))}
+    assert "its `when` is ignored" in found[("endings", 1, "when")]
+    assert "never within their hours" in found[("people", 0, "hours")]
+    assert found[("status", 0, "when")] == "can never hold, so the status 'Meltdown' is never shown"
+    assert "no milestone 'mitigated'" in found[("milestones",)]
+
+
+def test_an_inline_table_split_over_lines_gets_a_hint(tmp_path):
+    from drill.loading import LoadError, load_scenario
+
+    path = tmp_path / "split.toml"
+    path.write_text('x = { a = 1,\n  b = 2 }\n', encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_scenario(path)
+    assert "an inline table { ... } must stay on one line" in str(caught.value.problems[0])
