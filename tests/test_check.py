@@ -264,3 +264,25 @@ def test_the_starter_scenario_drill_new_writes_has_no_scoring_hole(tmp_path):
     path = write_starter("my-drill", tmp_path)
     report = run_check(path, runs=3, jobs=1, strategies=ADVERSARIES)
     assert report.subjects("scoring-hole") == []
+
+
+def test_a_scenario_nobody_can_win_is_not_nothing_to_fix(tmp_path, capsys):
+    # The fix ending asks for errors below zero: every run, good play included, ends too late.
+    hopeless = tmp_path / "hopeless.toml"
+    hopeless.write_text(CLEAN.read_text().replace(
+        'when = "fired.alert and errors == 0"', 'when = "fired.alert and errors < 0"'))
+    report = run_check(hopeless, runs=3, jobs=1, strategies=["oracle", "greedy"])
+    assert report.subjects("never-resolved") == [report.scenario]
+    message = next(f.message for f in report.findings if f.kind == "never-resolved")
+    assert message.startswith("no run resolved the incident in 6 runs, good play included "
+                              "(oracle)")
+    assert "a player cannot win it as written" in message
+    assert main(["check", str(hopeless), "--runs", "3", "--jobs", "1"]) == 1
+    assert "nothing to fix" not in capsys.readouterr().out
+    # Without good play among the runs, the finding does not claim good play failed too.
+    greedy = run_check(hopeless, runs=3, jobs=1, strategies=["greedy"])
+    assert next(f.message for f in greedy.findings if f.kind == "never-resolved").startswith(
+        "no run resolved the incident in 3 runs (")
+    # The sound scenario, where play does resolve it, has no such finding.
+    assert run_check(CLEAN, runs=3, jobs=1, strategies=["oracle"]).subjects(
+        "never-resolved") == []

@@ -19,6 +19,8 @@ before game day:
   ``oracle`` for the ``off-<dimension>`` strategies, the good play script for
   ``off-<dimension>`` scripts), or a poor play script above a good one.  (An off-dimension run
   the incident cut short before its late moves, or never owed its dimension, is a note.)
+* ``never-resolved``: no run of any strategy or play script resolved the incident (every one
+  failed, ran out of time or was stopped): the scenario cannot be won as written;
 * ``stopped``: runs that drill stopped because the scenario passed one of the limits every run
   has (:mod:`drill.engine.limits`), with the message the run ended on.
 """
@@ -52,7 +54,7 @@ OWN_FACTS = ("done", "count", "started", "running")
 SCORES = (*DIMENSIONS, "overall")
 
 FindingKind = Literal["unreachable-ending", "never-possible", "dead-action", "invisible-event",
-                      "scoring-hole", "stopped"]
+                      "scoring-hole", "never-resolved", "stopped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +260,7 @@ def analyse(scenario: Scenario, summaries: Sequence[PlayedRun],
     endings = [_ending_reach(ending.id, ending.kind, ending.title, groups)
                for ending in scenario.endings]
     findings = _unreachable(endings, len(summaries))
+    findings += _never_resolved(scenario, endings, order, len(summaries))
     findings += _action_findings(scenario, summaries)
     findings += _event_findings(scenario, summaries)
     holes, more_notes = _scoring_holes(scenario, groups)
@@ -315,6 +318,28 @@ def _unreachable(endings: list[EndingReach], total: int) -> list[CheckFinding]:
                     f"ending '{e.id}' ({e.kind}, \"{e.title}\") was never reached in {total} runs: "
                     f"check its condition and what leads to it")
             for e in endings if not e.reached_by and e.kind != "out_of_time"]
+
+
+def _never_resolved(scenario: Scenario, endings: list[EndingReach], strategies: list[str],
+                    total: int) -> list[CheckFinding]:
+    """One finding when runs were played and not one of them resolved the incident."""
+    if not total or any(e.reached_by for e in endings if e.kind in RESOLVED_KINDS):
+        return []
+    reached = [e for e in endings if e.reached_by]
+    how = ", ".join(f"'{e.id}' ({e.kind}) {sum(e.reached_by.values())}" for e in reached)
+    winnable = [e.id for e in scenario.endings if e.kind in RESOLVED_KINDS]
+    where = (f"check what leads to {', '.join(repr(i) for i in winnable)}" if winnable
+             else "the scenario has no resolved or degraded ending at all")
+    return [CheckFinding(
+        "never-resolved", scenario.meta.id,
+        f"no run resolved the incident in {total} runs{_good_play_among(strategies)}"
+        f"{' (' + how + ')' if how else ''}: a player cannot win it as written; {where}")]
+
+
+def _good_play_among(strategies: list[str]) -> str:
+    """Says which good play was among the runs, when any was (the claim must be true)."""
+    good = [s for s in strategies if s == "oracle" or s.startswith("scripts:good")]
+    return f", good play included ({', '.join(good)})" if good else ""
 
 
 def _action_findings(scenario: Scenario, summaries: Sequence[PlayedRun]) -> list[CheckFinding]:
