@@ -532,19 +532,22 @@ def finding_problems(file: str, text: str, findings: Iterable[validation.Validat
     located = _in_file_order([(locator.line_for(f.loc), f) for f in findings])
     problems = [Problem(file, line, None, dotted(f.loc), f.message, note)
                 for line, f in located[:MAX_PROBLEMS]]
-    return problems + _more_problems(file, len(located))
+    return problems + _more_problems(file, len(located), note)
 
 
 def _in_file_order(located: list[tuple[int | None, T]]) -> list[tuple[int | None, T]]:
     return sorted(located, key=lambda item: (item[0] is None, item[0] or 0))
 
 
-def _more_problems(file: str, found: int) -> list[Problem]:
-    """The line that counts the problems left out past :data:`MAX_PROBLEMS`, if any."""
+def _more_problems(file: str, found: int, note: bool = False) -> list[Problem]:
+    """The line that counts the problems (or notes) left out past :data:`MAX_PROBLEMS`, if
+    any."""
     more = found - MAX_PROBLEMS
     if more <= 0:
         return []
-    return [Problem(file, None, None, "", f"… and {more:,} more problem{'s' * (more != 1)}")]
+    what = "note" if note else "problem"
+    return [Problem(file, None, None, "", f"… and {more:,} more {what}{'s' * (more != 1)}",
+                    note)]
 
 
 # -- the public API --------------------------------------------------------------------------
@@ -592,9 +595,11 @@ class ScenarioReading:
     """The rewrites that keep a format-1 file meaning what it meant (``drill upgrade`` writes
     them)."""
 
-    def notes(self, file: str, text: str) -> list[Problem]:
-        """The changes as notes located in the file's text."""
-        findings = [validation.ValidationFinding(c.loc, c.message) for c in self.changes]
+    def notes(self, file: str, text: str, rewritten_only: bool = False) -> list[Problem]:
+        """The changes as notes located in the file's text (only those drill rewrites, with
+        ``rewritten_only``: they explain a name an error may quote)."""
+        findings = [validation.ValidationFinding(c.loc, c.message) for c in self.changes
+                    if c.rewritten or not rewritten_only]
         return finding_problems(file, text, findings, note=True)
 
 
@@ -621,17 +626,19 @@ def _scenario(
     """The scenario of a parsed file, compiled, and its problems (with ``full``, what can
     never happen, and the notes on a format-1 file); raise LoadError when it cannot load."""
     reading = read_scenario(file, text, data)
-    scenario, notes = reading.scenario, reading.notes(file, text)
+    scenario = reading.scenario
     errors = validation.check_scenario(scenario)
     if errors:
-        # With the notes: a format-1 file's error may come from what format 2 changed.
-        raise LoadError(finding_problems(file, text, errors) + notes)
+        # With the renames drill made: an error may quote a name the file does not spell so.
+        raise LoadError(finding_problems(file, text, errors)
+                        + reading.notes(file, text, rewritten_only=True))
     try:
         compiled = CompiledScenario.build(scenario)
     except ExpressionError as error:  # the checks should have caught it; never let it escape
         raise _fail(file, f"an expression does not compile: {error}") from None
     if not full:
         return scenario, compiled, []
+    notes = reading.notes(file, text)
     lints = finding_problems(file, text, validation.check_reachability(scenario))
     # One list in file order; the line counting what was left out stays last.
     return scenario, compiled, sorted(lints + notes, key=lambda p: (p.line is None, p.line or 0))
