@@ -220,6 +220,7 @@ def visible_names(scenario: Scenario) -> set[str]:
     roots += [r.when for r in scenario.requests if r.when is not None]
     roots += [e.when for e in scenario.endings]
     roots += [a.available_when for a in scenario.actions]
+    roots += [p.down_when for p in scenario.comms.audiences.values() if p.down_when is not None]
     for event in scenario.events:
         if event.text:
             roots += [t for t in (event.when, event.until) if t is not None]

@@ -521,6 +521,10 @@ class _Writer:
             audience = _inline(audience_name(entry.ref))
             status = detail.status if isinstance(detail, PostUpdate) else ""
             return f"Update to {audience} ({status}){who}: {text or '(no text)'}"
+        if kind == "undelivered":
+            audience = _inline(audience_name(entry.ref))
+            status = detail.status if isinstance(detail, PostUpdate) else ""
+            return f"Update to {audience} ({status}) did not go out{who}: {text}"
         if kind == "estimate":
             return f"{text}{who}."
         if kind == "answer":

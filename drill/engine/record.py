@@ -64,6 +64,8 @@ class LogKind(StrEnum):
     ENDED = "ended"
     ANSWER = "answer"
     """A yes/no question answered."""
+    UNDELIVERED = "undelivered"
+    """An update that did not go out: the channel to its audience was down."""
     REJECTED = "rejected"
     """A step the run refused (headless play keeps them)."""
 
@@ -74,7 +76,7 @@ SEEN_KINDS: frozenset[LogKind] = frozenset(
 
 DECISION_KINDS: frozenset[LogKind] = frozenset(
     {LogKind.STARTED, LogKind.PAGED, LogKind.UPDATE, LogKind.ESTIMATE, LogKind.ANSWER,
-     LogKind.DECLARED, LogKind.REJECTED})
+     LogKind.DECLARED, LogKind.REJECTED, LogKind.UNDELIVERED})
 """Entries that record a player's decision."""
 
 NEWS_KINDS: frozenset[LogKind] = frozenset(
@@ -218,6 +220,9 @@ class RunRecord:
     """Starts of an unsafe action while its warning held: (time, index in the rollback
     policy's `unsafe` list)."""
     answers: tuple[GivenAnswer, ...] = ()
+    undelivered: tuple[PostedUpdate, ...] = ()
+    """Updates that did not go out because their audience's channel was down (see
+    ``AudiencePolicy.down_when``): never in ``updates``, so they answer and count for nothing."""
     halted: str | None = None
     """Why drill stopped the run, when the scenario passed one of the limits every run has
     (:mod:`drill.engine.limits`): "event 'grow' made a text longer than 10,000 characters at

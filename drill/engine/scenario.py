@@ -467,6 +467,16 @@ class AudiencePolicy(Model):
     min_gap_without_news: Duration = Field(
         default=0, description="Updates closer than this with no news are noise (0: never)."
     )
+    down_when: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="While this holds, the channel to this audience is down (a status page "
+                    "hosted on the broken system): an update to it does not reach them and "
+                    "counts for nothing. They still wait for news: give the players a way to "
+                    "bring the channel back or to reach them another way.")
+    down_text: str = Field(
+        default="", max_length=500,
+        description="What the players see when an update does not go out (default: a plain "
+                    "sentence naming the audience).")
 
 
 class CommsParts(Model):

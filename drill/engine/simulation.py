@@ -55,7 +55,7 @@ from .record import (
 )
 from .scenario import RESOLVED_KINDS, Action, Ending, Event, Line, Person, Request, Scenario
 from .sites import expression_sites, expression_texts, watched_expressions
-from .text import clock_time, escaped, shorten, span
+from .text import audience_name, clock_time, escaped, shorten, span
 from .timeplan import IDLE_BEFORE_PLANNING, Plan, TimeChecks, planner
 
 AUDIT_EVERY = 32
@@ -364,6 +364,7 @@ class Run:
         self._arrived_at: dict[str, float] = {}
         self._requests_at: dict[str, float] = {}
         self._updates: list[PostedUpdate] = []
+        self._undelivered: list[PostedUpdate] = []
         self._estimates: list[GivenEstimate] = []
         self._declared: list[float] = []
         self._taken_over: dict[str, str] = {}
@@ -440,7 +441,7 @@ class Run:
             paged_at=frozen(dict(self._paged_at)), arrived_at=frozen(dict(self._arrived_at)),
             requests_at=frozen(dict(self._requests_at)), declared=tuple(self._declared),
             asked=tuple(self._asked), warned_starts=tuple(self._warned_starts),
-            answers=tuple(self._answers),
+            answers=tuple(self._answers), undelivered=tuple(self._undelivered),
             taken_over=frozen(dict(self._taken_over)), halted=self.halted,
         )
 
@@ -1165,6 +1166,17 @@ class Run:
             self._schedule(self.now + line.after, "say", (person.id, line))
 
     def _update(self, step: PostUpdate) -> None:
+        policy = self.scenario.comms.audiences.get(step.audience)
+        if policy is not None and policy.down_when is not None and self._holds(policy.down_when):
+            self._undelivered.append(PostedUpdate(self.now, step, self._claim_truth()))
+            key = f"undelivered.{step.audience}"
+            self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
+            self._dirty.add(key)
+            self._note(LogKind.UNDELIVERED, step.audience, channel=step.audience,
+                       text=self._told(policy.down_text) if policy.down_text else
+                       f"The update to {audience_name(step.audience)} did not go out: the "
+                       "channel to them is down.", by=step.by, detail=step, seen=self._last_seen)
+            return
         self._updates.append(PostedUpdate(self.now, step, self._claim_truth()))
         key = f"updates.{step.audience}"
         # Not news: an update changes what the audience knows, not the incident.
