@@ -107,8 +107,9 @@ def test_run_json_has_the_documented_fields(capsys, workdir) -> None:
     assert code == 0, err
     result = json.loads(out)
     assert list(result) == sorted(result)
-    assert set(result) == {"scenario", "seed", "outcome", "ending", "ended_at", "scores",
-                           "deductions", "names", "players"}
+    assert set(result) == {"scenario", "seed", "variant", "outcome", "ending", "ended_at",
+                           "scores", "deductions", "names", "players"}
+    assert result["variant"] is None, "nothing varies in tiny"
     assert result["players"] == [], "a solo run has no per-player scores"
     assert result["scenario"] == "tiny"
     assert result["seed"] == 7

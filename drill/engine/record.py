@@ -32,6 +32,7 @@ from .playscript import (
     TakeOver,
 )
 from .scenario import Ending, Event, Milestone, Request, Scenario
+from .variety import NO_VARIANT, Variant
 
 
 @lru_cache(maxsize=512)
@@ -221,6 +222,8 @@ class RunRecord:
     policy's `unsafe` list)."""
     answers: tuple[GivenAnswer, ...] = ()
     undelivered: tuple[PostedUpdate, ...] = ()
+    variant: Variant = NO_VARIANT
+    """What this run drew of what varies (``scenario`` is already this variant's)."""
     """Updates that did not go out because their audience's channel was down (see
     ``AudiencePolicy.down_when``): never in ``updates``, so they answer and count for nothing."""
     halted: str | None = None

@@ -57,6 +57,7 @@ from .scenario import RESOLVED_KINDS, Action, Ending, Event, Line, Person, Reque
 from .sites import expression_sites, expression_texts, watched_expressions
 from .text import audience_name, clock_time, escaped, shorten, span
 from .timeplan import IDLE_BEFORE_PLANNING, Plan, TimeChecks, planner
+from .variety import Variant, apply, draw
 
 AUDIT_EVERY = 32
 """How many happenings go by between two looks at a run's budget."""
@@ -127,10 +128,11 @@ class CompiledScenario:
     """For big ``and``-ed conditions (see METER_FROM): a test that notes the work of its parts
     after the first, and what its first part costs."""
 
-    personalised: dict[tuple[tuple[str, str], ...], tuple[Scenario, "_RunPlan"]] = field(
+    personalised: dict[tuple[Any, ...], tuple[Scenario, "_RunPlan"]] = field(
         default_factory=dict, compare=False, repr=False)
-    """The filled copies already made, by the names they were filled with: replays, benchmarks
-    and `drill check` play many runs with the same names.  Kept small (see MAX_PERSONALISED)."""
+    """The runs' own copies already made (drawn variant, names filled in), by names and draws:
+    replays, benchmarks and `drill check` play many runs with the same ones.  Kept small (see
+    MAX_PERSONALISED)."""
 
     def tests(self) -> "_Tests":
         """What a run plan takes from it."""
@@ -313,23 +315,32 @@ class Run:
         seed: the run's seed; it drives every random draw.
         names: the display names of people the scenario leaves unnamed, as generated for this
             run (see :mod:`drill.engine.naming`); stored in the run's record for replay.
+        variant: what this run draws of what varies (see :mod:`drill.engine.variety`); None:
+            drawn from the seed.  A save passes the one it stored, as it does the names.
     """
 
-    def __init__(self, compiled: CompiledScenario, seed: int, names: Mapping[str, str]) -> None:
+    def __init__(self, compiled: CompiledScenario, seed: int, names: Mapping[str, str],
+                 variant: Variant | None = None) -> None:
         self.compiled = compiled
         self.seed = seed
         self.names = dict(names)
         scenario = compiled.scenario
+        self.variant = draw(scenario, seed) if variant is None else variant
         plan = compiled.plan
-        if compiled.personal:
-            # The run's own copy, with this run's names in every text; expressions are never
-            # filled, so the compiled conditions (keyed by their text) still apply.  Copies are
-            # never changed, so runs with the same names share one.
-            key = tuple(sorted(self.names.items()))
+        if compiled.personal or not self.variant.empty:
+            # The run's own copy: this seed's variant of the scenario, with this run's names in
+            # every text.  Expressions are never filled or drawn, so the compiled conditions
+            # (keyed by their text) still apply.  Copies are never changed, so runs with the
+            # same names and draws share one.
+            key = (tuple(sorted(self.names.items())) if compiled.personal else (),
+                   self.variant.draws, self.variant.left_out)
             made = compiled.personalised.get(key)
             if made is None:
-                filled = personalise(scenario, compiled.placeholder_sites, self._name_of)
-                made = (filled, _RunPlan.build(filled, compiled.tests()))  # type: ignore[arg-type]
+                concrete = apply(scenario, self.variant)
+                if compiled.personal:
+                    concrete = personalise(concrete, compiled.placeholder_sites,
+                                           self._name_of)  # type: ignore[assignment]
+                made = (concrete, _RunPlan.build(concrete, compiled.tests()))
                 if len(compiled.personalised) >= MAX_PERSONALISED:
                     compiled.personalised.clear()
                 compiled.personalised[key] = made
@@ -442,6 +453,7 @@ class Run:
             requests_at=frozen(dict(self._requests_at)), declared=tuple(self._declared),
             asked=tuple(self._asked), warned_starts=tuple(self._warned_starts),
             answers=tuple(self._answers), undelivered=tuple(self._undelivered),
+            variant=self.variant,
             taken_over=frozen(dict(self._taken_over)), halted=self.halted,
         )
 
