@@ -574,10 +574,11 @@ def load_playscript(path: str | Path, scenario: Scenario | None = None) -> PlayS
     def work() -> PlayScript:
         text = read_text(path)
         script = _model_from(file, text, parse_toml(file, text), PlayScript)
-        if scenario is not None:
-            problems = finding_problems(file, text, validation.check_playscript(script, scenario))
-            if problems:
-                raise LoadError(problems)
+        findings = (validation.check_playscript(script, scenario) if scenario is not None
+                    else validation.check_step_order(script))
+        problems = finding_problems(file, text, findings)
+        if problems:
+            raise LoadError(problems)
         return script
 
     return _guarded(file, work)
@@ -598,6 +599,19 @@ def check_playscript(script: PlayScript, scenario: Scenario,
             text = ""
     return _guarded(file, lambda: finding_problems(file, text,
                                                    validation.check_playscript(script, scenario)))
+
+
+def _catalog_scenario(scenario_id: str) -> Scenario | None:
+    """A scenario drill can find by id (bundled, or in ./scenarios), for checking a play script
+    given on its own; None when there is none or it does not load."""
+    if not scenario_id:
+        return None
+    from .catalog import ScenarioSource, UnknownScenario
+
+    try:
+        return ScenarioSource.open(scenario_id).scenario
+    except (UnknownScenario, LoadError, OSError, ValueError):
+        return None
 
 
 def _is_playscript(data: Mapping[str, Any]) -> bool:
@@ -634,9 +648,17 @@ def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
     for file, text, data in scripts:
         def check_script() -> None:
             script = _model_from(file, text, data, PlayScript)
-            if script.scenario in scenarios:
-                findings = validation.check_playscript(script, scenarios[script.scenario])
-                problems.extend(finding_problems(file, text, findings))
+            scenario = scenarios.get(script.scenario) or _catalog_scenario(script.scenario)
+            if scenario is not None:
+                findings = validation.check_playscript(script, scenario)
+            else:
+                # Never "ok" for ids nobody checked: say which scenario it needs.
+                findings = [*validation.check_step_order(script), validation.ValidationFinding(
+                    ("scenario",), f"written for {script.scenario!r}, which drill cannot find: "
+                                   "give the scenario's file alongside to check its ids"
+                    if script.scenario else "names no scenario (`scenario = \"ID\"`): give "
+                                            "the scenario's file alongside to check its ids")]
+            problems.extend(finding_problems(file, text, findings))
 
         try:
             _guarded(file, check_script)

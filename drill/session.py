@@ -23,7 +23,15 @@ from .engine.scorecard import ScoreCard
 from .engine.simulation import LogEntry, Run
 from .saves import SaveRecord, replay_save
 
-__all__ = ["GameSession", "ScenarioSource"]
+__all__ = ["GameSession", "ScenarioSource", "default_seed"]
+
+def default_seed(scenario: Scenario) -> int:
+    """The seed a run of ``scenario`` gets unless someone chooses: one per scenario, so two
+    teams (or two game days) play the same incident and can be compared."""
+    import zlib
+
+    return zlib.crc32(scenario.meta.id.encode()) % 10_000
+
 
 MAX_NAME_TRIES = 1000
 """Names tried for a new save (``…-seed7.json``, ``…-seed7-2.json``…) before giving up."""
@@ -31,6 +39,14 @@ MAX_NAME_TRIES = 1000
 
 class GameSession:
     """One run being played, with its save file."""
+
+    shared_clock: bool = False
+    """True for a served seat's replica (:mod:`drill.serve.remote_session`): the game day's host
+    moves the clock and saves the run, so the board runs no clock of its own and offers no
+    pause, pace or facilitator panel."""
+    seat: str = ""
+    """The one player a served board belongs to (empty at one terminal, where players pass the
+    keyboard and every one of them acts from it)."""
 
     def __init__(self, source: ScenarioSource, record: SaveRecord, save_path: Path,
                  run: Run | None = None) -> None:

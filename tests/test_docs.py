@@ -153,7 +153,7 @@ def test_example_scenario_uses_every_section_of_the_format() -> None:
     assert any(a.targets and a.helper_skills for a in scenario.actions), "per-target work"
     assert any(not p.name for p in scenario.people), "a person named by faker"
     assert any(not p.relevant for p in scenario.people)
-    assert {r.kind for r in scenario.requests} == {"estimate", "update"}
+    assert {r.kind for r in scenario.requests} == {"estimate", "update", "question"}
     assert scenario.scoring.rollback.unsafe and scenario.scoring.escalation.triggers
     assert any(isinstance(v, str) for v in scenario.state.values()), "a text state variable"
 

@@ -319,7 +319,7 @@ def test_play_script_schema_errors_skip_pydantic_tags(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:1: steps[0].action: required key is missing",
         f"{path}:5: steps[1]: Input tag 'dance' found using 'do' does not match any of the "
-        "expected tags: 'start', 'update', 'page', 'estimate', 'resolve', 'takeover', 'facilitate'",
+        "expected tags: 'start', 'update', 'page', 'estimate', 'answer', 'resolve', 'takeover', 'facilitate'",
     ]
 
 

@@ -53,13 +53,19 @@ NAMESPACES: dict[str, tuple[str, Type]] = {
     "arrived": ("person", "bool"),
     "reached": ("milestone", "bool"),
     "updates": ("audience", "number"),
+    "told": ("audience", "str"),
+    "declared": ("declaration", "bool"),
+    "team": ("team", "number"),
 }
 """Namespaced facts: ``ns -> (kind of id it takes, type of the value)``.
 
 ``done.X`` an action finished at least once; ``started.X`` it was started; ``running.X`` it is in
 progress; ``count.X`` how many times it finished (or, for per-target work, targets finished);
 ``fired.E`` an event happened; ``paged.P`` / ``arrived.P`` a person was paged / has arrived;
-``reached.M`` a milestone was reached; ``updates.A`` how many updates went to audience ``A``.
+``reached.M`` a milestone was reached; ``updates.A`` how many updates went to audience ``A``;
+``told.A`` the status the last update to ``A`` announced (``""`` before any); ``declared.resolved``
+the incident was declared resolved (whether or not it was); ``team.arrived`` / ``team.paged`` how
+many people have arrived / were paged.
 """
 
 KEYWORDS = {"and", "or", "not", "true", "false"}
@@ -486,7 +492,7 @@ def _compile(node: Node, variables: Mapping[str, Type] | None,
     if kind == "fact":
         key = "{}.{}".format(*node.value)  # type: ignore[str-format]
         fact_type = NAMESPACES[node.value[0]][1]  # type: ignore[index]
-        default: Value = 0 if fact_type == "number" else False
+        default: Value = 0 if fact_type == "number" else "" if fact_type == "str" else False
         return (lambda env: env.get(key, default)), fact_type
     compiled = [_compile(arg, variables) for arg in node.args]
     args = [closure for closure, _ in compiled]

@@ -26,6 +26,7 @@ from .playscript import FacilitatorAct, GiveEstimate, PostUpdate
 from .scenario import AUDIENCES, Ending, Request, RunText, Scenario
 from .scorecard import TITLES, Deduction, DimensionScore, EstimateRow, ScoreCard, cap_note
 from .record import DECISION_KINDS, GivenEstimate, LogEntry, PageDetail, RunRecord
+from .rules import first_mitigation, mitigation_effect
 from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, ENDING_TITLES, audience_name, channel_title, clean, clock_time, number,
                    one_line, plural, span)
 
@@ -243,7 +244,7 @@ class _Writer:
         # long): the impact then began before T+0.
         self.impact_start = (None if began is None
                              else began - self.scenario.postmortem.impact_began_before)
-        self.mitigated = run.reached.get("mitigated")
+        self.mitigated = run.mitigated_at
         self.resolved = (run.ended_at if self.ending is not None
                          and self.ending.kind == "resolved" else None)
         self.detected = self._detection_time()
@@ -403,7 +404,7 @@ class _Writer:
             total = f"at least {clock.span(self.end - start)} (still open when the run ended)"
         else:
             total = "none: the impact never began"
-        measured = "mitigated" in self.milestones
+        measured = self.scenario.scoring.mitigated_milestone in self.milestones
         mitigate_missing = (open_ended if measured
                             else "not measured (the scenario has no 'mitigated' milestone)")
         messages = sum(1 for e in self.run.log if e.kind == "event"
@@ -465,7 +466,8 @@ class _Writer:
             if not marked_detection and entry.kind in ("event", "request") \
                     and entry.time == self.detected:
                 marker, marked_detection = "**DETECTED** ", True
-            if entry.kind == "milestone" and entry.ref == "mitigated":
+            if entry.kind == "milestone" and \
+                    entry.ref == self.scenario.scoring.mitigated_milestone:
                 marker = "**IMPACT MITIGATED** "
             elif entry.kind == "ended":
                 marker = "**INCIDENT ENDS** "
@@ -521,6 +523,8 @@ class _Writer:
             return f"Update to {audience} ({status}){who}: {text or '(no text)'}"
         if kind == "estimate":
             return f"{text}{who}."
+        if kind == "answer":
+            return f"{text.rstrip('.')}{who}."
         if kind == "milestone":
             return f"Milestone reached: {text}."
         if kind == "declared":
@@ -560,13 +564,14 @@ class _Writer:
     def _surprises(self) -> None:
         items = list(self._sentences(self.scenario.postmortem.surprises))
         policy = self.scenario.scoring.rollback
-        if policy.applies and policy.rollback_effect in ("none", "partial"):
-            done = [self.run.finished[a][0] for a in policy.generic_mitigations
-                    if self.run.finished.get(a)]
-            if done:
-                effect = "did not end" if policy.rollback_effect == "none" else "only partly ended"
-                items.append(f"The generic mitigation finished at {self.clock.t(min(done))} but "
-                             f"{effect} the impact: the bad state had persisted.")
+        first = first_mitigation(self.run)
+        effect = mitigation_effect(self.scenario, first[1]) if first is not None else ""
+        if policy.applies and first is not None and effect in ("none", "partial"):
+            said = "did not end" if effect == "none" else "only partly ended"
+            label = self.actions[first[1]].label if first[1] in self.actions else first[1]
+            items.append(f"{_inline(label)} finished at "
+                         f"{self.clock.t(first[0])} but {said} the impact: the bad state had "
+                         "persisted.")
         self._bullets(items, "Nothing recorded for this scenario.")
 
     def _went_well(self) -> None:

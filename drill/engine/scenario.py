@@ -244,6 +244,20 @@ class Action(Model):
         "none", "rollback", "flag_off", "drain", "failover", "restart", "purge", "restore",
         "cut_scope", "other",
     ] = Field(default="none", description="The kind of mitigation, for rollback scoring.")
+    rollback_effect: SkipJsonSchema[None] | Literal["none", "partial", "full", "harmful"] = Field(
+        default=None,
+        description="For a generic mitigation: what it really does, when it differs from "
+                    "the scenario's `rollback_effect` (a restart helps partly, the rollback not "
+                    "at all).")
+    progress: Literal["shown", "hidden", "estimate"] = Field(
+        default="shown",
+        description="What the board shows of its progress while it runs: the truth, nothing, "
+                    "or the scenario's `progress_estimate` (which may be wrong: a copy whose "
+                    "progress figure misleads).")
+    progress_estimate: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="With progress = 'estimate': the time left the board shows, in clock "
+                    "units (an expression over the state and time).")
     duration: Duration = Field(default=5, description="How long it takes, in clock units.")
     available_when: Expression = Field(
         default="true", description="Precondition: the action is offered only while this holds."
@@ -274,6 +288,8 @@ class Action(Model):
             raise ValueError("per-target work needs `per_target` > 0")
         if self.per_target and not self.targets:
             raise ValueError("`per_target` needs `targets`")
+        if (self.progress == "estimate") != (self.progress_estimate is not None):
+            raise ValueError("progress = 'estimate' and `progress_estimate` go together")
         return self
 
 
@@ -296,6 +312,10 @@ class Busy(Model):
     until: Duration = Field(description="When it ends; a page in between is answered after it.")
     doing: str = Field(max_length=120,
                        description="What they are doing, in their words: 'in the quarterly review'.")
+    answers_after: SkipJsonSchema[None] | Duration = Field(
+        default=None,
+        description="How long they take to answer a page while busy (default: at once, "
+                    "within a minute); they still join when it ends.")
 
 
 class Customer(Model):
@@ -333,6 +353,10 @@ class Person(Model):
         description="Whether paging them is reasonable in this incident; paging someone "
         "irrelevant costs a little (PagerDuty: don't page everyone).",
     )
+    present: bool = Field(
+        default=False,
+        description="Already in the incident at the start (the on-call engineer who caused "
+                    "it): there from T+0, never paged.")
     arrives_text: Text = Field(default="", description="What they say when they arrive.")
     acknowledges: Text = Field(
         default="",
@@ -389,26 +413,44 @@ def role_of(player: str, scenario: "Scenario") -> Role | None:
 
 
 class Request(Model):
-    """Someone asks the player for an estimate or an update."""
+    """Someone asks the player for an estimate, an update, or a yes/no answer."""
 
     id: Identifier
     at: SkipJsonSchema[None] | Duration = Field(default=None, description="When they ask.")
     when: SkipJsonSchema[None] | Expression = Field(
         default=None, description="They ask once this condition holds."
     )
+    every: SkipJsonSchema[None] | Annotated[float, Field(gt=0)] = Field(
+        default=None,
+        description="They ask again with this period (the press every 20 minutes), first at "
+                    "`at` (or `every`), until the incident ends or `until` holds.")
+    until: SkipJsonSchema[None] | Expression = Field(
+        default=None, description="A recurring request stops once this holds.")
     sender: str = Field(max_length=80, description="Who asks: a person id or a free name.")
     audience: Audience = Field(description="The audience the answer goes to.")
-    kind: Literal["estimate", "update"] = Field(description="What they ask for.")
+    kind: Literal["estimate", "update", "question"] = Field(
+        description="What they ask for: an estimate of a milestone, an update, or a yes/no "
+                    "answer to a question (answered with an `answer` step).")
     milestone: str = Field(default="", description="For an estimate: the milestone's id.")
+    truth: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="For a question: the true answer is 'yes' while this holds ('is this an "
+                    "attack?'); a wrong answer, given what was visible, is a false claim.")
     text: Text = Field(description="The request as it arrives.")
     respond_within: Duration = Field(default=10, description="An answer later than this is late.")
 
     @model_validator(mode="after")
     def _one_trigger(self) -> "Request":
-        if (self.at is None) == (self.when is None):
-            raise ValueError("give exactly one of `at` and `when`")
+        if self.every is None and (self.at is None) == (self.when is None):
+            raise ValueError("give exactly one of `at` and `when` (or `every`)")
+        if self.every is not None and self.when is not None:
+            raise ValueError("a recurring request (`every`) starts `at` a time, not `when`")
+        if self.until is not None and self.every is None:
+            raise ValueError("`until` only applies to a recurring request (`every`)")
         if self.kind == "estimate" and not self.milestone:
             raise ValueError("an estimate request needs a `milestone`")
+        if self.kind == "question" and self.truth is None:
+            raise ValueError("a question needs its `truth`: the condition for 'yes'")
         return self
 
 
@@ -701,6 +743,10 @@ class Weights(Model):
 class ScoringPolicy(Model):
     """Scoring parameters (DOMAIN §9); every one has a default."""
 
+    mitigated_milestone: Identifier = Field(
+        default="mitigated",
+        description="The milestone that means the impact is mitigated (the outcome's time to "
+                    "mitigate, the relaxed cadence after it).")
     weights: Weights = Field(default_factory=Weights)
     outcome: OutcomePolicy = Field(default_factory=OutcomePolicy)
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)

@@ -29,6 +29,7 @@ from .limits import (
     OutOfBounds,
 )
 from .playscript import (
+    Answer,
     DeclareResolved,
     FacilitatorAct,
     GiveEstimate,
@@ -42,6 +43,7 @@ from .placeholders import CUSTOMER_KEY, fill_state, personalise, placeholder_sit
 from .record import (
     SEEN_KINDS,
     ClaimTruth,
+    GivenAnswer,
     Detail,
     GivenEstimate,
     LogEntry,
@@ -288,8 +290,11 @@ class _RunPlan:
             elif event.at is not None:
                 schedule.append((event.at, "event", (event, 0)))
         for request in scenario.requests:
-            if request.at is not None:
-                schedule.append((request.at, "request", request))
+            if request.every is not None:
+                first = request.at if request.at is not None else request.every
+                schedule.append((first, "request", (request, 1)))
+            elif request.at is not None:
+                schedule.append((request.at, "request", (request, 0)))
         effect_costs = {id(owner.effects): sum(costs[v] for v in owner.effects.values()
                                                if isinstance(v, str))
                         for owner in (*scenario.events, *scenario.actions)}
@@ -375,6 +380,11 @@ class Run:
         self._pending: list[tuple[str, Any, ex.Compiled, frozenset[str], int] | None] = list(
             plan.pending)
         """The conditions still waiting, by their index in the plan (None once they held)."""
+        self._asked: list[tuple[float, str]] = []
+        """Every time a request was asked, in order: (time, request id)."""
+        self._warned_starts: list[tuple[float, int]] = []
+        """Starts of an unsafe action while its warning held: (time, index of the rule)."""
+        self._answers: list[GivenAnswer] = []
         self._disarmed: set[int] = set()
         """Repeating events that fired and wait for their condition to stop holding."""
         self._repeats: dict[str, int] = {}
@@ -400,6 +410,9 @@ class Run:
         try:
             for when, kind, payload in plan.schedule:
                 self._schedule(when, kind, payload)
+            for person in scenario.people:
+                if person.present:
+                    self._arrive(person)
             self._settle()
         except _Halt as halt:
             self._stop(halt)
@@ -426,6 +439,8 @@ class Run:
             fired=frozen({k: tuple(v) for k, v in self._fired.items()}),
             paged_at=frozen(dict(self._paged_at)), arrived_at=frozen(dict(self._arrived_at)),
             requests_at=frozen(dict(self._requests_at)), declared=tuple(self._declared),
+            asked=tuple(self._asked), warned_starts=tuple(self._warned_starts),
+            answers=tuple(self._answers),
             taken_over=frozen(dict(self._taken_over)), halted=self.halted,
         )
 
@@ -480,6 +495,30 @@ class Run:
                 remaining = (action.targets - done) / job.rate if job.rate else math.inf
                 result[action_id] = (min(1.0, done / action.targets), self.now + remaining)
         return result
+
+    def shown_progress(self) -> dict[str, tuple[float | None, float | None]]:
+        """Actions in progress as the board shows them: id -> (fraction done, time left), each
+        None where the scenario hides it.  An action's `progress` decides: the truth, nothing,
+        or the scenario's own (possibly wrong) `progress_estimate` of the time left."""
+        shown: dict[str, tuple[float | None, float | None]] = {}
+        for action_id, (fraction, finish) in self.running_actions().items():
+            action = self._actions[action_id]
+            if action.progress == "hidden":
+                shown[action_id] = (None, None)
+            elif action.progress == "estimate" and action.progress_estimate is not None:
+                left = self.value_of(action.progress_estimate)
+                shown[action_id] = (None, max(0.0, float(left)) if isinstance(left, (int, float))
+                                    and not isinstance(left, bool) else None)
+            else:
+                shown[action_id] = (fraction, finish - self.now)
+        return shown
+
+    def value_of(self, expression: str) -> ex.Value | None:
+        """The value of one of the scenario's expressions now (None if it would break a bound)."""
+        try:
+            return self._cond[expression](self._env)
+        except OutOfBounds:
+            return None
 
     def _name_of(self, kind: str, ident: str) -> str | None:
         """A placeholder's name (see :mod:`drill.engine.placeholders`), from the scenario as
@@ -742,7 +781,12 @@ class Run:
             if nth and event.every is not None:
                 self._schedule(self.now + event.every, "event", (event, nth + 1))
         elif kind == "request":
-            self._ask(payload)
+            request, nth = payload
+            if nth and request.until is not None and self._holds(request.until):
+                return
+            self._ask(request)
+            if nth and nth < MAX_RECURRENCES and request.every is not None:
+                self._schedule(self.now + request.every, "request", (request, nth + 1))
         elif kind == "finish":
             action_id, started = payload
             if self._running.get(action_id) == started:
@@ -782,7 +826,10 @@ class Run:
         return self.person_name(sender) if sender in self._people else sender
 
     def _ask(self, request: Request) -> None:
-        self._requests_at[request.id] = self.now
+        if request.kind == "estimate" and request.milestone in self._reached:
+            return  # nobody asks when something will happen once it has
+        self._requests_at.setdefault(request.id, self.now)
+        self._asked.append((self.now, request.id))
         self._note(LogKind.REQUEST, request.id, channel=request.audience,
                    sender=self._sender(request.sender), text=self._told(request.text),
                    detail=request)
@@ -936,6 +983,11 @@ class Run:
             raise ActionRejected(reason)
         self._running[action.id] = self.now
         self._started.setdefault(action.id, []).append(self.now)
+        # An unsafe action is judged by its warning at the moment it starts: a copy without a
+        # backup is unsafe until the backup exists, not for ever once it was.
+        for index, unsafe in enumerate(self.scenario.scoring.rollback.unsafe):
+            if unsafe.action == action.id and self._holds(unsafe.warning):
+                self._warned_starts.append((self.now, index))
         self._fact(f"started.{action.id}", True)
         self._fact(f"running.{action.id}", True)
         self._note(LogKind.STARTED, action.id, text=action.label, by=step.by, detail=step,
@@ -1012,6 +1064,7 @@ class Run:
             raise ActionRejected(f"{self.person_name(person.id)} has already been paged")
         self._paged_at[person.id] = self.now
         self._fact(f"paged.{person.id}", True)
+        self._fact("team.paged", len(self._paged_at))
         outcome = rules.page_outcome(self.scenario.clock, person, self.now)
         busy = outcome.busy
         self._note(LogKind.PAGED, person.id,
@@ -1096,10 +1149,13 @@ class Run:
     def _arrive(self, person: Person) -> None:
         self._arrived_at[person.id] = self.now
         self._fact(f"arrived.{person.id}", True)
+        self._fact("team.arrived", len(self._arrived_at))
         played_by = self._taken_over.get(person.id)
-        text = (f"{self.person_name(person.id)} has joined (played by {played_by})." if played_by
+        joined = ("is in the incident from the start" if person.present and self.now == 0
+                  else "has joined")
+        text = (f"{self.person_name(person.id)} {joined} (played by {played_by})." if played_by
                 else self._told(person.arrives_text) if person.arrives_text
-                else f"{self.person_name(person.id)} has joined.")
+                else f"{self.person_name(person.id)} {joined}.")
         self._note(LogKind.ARRIVED, person.id, channel="teammate",
                    sender=self.person_name(person.id),
                    text=text)
@@ -1113,7 +1169,8 @@ class Run:
         key = f"updates.{step.audience}"
         # Not news: an update changes what the audience knows, not the incident.
         self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
-        self._dirty.add(key)
+        self._env[f"told.{step.audience}"] = step.status
+        self._dirty.update((key, f"told.{step.audience}"))
         parts = [p for p in (step.impact, step.doing) if p]
         if step.next_update:
             parts.append(f"Next update in {span(self.scenario.clock.unit, step.next_update)}.")
@@ -1131,6 +1188,18 @@ class Run:
         affected = next((t.affected for t in comms.affected if self._holds(t.when)), "")
         return ClaimTruth(resolvable, cause, loss, affected)
 
+    def _answer(self, step: Answer) -> None:
+        request = next((r for r in self.scenario.requests if r.id == step.request), None)
+        if request is None or request.kind != "question":
+            raise ActionRejected(f"there is no question {step.request!r} to answer")
+        if request.id not in self._requests_at:
+            raise ActionRejected("nobody has asked that question yet")
+        truth = self._holds(request.truth) if request.truth is not None else step.yes
+        self._answers.append(GivenAnswer(self.now, step, truth))
+        self._note(LogKind.ANSWER, request.id, channel=request.audience, by=step.by,
+                   text=f"Answered {self._sender(request.sender)}: {'yes' if step.yes else 'no'}.",
+                   detail=step, seen=self._last_seen)
+
     def _estimate(self, step: GiveEstimate) -> None:
         if step.milestone not in self._milestones:
             raise ActionRejected(f"there is no milestone {step.milestone!r}")
@@ -1144,6 +1213,7 @@ class Run:
 
     def _declare(self, step: DeclareResolved) -> None:
         self._declared.append(self.now)
+        self._fact("declared.resolved", True)
         for ending in self.scenario.endings:
             if ending.kind in RESOLVED_KINDS and self._holds(ending.when):
                 self._note(LogKind.DECLARED, ending.id, text="Incident declared resolved.",
@@ -1180,6 +1250,7 @@ _PERFORM: dict[type, Callable[[Run, Any], None]] = {
     PostUpdate: Run._update,
     Page: Run._page,
     GiveEstimate: Run._estimate,
+    Answer: Run._answer,
     DeclareResolved: Run._declare,
     TakeOver: Run._take_over,
     FacilitatorAct: Run._facilitate,

@@ -25,7 +25,15 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 
 from . import expressions as ex
 from .placeholders import PLACEHOLDER, STATE_PLACEHOLDER, prose
-from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
+from .playscript import (
+    Answer,
+    FacilitatorAct,
+    GiveEstimate,
+    Page,
+    PlayScript,
+    StartAction,
+    TakeOver,
+)
 from .limits import (
     HALTED_ENDING,
     MAX_EVALUATION,
@@ -36,7 +44,7 @@ from .limits import (
     MAX_TEXT,
 )
 from .scenario import AUDIENCES, Action, Event, Scenario
-from .sites import Location, expression_sites, expression_texts
+from .sites import A_NUMBER, Location, expression_sites, expression_texts
 from .timeplan import planner
 
 
@@ -86,6 +94,8 @@ def _ids_by_kind(scenario: Scenario) -> dict[str, set[str]]:
         "person": {p.id for p in scenario.people},
         "milestone": {m.id for m in scenario.milestones},
         "audience": set(AUDIENCES),
+        "declaration": {"resolved"},
+        "team": {"arrived", "paged"},
     }
 
 
@@ -194,6 +204,9 @@ def _expressions(scenario: Scenario) -> Iterator[ValidationFinding]:
         if site.assigns is None and found != "bool":
             yield ValidationFinding(site.loc, f"a condition must be true or false, this is a "
                           f"{_TYPE_WORDS[found]}")
+        elif site.assigns == A_NUMBER and found != "number":
+            yield ValidationFinding(site.loc, f"this must give a number, not a "
+                                              f"{_TYPE_WORDS[found]}")
         elif site.assigns in types and found != types[site.assigns]:
             yield ValidationFinding(site.loc, f"{site.assigns!r} holds a {_TYPE_WORDS[types[site.assigns]]}, "
                           f"this expression gives a {_TYPE_WORDS[found]}")
@@ -326,9 +339,18 @@ def _placeholders(scenario: Scenario) -> Iterator[ValidationFinding]:
                                    f"{name!r}{_suggest(name, scenario.state)}")
 
 
+def check_step_order(script: PlayScript) -> list[ValidationFinding]:
+    """Steps are in time order: each one out of order, located at its ``at``."""
+    return [ValidationFinding(("steps", i, "at"),
+                              f"at {script.steps[i].at:g} comes before the step above it (at "
+                              f"{script.steps[i - 1].at:g}): steps must be in time order")
+            for i in script.out_of_order()]
+
+
 def check_playscript(script: PlayScript, scenario: Scenario) -> list[ValidationFinding]:
-    """Every id a play-script step names (action, person, milestone, event) is the scenario's."""
-    findings: list[ValidationFinding] = []
+    """Steps in time order, and every id a step names (action, person, milestone, event,
+    question) is the scenario's."""
+    findings: list[ValidationFinding] = check_step_order(script)
     ids = _ids_by_kind(scenario)
     if script.scenario and script.scenario != scenario.meta.id:
         findings.append(ValidationFinding(("scenario",), f"written for scenario {script.scenario!r}, "
@@ -345,6 +367,12 @@ def check_playscript(script: PlayScript, scenario: Scenario) -> list[ValidationF
             # Caught here rather than rejected mid-run, like an unknown action.
             findings.append(ValidationFinding(("steps", i, "event"), f"unknown event {step.event!r}"
                                     f"{_suggest(step.event, ids['event'])}"))
+        elif isinstance(step, Answer) and step.request not in {
+                r.id for r in scenario.requests if r.kind == "question"}:
+            questions = {r.id for r in scenario.requests if r.kind == "question"}
+            findings.append(ValidationFinding(("steps", i, "request"),
+                                              f"no question {step.request!r}"
+                                              f"{_suggest(step.request, questions)}"))
         elif isinstance(step, GiveEstimate) and step.milestone not in ids["milestone"]:
             findings.append(ValidationFinding(("steps", i, "milestone"),
                                     f"unknown milestone {step.milestone!r}"

@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from ..saves import default_saves_dir
 from .navigation import Navigation
+from .safe import notify_plain
 
 
 @dataclass
@@ -62,6 +63,14 @@ class DrillApp(Navigation):
     def on_resize(self, event: events.Resize) -> None:
         # Dialogs drop the blank line between fields when the terminal is short (80x24).
         self.set_class(event.size.height < 30, "-short")
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        """A file offered with ``deliver_text`` (the postmortem) has gone out."""
+        where = f" to {event.path}" if event.path is not None else ""
+        notify_plain(self, f"Downloaded {event.name or 'the file'}{where}.")
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        notify_plain(self, f"The download failed: {event.exception}", severity="error")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette: the app's own commands plus the current screen's."""

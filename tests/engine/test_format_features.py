@@ -78,3 +78,115 @@ def test_validate_knows_what_an_event_follows(tiny):
     assert check_scenario(scenario) == []
     assert not any(f.loc[:2] == ("events", 2) for f in check_reachability(scenario)), \
         "an event following a possible action can fire"
+
+
+def test_an_unsafe_action_is_judged_by_its_warning_when_it_starts(tiny):
+    # "Copying without a backup is unsafe" stops being unsafe once the backup exists.
+    data = tiny.scenario.model_dump()
+    data["state"]["backed_up"] = False
+    data["actions"] += [
+        {"id": "copy", "label": "Copy the data", "duration": 2, "repeatable": True},
+        {"id": "backup", "label": "Back up", "duration": 3, "effects": {"backed_up": True}},
+    ]
+    data["scoring"]["rollback"].update(unsafe=[{
+        "action": "copy", "warning": "not backed_up", "norm": "Back up before you copy."}])
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    from drill.engine.scoring import score_run
+
+    reckless = play(compiled, 1, steps({"at": 1, "do": "start", "action": "copy"}), names={})
+    careful = play(compiled, 1, steps({"at": 1, "do": "start", "action": "backup"},
+                                      {"at": 5, "do": "start", "action": "copy"}), names={})
+    assert reckless.warned_starts == ((1, 0),) and careful.warned_starts == ()
+    unsafe = [d.what for d in score_run(reckless).rollback.deductions if "Copy" in d.what]
+    assert unsafe and not [d for d in score_run(careful).rollback.deductions if "Copy" in d.what]
+
+
+def test_someone_present_from_the_start_is_there_at_t0_and_never_paged(tiny):
+    data = tiny.scenario.model_dump()
+    data["people"][0]["present"] = True
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    run = play(compiled, 1, [], names={"ops": "Sam"})
+    assert run.arrived_at == {"ops": 0} and run.paged_at == {}
+    joined = next(e for e in run.log if e.kind == "arrived")
+    assert joined.text == "Sam is in the incident from the start."
+    assert run.value("team.arrived") == 1
+
+
+def test_a_question_is_answered_yes_or_no_and_judged_against_the_truth(tiny):
+    from drill.engine.scoring import score_run
+
+    data = tiny.scenario.model_dump()
+    data["requests"] = [{"id": "attack", "at": 3, "sender": "The CEO", "audience": "management",
+                         "kind": "question", "truth": "errors > 100",
+                         "text": "Is this an attack?", "respond_within": 5}]
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    honest = play(compiled, 1, steps({"at": 4, "do": "answer", "request": "attack", "yes": False}),
+                  names={})
+    wrong = play(compiled, 1, steps({"at": 4, "do": "answer", "request": "attack", "yes": True}),
+                 names={})
+    silent = play(compiled, 1, [], names={})
+    assert honest.answers[0].truth is False
+    claims = lambda run: [d.what for d in score_run(run).communication.deductions  # noqa: E731
+                          if "Is this an attack?" in d.what]
+    assert claims(honest) == []
+    assert claims(wrong) == ["Answered yes to 'Is this an attack?' at T+4; the truth then was no"]
+    assert claims(silent) == ["The CEO asked management 'Is this an attack?' at T+3; none came "
+                              "by T+8"]
+
+
+def test_a_recurring_request_is_asked_again_and_each_ask_is_owed(tiny):
+    from drill.engine.rules import owed
+
+    data = tiny.scenario.model_dump()
+    data["requests"] = [{"id": "press", "every": 20, "until": "errors == 0", "sender": "The press",
+                         "audience": "customers", "kind": "update", "text": "Any news?"}]
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    run = play(compiled, 1, [], names={})
+    assert [at for at, _ in run.asked][:3] == [20, 40, 60]
+    from drill.engine.simulation import Run
+
+    live = Run(compiled, 1, {})
+    live.advance_to(45)
+    assert sum(1 for item in owed(live.record(), 45) if item.kind == "request") == 2
+
+
+def test_an_estimate_request_is_not_asked_once_its_milestone_came(tiny):
+    data = tiny.scenario.model_dump()
+    data["requests"] = [{"id": "when", "at": 100, "sender": "VP", "audience": "management",
+                         "kind": "estimate", "milestone": "fixed", "text": "When?"}]
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    run = play(compiled, 1, steps({"at": 3, "do": "start", "action": "fix"}), names={})
+    assert run.reached["fixed"] < 100 and run.asked == () and "when" not in run.requests_at
+
+
+def test_the_board_shows_progress_as_the_scenario_says(tiny):
+    from drill.engine.simulation import Run
+
+    data = tiny.scenario.model_dump()
+    data["actions"] += [
+        {"id": "copy", "label": "Copy", "duration": 60, "progress": "estimate",
+         "progress_estimate": "10"},
+        {"id": "secret", "label": "Secret", "duration": 30, "progress": "hidden"}]
+    compiled = CompiledScenario.build(Scenario.model_validate(data))
+    run = Run(compiled, 1, {})
+    for step in steps({"at": 1, "do": "start", "action": "copy"},
+                      {"at": 1, "do": "start", "action": "secret"}):
+        run.perform(step)
+    run.advance_to(20)
+    shown = run.shown_progress()
+    assert shown["copy"] == (None, 10) and shown["secret"] == (None, None)
+    assert run.running_actions()["copy"][1] == 61, "the truth is kept for the score"
+
+
+def test_each_mitigation_can_say_what_it_really_does():
+    from drill.engine.rules import mitigation_effect
+    from drill.loading import load_scenario
+    from tests.bundled import REPO
+
+    trap = CompiledScenario.build(load_scenario(REPO / "tests" / "fixtures" / "scoring_trap.toml"))
+    data = trap.scenario.model_dump()
+    data["actions"][0]["rollback_effect"] = "full"
+    scenario = Scenario.model_validate(data)
+    assert mitigation_effect(scenario, data["actions"][0]["id"]) == "full"
+    assert mitigation_effect(trap.scenario, data["actions"][0]["id"]) == \
+        trap.scenario.scoring.rollback.rollback_effect

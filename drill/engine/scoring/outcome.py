@@ -52,7 +52,7 @@ def score_outcome(ctx: _Context) -> Outcome:
     run = ctx.run
     policy: OutcomePolicy = ctx.scenario.scoring.outcome
     kind = ending_class(ctx)
-    mitigated = run.reached.get("mitigated")
+    mitigated = run.mitigated_at
     resolved = run.ended_at if kind in ("resolved", "degraded") else None
     harm = tuple(_harm(ctx))
     if kind in ("unfinished", "open"):

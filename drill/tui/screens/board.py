@@ -65,14 +65,18 @@ class BoardScreen(Screen[None]):
     def __init__(self, session: GameSession, paused: bool = False) -> None:
         super().__init__()
         self.session = session
-        self.clock = GameClock(time=session.run.now, pace=session.record.pace, paused=paused)
+        # A served seat shows the host's clock (its session moves it); one terminal runs its own.
+        self.shared = session.shared_clock
+        self.clock: GameClock = (session.clock if self.shared  # type: ignore[attr-defined]
+                                 else GameClock(time=session.run.now, pace=session.record.pace,
+                                                paused=paused))
         self.hints = session.record.hints
         self._last_real = 0.0
         self._saved_clock = session.run.now
         self._save_tried = 0.0
         self._monotonic: Callable[[], float] = time.monotonic
         self._ended = False
-        self.players = session.record.players
+        self.players = [session.seat] if self.shared else session.record.players
         self.active_player = 0
 
     # -- layout ----------------------------------------------------------------------------
@@ -106,7 +110,7 @@ class BoardScreen(Screen[None]):
         settings = self.app.settings  # type: ignore[attr-defined]
         self._monotonic = settings.monotonic or time.monotonic
         self._last_real = self._monotonic()
-        if settings.tick is not None:
+        if settings.tick is not None and not self.shared:
             # The timer belongs to this screen, so it stops when the screen goes (ECOSYSTEM §2).
             self.set_interval(settings.tick, self.tick)
         self.refresh_board()
@@ -261,10 +265,16 @@ class BoardScreen(Screen[None]):
         # Player names come from the save file: one clean line, like every title.
         self.sub_title = one_line(f"playing: {self.player}") if self.players else "solo"
 
+    SHARED_CLOCK_ONLY = ("toggle_pause", "faster", "slower", "facilitate", "next_player")
+    """What a served seat cannot do: the clock and the facilitator's acts are the facilitator's
+    (their console), and each seat is one player."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.shared and action in self.SHARED_CLOCK_ONLY:
+            return False
         # Team-play keys only exist when there is a team.
         if action in ("next_player", "take_over"):
-            return len(self.players) > 1
+            return len(self.session.record.players) > 1
         return True
 
     def action_next_player(self) -> None:
@@ -306,7 +316,13 @@ class BoardScreen(Screen[None]):
         self.refresh_board()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        """Every board action, in the command palette."""
+        """Every board action this board allows, in the command palette."""
+        for command in self._palette_commands():
+            name = command.callback.__name__.removeprefix("action_")  # type: ignore[union-attr]
+            if self.check_action(name, ()):
+                yield command
+
+    def _palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Post an update", "Tell an audience what is happening (u)", self.action_update)
         yield SystemCommand("Page someone", "Ask a teammate for help (p)", self.action_page)
         yield SystemCommand("Give an estimate", "A point or a range for a milestone (e)", self.action_estimate)
@@ -318,7 +334,6 @@ class BoardScreen(Screen[None]):
         yield SystemCommand("Toggle hints", "Show hints under actions (h)", self.action_toggle_hints)
         yield SystemCommand("Facilitator panel", "Injects, hints, pace, end the run (f)",
                             self.action_facilitate)
-        if len(self.players) > 1:
-            yield SystemCommand("Next player", "Pass the keyboard on (n)", self.action_next_player)
-            yield SystemCommand("Take over a teammate", "Play one of the scenario's people (t)",
-                                self.action_take_over)
+        yield SystemCommand("Next player", "Pass the keyboard on (n)", self.action_next_player)
+        yield SystemCommand("Take over a teammate", "Play one of the scenario's people (t)",
+                            self.action_take_over)

@@ -39,6 +39,7 @@ class EndScreen(Screen[None]):
         Binding("escape,q", "to_picker", "Back to the picker", id="to-picker"),
         Binding("tab", "focus_next", "Scores / postmortem", show=False),
         Binding("c", "compare", "Compare runs", id="compare"),
+        Binding("d", "download", "Download the postmortem", id="download"),
     ]
 
     def __init__(self, session: GameSession) -> None:
@@ -116,13 +117,31 @@ class EndScreen(Screen[None]):
                           plain(f"   {clean(deduction.norm)}", "dim italic"), "\n"]
             parts.append("\n")
         save_error = getattr(self.session, "save_error", None)
-        if save_error:
+        if self.session.shared_clock:
+            parts += [plain("The facilitator's server saved this run as ", "dim"),
+                      plain(f"{getattr(self.session, 'team', '')}/{self.session.save_path.name}"),
+                      "\n", plain("d downloads the postmortem.", "dim")]
+        elif save_error:
             parts += [plain(f"Not saved: {one_line(save_error)}", "bold $error")]
         else:
             postmortem = Path(self.session.record.postmortem or self.session.save_path)
             parts += [plain("Run saved to ", "dim"), plain(shown_path(self.session.save_path)),
                       "\n", plain("Postmortem written to ", "dim"), plain(shown_path(postmortem))]
         return Content.assemble(*parts)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A served seat compares nothing here: the saves it could list are the server's, and
+        # the facilitator compares the teams on the console.
+        return not (action == "compare" and self.session.shared_clock)
+
+    def action_download(self) -> None:
+        """Offer the postmortem as a file: a download in a browser, a copy in the Downloads
+        folder in a terminal."""
+        import io
+
+        name = f"{self.session.save_path.stem}-postmortem.md"
+        self.app.deliver_text(io.StringIO(self.session.postmortem), save_filename=name,
+                              mime_type="text/markdown", name=name)
 
     def action_compare(self) -> None:
         """This run against other finished runs of the same scenario."""

@@ -105,16 +105,22 @@ class WorkPanel(Static):
 
     def show(self, run: Run) -> None:
         """Redraw from the run."""
-        running = run.running_actions()
+        running = run.shown_progress()
         if not running:
             self.update(plain("Nothing in progress.", "dim"))
             return
         lines: list[Content | str] = []
-        for action_id, (fraction, finish) in running.items():
+        for action_id, (fraction, left) in running.items():
             action = next(a for a in run.scenario.actions if a.id == action_id)
+            # The scenario decides what the board shows: the truth, nothing, or its estimate.
+            if fraction is None:
+                said = (f"about {span(run, left)} left (estimate)" if left is not None
+                        else "running; no progress shown")
+                lines += [plain(action.label, "bold"), "\n", plain(said, "dim"), "\n"]
+                continue
             detail = (f"{int(run.value(f'count.{action_id}'))}/{action.targets}" if action.targets
                       else f"{fraction:.0%}")
-            left = span(run, finish - run.now) if finish != float("inf") else "?"
+            remaining = span(run, left) if left is not None and left != float("inf") else "?"
             lines += [plain(action.label, "bold"), "\n", plain(bar(fraction), "$accent"), " ",
-                      plain(f"{detail}  ~{left} left", "dim"), "\n"]
+                      plain(f"{detail}  ~{remaining} left", "dim"), "\n"]
         self.update(Content.assemble(*lines).rstrip())
