@@ -83,7 +83,7 @@ def test_the_restart_is_slower_alone_and_slower_still_in_retry_storms() -> None:
     good = bundled.played(SCENARIO_ID, "good")
     alone = play(compiled_scenario(SCENARIO_ID), 1,
                  good_without(pages=("index_oncall", "index_principal")))
-    # Without the two index engineers, GETs would come back about 100 minutes later: past 13:37.
+    # Without the two index engineers, GETs would come back hours later: long past 13:37.
     assert "mitigated" not in alone.reached and alone.ending.id == "afternoon_lost"
     stormy = play(compiled_scenario(SCENARIO_ID), 1, good_without("pace_dependents"))
     storms = stormy.fired["retry_storm"]
