@@ -618,6 +618,8 @@ def run_summary(run: RunRecord, card: ScoreCard) -> dict[str, Any]:
     return {
         "scenario": run.scenario.meta.id,
         "seed": run.seed,
+        "variant": None if run.variant.empty else {"code": run.variant.code,
+                                                   **run.variant.to_json()},
         "outcome": outcome_summary(card),
         "ending": run.ending.id if run.ending else None,
         "ended_at": None if run.ended_at is None else float(run.ended_at),
@@ -697,7 +699,9 @@ def format_score_card(run: RunRecord, card: ScoreCard) -> str:
     scenario = run.scenario
     unit = scenario.clock.unit
     # Each text from the file on its own line only: a newline in a title cannot forge a line.
-    lines = [f"{one_line(scenario.meta.title)} (scenario {scenario.meta.id}, seed {run.seed})"]
+    variant = "" if run.variant.empty else f", variant {run.variant.code}"
+    lines = [f"{one_line(scenario.meta.title)} (scenario {scenario.meta.id}, seed {run.seed}"
+             f"{variant})"]
     if run.ending is not None:
         kind = card.outcome.ending if card.outcome is not None else run.ending.kind
         lines.append(f"Ending: {one_line(run.ending.title)} [{kind.replace('_', ' ')}] at "

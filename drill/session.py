@@ -21,7 +21,8 @@ from .engine.playscript import PlayerAction
 from .engine.scenario import Scenario
 from .engine.scorecard import ScoreCard
 from .engine.simulation import LogEntry, Run
-from .saves import SaveRecord, replay_save
+from .engine.variety import draw, varies
+from .saves import SaveRecord, replay_save, saved_variant
 
 __all__ = ["GameSession", "ScenarioSource", "default_seed"]
 
@@ -53,7 +54,9 @@ class GameSession:
         self.source = source
         self.record = record
         self.save_path = save_path
-        self.run = run if run is not None else Run(source.compiled, record.seed, record.names)
+        self.run = run if run is not None else Run(
+            source.compiled, record.seed, record.names,
+            saved_variant(source.scenario, record.variant))
         self.card: ScoreCard | None = None
         self.postmortem: str = ""
         self.save_error: str | None = None
@@ -94,6 +97,7 @@ class GameSession:
             pace=pace,
             players=list(players or []),
             names=generate_names(source.scenario, seed),
+            variant=draw(source.scenario, seed).to_json() if varies(source.scenario) else {},
             hints=hints,
             started_at=started.isoformat(),
         )

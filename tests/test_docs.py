@@ -344,8 +344,8 @@ def test_the_facilitator_guide_names_real_injects_and_commands() -> None:
     from drill.cli import build_parser
 
     guide = (DOCS / "facilitator.md").read_text(encoding="utf-8")
-    named = set(_re.findall(r"^\s*\| [a-z-]+ \| `([a-z_]+)` \|", guide, _re.M))
-    assert len(named) == 8
+    named = set(_re.findall(r"^\s*\| [a-z0-9-]+ \| `([a-z_]+)` \|", guide, _re.M))
+    assert len(named) == 12
     optional = set()
     for path in sorted((REPO / "scenarios").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -21,6 +21,9 @@ before game day:
   the incident cut short before its late moves, or never owed its dimension, is a note.)
 * ``never-resolved``: no run of any strategy or play script resolved the incident (every one
   failed, ran out of time or was stopped): the scenario cannot be won as written;
+* ``unfair-variant``: good play (the ``oracle`` or a good play script) never resolved the
+  incident in at least 3 runs that drew one value of a ``[[vary]]``, though it resolved runs
+  that drew others: that variant cannot be won (or the script cannot play it);
 * ``stopped``: runs that drill stopped because the scenario passed one of the limits every run
   has (:mod:`drill.engine.limits`), with the message the run ended on.
 """
@@ -31,7 +34,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Iterable, Literal, Sequence
 
-from . import expressions as ex
+from . import expressions as ex, variety
 from .limits import HALTED_ENDING
 from .scenario import RESOLVED_KINDS, Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
@@ -54,7 +57,7 @@ OWN_FACTS = ("done", "count", "started", "running")
 SCORES = (*DIMENSIONS, "overall")
 
 FindingKind = Literal["unreachable-ending", "never-possible", "dead-action", "invisible-event",
-                      "scoring-hole", "never-resolved", "stopped"]
+                      "scoring-hole", "never-resolved", "unfair-variant", "stopped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,8 @@ class PlayedRun:
     """An adversary's run ended before a late act it meant (see Observed.cut_short)."""
     halted: str = ""
     """Why drill stopped the run (see ``RunRecord.halted``); empty when it was not stopped."""
+    draws: tuple[tuple[str, str], ...] = ()
+    """The run's variant: per ``[[vary]]`` id, the value drawn as the players read it."""
 
 
 def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
@@ -100,6 +105,9 @@ def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
         changed=tuple(sorted((a, frozenset(names)) for a, names in seen.changed.items())),
         fired=frozenset(run.fired), refused=seen.refused, cut_short=seen.cut_short,
         halted=run.halted or "",
+        draws=tuple((vary.id, variety.value_text(run.scenario, vary, value))
+                    for vary in run.scenario.vary
+                    if (value := run.variant.value(vary.id)) is not None),
     )
 
 
@@ -220,6 +228,7 @@ def visible_names(scenario: Scenario) -> set[str]:
     roots += [r.when for r in scenario.requests if r.when is not None]
     roots += [e.when for e in scenario.endings]
     roots += [a.available_when for a in scenario.actions]
+    roots += [p.down_when for p in scenario.comms.audiences.values() if p.down_when is not None]
     for event in scenario.events:
         if event.text:
             roots += [t for t in (event.when, event.until) if t is not None]
@@ -265,7 +274,9 @@ def analyse(scenario: Scenario, summaries: Sequence[PlayedRun],
     findings += _event_findings(scenario, summaries)
     holes, more_notes = _scoring_holes(scenario, groups)
     findings += holes
+    findings += _unfair_variants(scenario, groups)
     findings += _stopped(summaries)
+    more_notes += _variety_notes(scenario, summaries)
     runs = max((len(runs) for runs in groups.values()), default=0)
     return CheckReport(scenario.meta.id, scenario.meta.title, runs, results, endings, findings,
                        [*notes, *more_notes])
@@ -340,6 +351,56 @@ def _good_play_among(strategies: list[str]) -> str:
     """Says which good play was among the runs, when any was (the claim must be true)."""
     good = [s for s in strategies if s == "oracle" or s.startswith("scripts:good")]
     return f", good play included ({', '.join(good)})" if good else ""
+
+
+def _unfair_variants(scenario: Scenario, groups: dict[str, list[PlayedRun]]
+                     ) -> list[CheckFinding]:
+    """Good play that resolves some variants and never one value of a vary (≥ 3 runs)."""
+    findings: list[CheckFinding] = []
+    labels = {vary.id: vary.label for vary in scenario.vary}
+    for name, runs in groups.items():
+        if _good_play_among([name]) == "" or not any(r.ending_kind in RESOLVED_KINDS
+                                                     for r in runs):
+            continue
+        for vary_id, label in labels.items():
+            by_value: dict[str, list[PlayedRun]] = {}
+            for run in runs:
+                value = dict(run.draws).get(vary_id)
+                if value is not None:
+                    by_value.setdefault(value, []).append(run)
+            for value, drawn in by_value.items():
+                if len(drawn) >= 3 and not any(r.ending_kind in RESOLVED_KINDS for r in drawn):
+                    endings = ", ".join(sorted({r.ending or r.halted for r in drawn}))
+                    findings.append(CheckFinding(
+                        "unfair-variant", vary_id,
+                        f"{name} never resolved the incident in the {_runs(len(drawn))} whose "
+                        f"'{vary_id}' ({label}) drew {value} (they ended {endings}), though it "
+                        f"resolved runs with other values: that variant cannot be won as "
+                        f"written (seeds {', '.join(str(r.seed) for r in drawn[:5])})"))
+    return findings
+
+
+def _variety_notes(scenario: Scenario, summaries: Sequence[PlayedRun]) -> list[str]:
+    """How much of each vary's values the runs covered (a value never drawn is untested)."""
+    notes = []
+    for vary in scenario.vary:
+        drawn = {value for s in summaries for key, value in s.draws if key == vary.id}
+        if vary.choices is not None:
+            total = len(vary.choices)
+        elif vary.range is not None:
+            total = variety.range_values(vary)
+        else:
+            total = 0  # a deck: its draws are combinations, counted as drawn
+        if total and len(drawn) < total:
+            notes.append(f"vary '{vary.id}' ({vary.label}): the runs drew {len(drawn)} of its "
+                         f"{total} values; play more runs to cover the rest")
+        elif total:
+            notes.append(f"vary '{vary.id}' ({vary.label}): the runs drew all {total} of its "
+                         "values")
+        else:
+            notes.append(f"vary '{vary.id}' ({vary.label}): the runs drew {len(drawn)} "
+                         f"different hand{'s' if len(drawn) != 1 else ''} from its deck")
+    return notes
 
 
 def _action_findings(scenario: Scenario, summaries: Sequence[PlayedRun]) -> list[CheckFinding]:

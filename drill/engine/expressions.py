@@ -54,6 +54,7 @@ NAMESPACES: dict[str, tuple[str, Type]] = {
     "reached": ("milestone", "bool"),
     "updates": ("audience", "number"),
     "told": ("audience", "str"),
+    "undelivered": ("audience", "number"),
     "declared": ("declaration", "bool"),
     "team": ("team", "number"),
 }
@@ -63,7 +64,8 @@ NAMESPACES: dict[str, tuple[str, Type]] = {
 progress; ``count.X`` how many times it finished (or, for per-target work, targets finished);
 ``fired.E`` an event happened; ``paged.P`` / ``arrived.P`` a person was paged / has arrived;
 ``reached.M`` a milestone was reached; ``updates.A`` how many updates went to audience ``A``;
-``told.A`` the status the last update to ``A`` announced (``""`` before any); ``declared.resolved``
+``told.A`` the status the last update to ``A`` announced (``""`` before any); ``undelivered.A``
+how many updates to ``A`` did not go out because its channel was down; ``declared.resolved``
 the incident was declared resolved (whether or not it was); ``team.arrived`` / ``team.paged`` how
 many people have arrived / were paged.
 """

@@ -29,6 +29,7 @@ from .record import DECISION_KINDS, GivenEstimate, LogEntry, PageDetail, RunReco
 from .rules import first_mitigation, mitigation_effect
 from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, ENDING_TITLES, audience_name, channel_title, clean, clock_time, number,
                    one_line, plural, span)
+from .variety import described
 
 # -- untrusted text ---------------------------------------------------------------------------------
 
@@ -254,8 +255,10 @@ class _Writer:
 
     def render(self) -> str:
         self._title()
+        variant = () if self.run.variant.empty else (("This run's variant", self._variant),)
         for name, build in (
             ("Summary", self._summary),
+            *variant,
             ("Impact", self._impact),
             ("Responders", self._responders),
             ("Timeline", self._timeline),
@@ -348,7 +351,8 @@ class _Writer:
             f"- **Outcome:** {self._outcome()}",
             f"- **Service status at the end:** {_inline(label)} ({level})",
             f"- **Severity:** {scenario.meta.severity}",
-            f"- **Scenario:** `{scenario.meta.id}`, seed {self.run.seed}; "
+            f"- **Scenario:** `{scenario.meta.id}`, seed {self.run.seed}"
+            f"{'' if self.run.variant.empty else f', variant {self.run.variant.code}'}; "
             f"source: {_inline(scenario.meta.source) or 'not given'}",
         )
 
@@ -378,11 +382,21 @@ class _Writer:
         updates = plural(len(run.updates), "update")
         if per_audience:
             updates += f" ({', '.join(per_audience)})"
+        if run.undelivered:
+            updates += (f" ({plural(len(run.undelivered), 'more update')} did not go out: "
+                        "the channel was down)")
         said += (f" The responders posted {updates}, paged "
                  f"{plural(len(run.paged_at), 'person', 'people')} and gave "
                  f"{plural(len(run.estimates), 'estimate')}.")
         said += f" Overall score: {number(self.card.overall)}/100."
         self._add(f"**TL;DR:** {said}")
+
+    def _variant(self) -> None:
+        self._add("What this run drew of what differs from seed to seed (another seed plays "
+                  "another variant of the incident):", "")
+        self._bullets((f"**{_inline(label)}:** {_inline(value)}"
+                       for label, value in described(self.scenario, self.run.variant, "debrief")),
+                      "Nothing.")
 
     def _impact(self) -> None:
         clock, start = self.clock, self.impact_start
@@ -521,6 +535,10 @@ class _Writer:
             audience = _inline(audience_name(entry.ref))
             status = detail.status if isinstance(detail, PostUpdate) else ""
             return f"Update to {audience} ({status}){who}: {text or '(no text)'}"
+        if kind == "undelivered":
+            audience = _inline(audience_name(entry.ref))
+            status = detail.status if isinstance(detail, PostUpdate) else ""
+            return f"Update to {audience} ({status}) did not go out{who}: {text}"
         if kind == "estimate":
             return f"{text}{who}."
         if kind == "answer":

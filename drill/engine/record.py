@@ -32,6 +32,7 @@ from .playscript import (
     TakeOver,
 )
 from .scenario import Ending, Event, Milestone, Request, Scenario
+from .variety import NO_VARIANT, Variant
 
 
 @lru_cache(maxsize=512)
@@ -64,6 +65,8 @@ class LogKind(StrEnum):
     ENDED = "ended"
     ANSWER = "answer"
     """A yes/no question answered."""
+    UNDELIVERED = "undelivered"
+    """An update that did not go out: the channel to its audience was down."""
     REJECTED = "rejected"
     """A step the run refused (headless play keeps them)."""
 
@@ -74,7 +77,7 @@ SEEN_KINDS: frozenset[LogKind] = frozenset(
 
 DECISION_KINDS: frozenset[LogKind] = frozenset(
     {LogKind.STARTED, LogKind.PAGED, LogKind.UPDATE, LogKind.ESTIMATE, LogKind.ANSWER,
-     LogKind.DECLARED, LogKind.REJECTED})
+     LogKind.DECLARED, LogKind.REJECTED, LogKind.UNDELIVERED})
 """Entries that record a player's decision."""
 
 NEWS_KINDS: frozenset[LogKind] = frozenset(
@@ -218,6 +221,11 @@ class RunRecord:
     """Starts of an unsafe action while its warning held: (time, index in the rollback
     policy's `unsafe` list)."""
     answers: tuple[GivenAnswer, ...] = ()
+    undelivered: tuple[PostedUpdate, ...] = ()
+    variant: Variant = NO_VARIANT
+    """What this run drew of what varies (``scenario`` is already this variant's)."""
+    """Updates that did not go out because their audience's channel was down (see
+    ``AudiencePolicy.down_when``): never in ``updates``, so they answer and count for nothing."""
     halted: str | None = None
     """Why drill stopped the run, when the scenario passed one of the limits every run has
     (:mod:`drill.engine.limits`): "event 'grow' made a text longer than 10,000 characters at

@@ -402,6 +402,13 @@ def eta_broken(record: "RunRecord", index: int, at: float) -> bool | None:
     return not revised
 
 
+def channel_down(record: "RunRecord", audience: str) -> bool:
+    """Whether the channel to an audience is down as the record stands: an update to it now
+    would not go out (the simulation applies the same `down_when` when one is posted)."""
+    policy = record.scenario.comms.audiences.get(audience)
+    return policy is not None and policy.down_when is not None and record.holds(policy.down_when)
+
+
 OwedKind = Literal["first_update", "next_update", "request", "eta"]
 
 

@@ -12,6 +12,7 @@ language of :mod:`drill.engine.expressions`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Literal, Union
 
@@ -215,6 +216,11 @@ class Event(Model):
         description="Fires only if this also holds when the event is due; otherwise that "
                     "firing is skipped (a customer's 'nothing on your status page' only while "
                     "nothing was posted).")
+    chance: float = Field(
+        default=1, gt=0, le=1,
+        description="The share of seeds in which the event is part of the incident (0.4: "
+                    "four runs in ten); in the others it never fires on its own and a "
+                    "facilitator may still inject it.")
 
     @model_validator(mode="after")
     def _one_trigger(self) -> "Event":
@@ -477,6 +483,16 @@ class AudiencePolicy(Model):
     min_gap_without_news: Duration = Field(
         default=0, description="Updates closer than this with no news are noise (0: never)."
     )
+    down_when: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="While this holds, the channel to this audience is down (a status page "
+                    "hosted on the broken system): an update to it does not reach them and "
+                    "counts for nothing. They still wait for news: give the players a way to "
+                    "bring the channel back or to reach them another way.")
+    down_text: str = Field(
+        default="", max_length=500,
+        description="What the players see when an update does not go out (default: a plain "
+                    "sentence naming the audience).")
 
 
 class CommsParts(Model):
@@ -828,6 +844,73 @@ class PostmortemMaterial(Model):
     action_items: list[ActionItem] = Field(default_factory=list)
 
 
+VaryValue = Union[Annotated[str, Field(max_length=200)], float]
+
+
+class Vary(Model):
+    """Something that differs from seed to seed: each run draws it once, from its seed.
+
+    Give exactly one of `choices` (one of them, by `weights`), `range` (a number from `low` to
+    `high` in steps of `step`) or `events` (a deck: `draw` of these events happen, the others
+    are left for the facilitator).  The drawn value is the starting value of the state variable
+    of the same id when `[state]` declares one, and `sets` puts it (or a number made from it)
+    into the scenario's own numbers: an action's duration, an event's time, a reference time.
+    """
+
+    id: Identifier
+    label: str = Field(min_length=1, max_length=80,
+                       description="What varies, in a few words: 'Region hit', 'Restore time'.")
+    choices: SkipJsonSchema[None] | Annotated[list[VaryValue], Field(min_length=2,
+                                                                     max_length=50)] = Field(
+        default=None, description="The values one of which each run draws.")
+    weights: SkipJsonSchema[None] | list[Annotated[float, Field(gt=0)]] = Field(
+        default=None, description="With `choices`: how likely each one is (default: equally).")
+    range: SkipJsonSchema[None] | tuple[float, float] = Field(
+        default=None, description="`[low, high]`: a number drawn between them, both included.")
+    step: float = Field(default=1, gt=0, description="With `range`: the drawn number is "
+                                                      "`low` plus a whole number of steps.")
+    duration: bool = Field(default=False, description="The drawn number is a time span "
+                                                      "(shown as one: '1 h 25 min').")
+    events: SkipJsonSchema[None] | Annotated[list[Identifier], Field(min_length=2,
+                                                                     max_length=50)] = Field(
+        default=None, description="A deck of event ids: `draw` of them are part of each run.")
+    draw: int = Field(default=1, ge=1, description="With `events`: how many are drawn.")
+    sets: dict[str, Expression] = Field(
+        default_factory=dict, max_length=20,
+        description="Numbers of the scenario set from the drawn value: a path such as "
+                    "'actions.restore.duration' and an expression over this vary's id, e.g. "
+                    "'restore_time + 30'.")
+    reveal: Literal["briefing", "debrief"] = Field(
+        default="debrief",
+        description="Where the players learn the drawn value: in the briefing, before play "
+                    "(a customer's name, the region), or only in the postmortem (a duration "
+                    "they are meant to estimate).")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Vary":
+        kinds = [self.choices is not None, self.range is not None, self.events is not None]
+        if sum(kinds) != 1:
+            raise ValueError("give exactly one of `choices`, `range` or `events`")
+        if self.weights is not None and (self.choices is None
+                                         or len(self.weights) != len(self.choices)):
+            raise ValueError("`weights` needs `choices`, one weight per choice")
+        if self.range is not None:
+            low, high = self.range
+            if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+                raise ValueError("`range` is [low, high] with low <= high")
+            if (high - low) / self.step > 10_000:
+                raise ValueError("`range` has more than 10,000 steps: raise `step`")
+        if self.events is not None:
+            if self.draw > len(self.events):
+                raise ValueError(f"`draw` is {self.draw} but the deck has {len(self.events)} "
+                                 "events")
+            if self.sets:
+                raise ValueError("a deck of `events` cannot `set` numbers")
+        if self.choices is not None and len({type(c) is str for c in self.choices}) > 1:
+            raise ValueError("`choices` are all texts or all numbers")
+        return self
+
+
 class Scenario(Model):
     """A complete drill scenario."""
 
@@ -860,4 +943,8 @@ class Scenario(Model):
         description="Roles for team play (default: commander, comms, ops); replaces the defaults.",
     )
     endings: list[Ending] = Field(min_length=1, max_length=50)
+    vary: list[Vary] = Field(
+        default_factory=list, max_length=50,
+        description="What differs from seed to seed (see `Vary`); each run's draws are its "
+                    "variant.")
     postmortem: PostmortemMaterial

@@ -55,8 +55,9 @@ from .record import (
 )
 from .scenario import RESOLVED_KINDS, Action, Ending, Event, Line, Person, Request, Scenario
 from .sites import expression_sites, expression_texts, watched_expressions
-from .text import clock_time, escaped, shorten, span
+from .text import audience_name, clock_time, escaped, shorten, span
 from .timeplan import IDLE_BEFORE_PLANNING, Plan, TimeChecks, planner
+from .variety import Variant, apply, draw
 
 AUDIT_EVERY = 32
 """How many happenings go by between two looks at a run's budget."""
@@ -127,10 +128,11 @@ class CompiledScenario:
     """For big ``and``-ed conditions (see METER_FROM): a test that notes the work of its parts
     after the first, and what its first part costs."""
 
-    personalised: dict[tuple[tuple[str, str], ...], tuple[Scenario, "_RunPlan"]] = field(
+    personalised: dict[tuple[Any, ...], tuple[Scenario, "_RunPlan"]] = field(
         default_factory=dict, compare=False, repr=False)
-    """The filled copies already made, by the names they were filled with: replays, benchmarks
-    and `drill check` play many runs with the same names.  Kept small (see MAX_PERSONALISED)."""
+    """The runs' own copies already made (drawn variant, names filled in), by names and draws:
+    replays, benchmarks and `drill check` play many runs with the same ones.  Kept small (see
+    MAX_PERSONALISED)."""
 
     def tests(self) -> "_Tests":
         """What a run plan takes from it."""
@@ -313,23 +315,32 @@ class Run:
         seed: the run's seed; it drives every random draw.
         names: the display names of people the scenario leaves unnamed, as generated for this
             run (see :mod:`drill.engine.naming`); stored in the run's record for replay.
+        variant: what this run draws of what varies (see :mod:`drill.engine.variety`); None:
+            drawn from the seed.  A save passes the one it stored, as it does the names.
     """
 
-    def __init__(self, compiled: CompiledScenario, seed: int, names: Mapping[str, str]) -> None:
+    def __init__(self, compiled: CompiledScenario, seed: int, names: Mapping[str, str],
+                 variant: Variant | None = None) -> None:
         self.compiled = compiled
         self.seed = seed
         self.names = dict(names)
         scenario = compiled.scenario
+        self.variant = draw(scenario, seed) if variant is None else variant
         plan = compiled.plan
-        if compiled.personal:
-            # The run's own copy, with this run's names in every text; expressions are never
-            # filled, so the compiled conditions (keyed by their text) still apply.  Copies are
-            # never changed, so runs with the same names share one.
-            key = tuple(sorted(self.names.items()))
+        if compiled.personal or not self.variant.empty:
+            # The run's own copy: this seed's variant of the scenario, with this run's names in
+            # every text.  Expressions are never filled or drawn, so the compiled conditions
+            # (keyed by their text) still apply.  Copies are never changed, so runs with the
+            # same names and draws share one.
+            key = (tuple(sorted(self.names.items())) if compiled.personal else (),
+                   self.variant.draws, self.variant.left_out)
             made = compiled.personalised.get(key)
             if made is None:
-                filled = personalise(scenario, compiled.placeholder_sites, self._name_of)
-                made = (filled, _RunPlan.build(filled, compiled.tests()))  # type: ignore[arg-type]
+                concrete = apply(scenario, self.variant)
+                if compiled.personal:
+                    concrete = personalise(concrete, compiled.placeholder_sites,
+                                           self._name_of)  # type: ignore[assignment]
+                made = (concrete, _RunPlan.build(concrete, compiled.tests()))
                 if len(compiled.personalised) >= MAX_PERSONALISED:
                     compiled.personalised.clear()
                 compiled.personalised[key] = made
@@ -364,6 +375,7 @@ class Run:
         self._arrived_at: dict[str, float] = {}
         self._requests_at: dict[str, float] = {}
         self._updates: list[PostedUpdate] = []
+        self._undelivered: list[PostedUpdate] = []
         self._estimates: list[GivenEstimate] = []
         self._declared: list[float] = []
         self._taken_over: dict[str, str] = {}
@@ -440,7 +452,8 @@ class Run:
             paged_at=frozen(dict(self._paged_at)), arrived_at=frozen(dict(self._arrived_at)),
             requests_at=frozen(dict(self._requests_at)), declared=tuple(self._declared),
             asked=tuple(self._asked), warned_starts=tuple(self._warned_starts),
-            answers=tuple(self._answers),
+            answers=tuple(self._answers), undelivered=tuple(self._undelivered),
+            variant=self.variant,
             taken_over=frozen(dict(self._taken_over)), halted=self.halted,
         )
 
@@ -1121,9 +1134,11 @@ class Run:
             event = next((e for e in self.scenario.events if e.id == step.event), None)
             if event is None:
                 raise ActionRejected(f"there is no event {step.event!r} to inject")
+            said = shorten(event.text, 60) if event.text else "a silent change"
+            # One full stop: "order." is not followed by another one.
             self._note(LogKind.FACILITATOR, event.id, by=by, detail=step,
-                       text="The facilitator injected: "
-                            + (shorten(event.text, 60) if event.text else "a silent change") + ".")
+                       text=f"The facilitator injected: {said}"
+                            + ("" if said.endswith((".", "!", "?", "…")) else "."))
             self._fire(event)
         elif step.act == "message":
             self._note(LogKind.EVENT, "", channel=step.channel, sender="Facilitator",
@@ -1165,6 +1180,17 @@ class Run:
             self._schedule(self.now + line.after, "say", (person.id, line))
 
     def _update(self, step: PostUpdate) -> None:
+        policy = self.scenario.comms.audiences.get(step.audience)
+        if policy is not None and policy.down_when is not None and self._holds(policy.down_when):
+            self._undelivered.append(PostedUpdate(self.now, step, self._claim_truth()))
+            key = f"undelivered.{step.audience}"
+            self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
+            self._dirty.add(key)
+            self._note(LogKind.UNDELIVERED, step.audience, channel=step.audience,
+                       text=self._told(policy.down_text) if policy.down_text else
+                       f"The update to {audience_name(step.audience)} did not go out: the "
+                       "channel to them is down.", by=step.by, detail=step, seen=self._last_seen)
+            return
         self._updates.append(PostedUpdate(self.now, step, self._claim_truth()))
         key = f"updates.{step.audience}"
         # Not news: an update changes what the audience knows, not the incident.

@@ -80,6 +80,10 @@ def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
                                     None))
     for i, truth in enumerate(scenario.comms.affected):
         sites.append(ExpressionSite(("comms", "affected", i, "when"), truth.when, None))
+    for audience, policy in scenario.comms.audiences.items():
+        if policy.down_when is not None:
+            sites.append(ExpressionSite(("comms", "audiences", audience, "down_when"),
+                                        policy.down_when, None))
     for i, person in enumerate(scenario.people):
         for j, line in enumerate(person.lines):
             if line.only_when is not None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 
 from . import expressions as ex
+from . import variety
 from .placeholders import PLACEHOLDER, STATE_PLACEHOLDER, prose
 from .playscript import (
     Answer,
@@ -83,6 +84,7 @@ def check_scenario(scenario: Scenario) -> list[ValidationFinding]:
     findings += _effect_targets(scenario)
     findings += _references(scenario)
     findings += _placeholders(scenario)
+    findings += [ValidationFinding(loc, message) for loc, message in variety.problems(scenario)]
     return findings
 
 
@@ -301,7 +303,7 @@ def _references(scenario: Scenario) -> Iterator[ValidationFinding]:
 
 STATE_TEXT_PLACES = {"events": {"text"}, "requests": {"text"}, "actions": {"reveals"},
                      "people": {"text", "arrives_text", "acknowledges"},
-                     "endings": {"title", "debrief"}, "postmortem": None}
+                     "endings": {"title", "debrief"}, "postmortem": None, "briefing": None}
 """Where ``{state.NAME}`` is filled, when the text is shown or at the end of the run: the
 top-level table and the fields (None: every field)."""
 

@@ -164,7 +164,8 @@ class TeamHost:
         record = session.record
         return p.RunInfo(
             reference=record.scenario_path or record.scenario_id, sha256=record.scenario_hash,
-            seed=record.seed, names=dict(record.names), players=list(record.players),
+            seed=record.seed, names=dict(record.names), variant=dict(record.variant),
+            players=list(record.players),
             hints=record.hints, steps=list(record.steps), clock=session.run.now,
             pace=self.clock.pace, paused=self.clock.paused, save=session.save_path.name)
 

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..engine.text import one_line
+from ..engine.variety import briefing_texts
 from ..tui.safe import plain
 
 if TYPE_CHECKING:
@@ -72,10 +73,10 @@ class LobbyScreen(Screen[None]):
         parts += ["\n", plain(self.note, "bold $accent"), "\n\n"]
         scenario = self.scenario
         if scenario is not None:
-            briefing = scenario.briefing
+            situation, role, known = briefing_texts(scenario, None)
             parts += [plain(scenario.meta.title, "bold underline"), "\n\n",
-                      plain(briefing.situation), "\n\n", plain(briefing.role), "\n"]
-            for fact in briefing.known:
+                      plain(situation), "\n\n", plain(role), "\n"]
+            for fact in known:
                 parts += [plain(f" • {fact}"), "\n"]
         if team.finished:
             parts += ["\n", plain("Your team's finished runs", "bold underline"), "\n"]

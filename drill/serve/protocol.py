@@ -21,7 +21,7 @@ driven by a player's keyboard, so nothing it sends is trusted: the host sets who
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -96,6 +96,8 @@ class RunInfo(Message):
     sha256: str = Field(max_length=64)
     seed: int
     names: dict[str, str]
+    variant: dict[str, Any] = Field(default_factory=dict)
+    """What the run drew of what varies, as its save keeps it (empty: nothing varies)."""
     players: list[str]
     hints: bool = False
     steps: list[PlayerAction] = Field(default_factory=list)

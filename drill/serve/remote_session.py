@@ -32,7 +32,7 @@ from ..catalog import ScenarioSource, UnknownScenario
 from ..engine.playscript import PlayerAction
 from ..engine.simulation import ActionRejected, LogEntry, Run
 from ..loading import LoadError
-from ..saves import SaveRecord
+from ..saves import SaveRecord, saved_variant
 from ..session import GameSession
 from ..tui.clock import GameClock
 from . import protocol as p
@@ -120,8 +120,13 @@ class RemoteSession(GameSession):
             raise OutOfStep("the scenario file changed since the run started")
         record = SaveRecord(scenario_id=source.scenario.meta.id, scenario_hash=info.sha256,
                             scenario_path=info.reference, seed=info.seed, pace=info.pace,
-                            players=list(info.players), names=dict(info.names), hints=info.hints)
-        run = Run(source.compiled, info.seed, info.names)
+                            players=list(info.players), names=dict(info.names), hints=info.hints,
+                            variant=dict(info.variant))
+        try:
+            variant = saved_variant(source.scenario, record.variant)
+        except ValueError as error:
+            raise OutOfStep(f"the run's variant does not fit the scenario: {error}") from None
+        run = Run(source.compiled, info.seed, info.names, variant)
         super().__init__(source, record, Path(info.save), run=run)
         self._send = send
         self.seat = seat

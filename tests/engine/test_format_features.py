@@ -214,3 +214,52 @@ def test_an_inline_table_split_over_lines_gets_a_hint(tmp_path):
     with pytest.raises(LoadError) as caught:
         load_scenario(path)
     assert "an inline table { ... } must stay on one line" in str(caught.value.problems[0])
+
+
+def test_an_update_to_an_audience_whose_channel_is_down_does_not_go_out(tiny):
+    # The status page is hosted on the broken system until the banner action is done.
+    from drill.engine.postmortem import render_postmortem
+    from drill.engine.rules import channel_down, owed
+    from drill.engine.scoring import score_run
+    from drill.engine.simulation import Run
+
+    data = tiny.scenario.model_dump()
+    data["comms"]["audiences"] = {"customers": {
+        "weight": 1, "first_by": 5, "every": 30, "down_when": "not done.banner",
+        "down_text": "The status page runs on the broken cluster: nothing you post there shows."}}
+    data["actions"] = [*data["actions"], {"id": "banner", "label": "Post a banner",
+                                          "duration": 2}]
+    data["events"] = [*data["events"], {
+        "id": "stale", "when": "undelivered.customers > 0", "channel": "customer",
+        "text": "Your status page still says all is well."}]
+    scenario = Scenario.model_validate(data)
+    assert check_scenario(scenario) == []
+    compiled = CompiledScenario.build(scenario)
+    update = {"do": "update", "audience": "customers", "status": "investigating",
+              "impact": "Checkout fails for everyone.", "next_update": 30}
+    stuck = play(compiled, 1, steps({"at": 3, **update}), names={})
+    routed = play(compiled, 1, steps({"at": 1, "do": "start", "action": "banner"},
+                                     {"at": 3, **update}), names={})
+    # Not delivered: no update counted, the fact counts it, the feed says why, an event reacts.
+    assert stuck.updates == () and [u.time for u in stuck.undelivered] == [3]
+    assert stuck.value("undelivered.customers") == 1 and stuck.value("updates.customers") == 0
+    assert "stale" in stuck.fired and "stale" not in routed.fired
+    line = next(e for e in stuck.log if e.kind == "undelivered")
+    assert line.text.startswith("The status page runs on the broken cluster")
+    assert [u.time for u in routed.updates] == [3] and routed.undelivered == ()
+    # The score: the undelivered first update is missed; the delivered one is on time.
+    first = lambda run: next(a for a in score_run(run).audiences  # noqa: E731
+                             if a.audience == "customers").first_update
+    assert first(stuck) is None and first(routed) == 3
+    # The postmortem tells what happened: the update did not go out.
+    assert "Update to customers (investigating) did not go out: The status page runs" in \
+        render_postmortem(stuck, score_run(stuck))
+    # The board marks what is owed to a down audience while it is down, and not after.
+    live = Run(compiled, 1, {})
+    live.advance_to(4)
+    record = live.record()
+    assert channel_down(record, "customers") and not channel_down(record, "support")
+    assert "customers" in [i.audience for i in owed(record, 4)]
+    live.perform(steps({"at": 4, "do": "start", "action": "banner"})[0])
+    live.advance_to(7)
+    assert not channel_down(live.record(), "customers")

@@ -22,7 +22,7 @@ CHANNEL_STYLE = {
     "deploy": "blue",
 }
 SHOWN = {"event", "request", "finished", "arrived", "paged", "update", "estimate", "milestone",
-         "declared", "ended", "rejected", "target", "said", "takeover", "facilitator"}
+         "declared", "ended", "rejected", "target", "said", "takeover", "facilitator", "undelivered"}
 
 
 def entry_text(run: Run, entry: LogEntry) -> Text | None:
@@ -53,7 +53,7 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
         line.append(f"{clean(entry.by) if entry.by else 'you'} ▸ ", style="bold cyan")
         target = f"to {entry.ref}: " if entry.kind == "update" else ""
         line.append(f"{target}{clean(entry.text)}", style="italic")
-    elif entry.kind == "rejected":
+    elif entry.kind in ("rejected", "undelivered"):
         line.append(f"✗ {clean(entry.text)}", style="red")
     elif entry.kind == "milestone":
         line.append(f"★ {clean(entry.text)}", style="bold green")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from ...engine.rules import Owed, owed, person_status
+from ...engine.rules import Owed, channel_down, owed, person_status
 from ...engine.simulation import Run
 from ...engine.text import audience_name
 from ..safe import plain
@@ -93,8 +93,11 @@ class PromisesPanel(Static):
     def show(self, run: Run) -> None:
         """Redraw from the run."""
         lines: list[Content | str] = []
-        for item in owed(run.record(), run.now):
+        record = run.record()
+        for item in owed(record, run.now):
             text, style = owed_line(run, item)
+            if item.kind != "eta" and channel_down(record, item.audience):
+                text += " (channel down: an update will not reach them)"
             lines += [plain(_MARKS[item.kind], style), plain(text, style), "\n"]
         self.update(Content.assemble(*lines).rstrip() if lines
                     else plain("Nothing owed right now.", "dim"))
