@@ -14,6 +14,7 @@ from pathlib import Path
 from drill.engine.headless import play
 from drill.engine.playscript import Page, PlayScript, StartAction
 from drill.engine.simulation import CompiledScenario, Run
+from drill.engine.variety import briefing_texts
 from drill.loading import load_playscript, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +51,10 @@ def _rejected(run: Run) -> list[str]:
 
 def test_microbreak_recurs_every_hour_until_the_feed_leaves_the_request_path() -> None:
     poor = _play_script("hourly-microbreak", "poor")
-    assert poor.fired["microbreak"] == (10, 70, 130, 190, 250)
+    # Every hour at :00 (T+10 is 10:00) until complaints end the run, whatever the variant.
+    spikes = poor.fired["microbreak"]
+    assert spikes[:4] == (10, 70, 130, 190)
+    assert all(later - earlier == 60 for earlier, later in zip(spikes, spikes[1:]))
     good = _play_script("hourly-microbreak", "good")
     # The good lead's rollback lands at T+30, before the 11:00 stampede.
     assert good.fired["microbreak"] == (10,)
@@ -109,6 +113,58 @@ def test_microbreak_deferring_makes_every_hour_cost_more_complaints() -> None:
     assert calm.ending is not None and calm.ending.kind == "out_of_time"
     assert deferred.ending is not None and deferred.ending.id == "never_done"
     assert "deferred_again" in deferred.fired
+
+
+def _event_text(run, event_id: str) -> str:
+    return next(entry.text for entry in run.log if entry.ref == event_id and entry.text)
+
+
+def test_microbreak_seeds_vary_the_episode_the_fix_and_the_complication() -> None:
+    script = load_playscript(_paths("hourly-microbreak")[1])
+    codes, hours, fixes, complications = set(), set(), set(), set()
+    for seed in range(16):
+        run = play(_compiled("hourly-microbreak"), seed, script.steps)
+        hour, fix_minutes = run.variant.value("episode_hour"), run.variant.value("fix_minutes")
+        codes.add(run.variant.code)
+        hours.add(hour)
+        fixes.add(fix_minutes)
+        complications.add(run.variant.value("complication"))
+        # The good lead's fix lands before 12:00 and is proven at 12:00 in every variant.
+        assert _rejected(run) == [], seed
+        assert run.ending is not None and run.ending.id == "fixed_and_tracked", seed
+        assert run.reached["resolved"] == 130, seed
+        # The fix takes as long as this seed drew: three changes, two people (lead and author).
+        assert run.finished["write_feed_fix"] == (64 + 1.5 * fix_minutes,), seed
+        # The episode hour drawn is the one the briefing and the producer talk about.
+        known = briefing_texts(run.scenario, run.variant)[2]
+        assert f"announced for {hour:g}:00 today" in " ".join(known), seed
+        assert f"announced for {hour:g}:00" in _event_text(run, "podcast_missing"), seed
+    assert len(codes) >= 3 and hours == {12, 14, 16} and len(fixes) >= 3
+    assert complications == {("ceo_drops_by",), ("traffic_spike",)}
+
+
+def test_microbreak_an_early_episode_is_missed_while_the_feed_is_rolled_back() -> None:
+    steps = [{"at": 4, "do": "start", "action": "rollback_feed"}]
+    seeds = {_play_steps("hourly-microbreak", [], seed).variant.value("episode_hour"): seed
+             for seed in range(12)}
+    noon = _play_steps("hourly-microbreak", steps, seeds[12])
+    assert noon.fired["episode_time"] == (130,)
+    assert _event_text(noon, "episode_time").startswith("12:00: the episode is published")
+    assert "episode_without_feed" in noon.fired
+    late = _play_steps("hourly-microbreak", steps, seeds[16])
+    assert late.fired["episode_time"] == (370,) and "episode_without_feed" in late.fired
+
+
+def test_microbreak_a_viral_article_makes_every_stampede_cost_more() -> None:
+    by_complication = {_play_steps("hourly-microbreak", [], seed).variant.value("complication"): seed
+                       for seed in range(12)}
+    calm = _play_steps("hourly-microbreak", [], by_complication[("ceo_drops_by",)])
+    viral = _play_steps("hourly-microbreak", [], by_complication[("traffic_spike",)])
+    assert "traffic_spike" not in calm.fired and calm.fired["ceo_drops_by"] == (40,)
+    assert viral.fired["traffic_spike"] == (52,) and "ceo_drops_by" not in viral.fired
+    # Same play (none), same hours: the viral run's complaints end it sooner.
+    assert viral.ending is not None and viral.ending.id == "never_done"
+    assert viral.ended_at < (calm.ended_at or 1e9)
 
 
 # -- the redesign deadline ------------------------------------------------------------------------
