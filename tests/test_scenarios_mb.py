@@ -37,6 +37,11 @@ def _play_script(scenario_id: str, which: str) -> Run:
     return play(_compiled(scenario_id), script.seed, script.steps)
 
 
+def _play_script_seed(scenario_id: str, which: str, seed: int) -> Run:
+    script = load_playscript(_paths(scenario_id)[1 if which == "good" else 2])
+    return play(_compiled(scenario_id), seed, script.steps)
+
+
 def _play_steps(scenario_id: str, steps: list[dict], seed: int = 1) -> Run:
     script = PlayScript.model_validate({"scenario": scenario_id, "seed": seed, "steps": steps})
     return play(_compiled(scenario_id), seed, script.steps)
@@ -205,7 +210,8 @@ def test_redesign_broken_launch_loses_readers_until_the_old_site_is_back() -> No
     ])
     assert _rejected(saved) == []
     assert saved.ending is not None and saved.ending.kind == "out_of_time"
-    assert saved.value("mobile_readers") == 90
+    # Two days live and broken, at the rate of readers lost that this seed drew.
+    assert saved.value("mobile_readers") == 100 - 2 * saved.variant.value("loss_per_day")
 
 
 def test_redesign_reader_panel_finds_problems_the_office_does_not() -> None:
@@ -213,3 +219,47 @@ def test_redesign_reader_panel_finds_problems_the_office_does_not() -> None:
     assert "office_likes_it" in run.fired and "panel_findings" not in run.fired
     good = _play_script("redesign-deadline", "good")
     assert good.finished["ux_test"] and good.value("issues_fixed") == 6
+
+
+def test_redesign_seeds_vary_the_template_the_readers_and_the_complication() -> None:
+    script = load_playscript(_paths("redesign-deadline")[1])
+    codes, page_days, complications = set(), set(), set()
+    for seed in range(16):
+        run = play(_compiled("redesign-deadline"), seed, script.steps)
+        days = run.variant.value("page_days")
+        codes.add(run.variant.code)
+        page_days.add(days)
+        complications.add(run.variant.value("complication"))
+        # A realistic plan launches a tested site in every variant.
+        assert _rejected(run) == [], seed
+        assert run.ending is not None and run.ending.id == "realistic_launch", seed
+        # The audit measures this variant's template, not a fixed ten days.
+        audit = next(entry.text for entry in run.log
+                     if entry.ref == "audit_template" and "The audit" in entry.text)
+        assert f"about {days:g} person-days of rework" in audit, seed
+    assert len(codes) >= 3 and page_days == {7, 8, 9, 10}
+    assert complications == {("new_feature_request",), ("freelancer_delayed",)}
+
+
+def test_redesign_full_scope_misses_day_21_however_hard_the_template_fights() -> None:
+    drawn = {}
+    for seed in range(16):
+        run = Run(_compiled("redesign-deadline"), seed, {})
+        for person in ("frontend", "integrator"):
+            run.perform(Page(at=0.1, do="page", person=person))
+        run.perform(StartAction(at=0.1, do="start", action="adapt_template"))
+        run.advance_to(21)
+        drawn[run.record().variant.value("page_days")] = run.value("pages_done")
+    assert set(drawn) == {7, 8, 9, 10}
+    assert all(pages < 10 for pages in drawn.values()), drawn
+    assert drawn[7] > drawn[10], "an easier template gets more page types done"
+
+
+def test_redesign_readers_leave_a_broken_launch_at_the_drawn_rate() -> None:
+    ends = {}
+    for seed in range(16):
+        run = _play_script_seed("redesign-deadline", "poor", seed)
+        assert run.ending is not None and run.ending.id == "readers_left", seed
+        ends[run.variant.value("loss_per_day")] = run.ended_at
+    assert set(ends) == {3, 5, 8}
+    assert ends[8] < ends[5] < ends[3], ends
