@@ -145,7 +145,7 @@ def test_microbreak_seeds_vary_the_episode_the_fix_and_the_complication() -> Non
         assert f"announced for {hour:g}:00 today" in " ".join(known), seed
         assert f"announced for {hour:g}:00" in _event_text(run, "podcast_missing"), seed
     assert len(codes) >= 3 and hours == {12, 14, 16} and len(fixes) >= 3
-    assert complications == {("ceo_drops_by",), ("traffic_spike",)}
+    assert complications == {("feed_timeout_notice",), ("newsletter_blast",)}
 
 
 def test_microbreak_an_early_episode_is_missed_while_the_feed_is_rolled_back() -> None:
@@ -160,16 +160,16 @@ def test_microbreak_an_early_episode_is_missed_while_the_feed_is_rolled_back() -
     assert late.fired["episode_time"] == (370,) and "episode_without_feed" in late.fired
 
 
-def test_microbreak_a_viral_article_makes_every_stampede_cost_more() -> None:
+def test_microbreak_the_newsletter_makes_every_stampede_cost_more() -> None:
     by_complication = {_play_steps("hourly-microbreak", [], seed).variant.value("complication"): seed
                        for seed in range(12)}
-    calm = _play_steps("hourly-microbreak", [], by_complication[("ceo_drops_by",)])
-    viral = _play_steps("hourly-microbreak", [], by_complication[("traffic_spike",)])
-    assert "traffic_spike" not in calm.fired and calm.fired["ceo_drops_by"] == (40,)
-    assert viral.fired["traffic_spike"] == (52,) and "ceo_drops_by" not in viral.fired
-    # Same play (none), same hours: the viral run's complaints end it sooner.
-    assert viral.ending is not None and viral.ending.id == "never_done"
-    assert viral.ended_at < (calm.ended_at or 1e9)
+    calm = _play_steps("hourly-microbreak", [], by_complication[("feed_timeout_notice",)])
+    crowd = _play_steps("hourly-microbreak", [], by_complication[("newsletter_blast",)])
+    assert "newsletter_blast" not in calm.fired and calm.fired["feed_timeout_notice"] == (25,)
+    assert crowd.fired["newsletter_blast"] == (45,) and "feed_timeout_notice" not in crowd.fired
+    # Same play (none), same hours: the busier site's complaints end the run sooner.
+    assert crowd.ending is not None and crowd.ending.id == "never_done"
+    assert crowd.ended_at < (calm.ended_at or 1e9)
 
 
 # -- the redesign deadline ------------------------------------------------------------------------
@@ -221,15 +221,15 @@ def test_redesign_reader_panel_finds_problems_the_office_does_not() -> None:
     assert good.finished["ux_test"] and good.value("issues_fixed") == 6
 
 
-def test_redesign_seeds_vary_the_template_the_readers_and_the_complication() -> None:
+def test_redesign_seeds_vary_the_template_and_the_readers() -> None:
     script = load_playscript(_paths("redesign-deadline")[1])
-    codes, page_days, complications = set(), set(), set()
+    codes, page_days, losses = set(), set(), set()
     for seed in range(16):
         run = play(_compiled("redesign-deadline"), seed, script.steps)
         days = run.variant.value("page_days")
         codes.add(run.variant.code)
         page_days.add(days)
-        complications.add(run.variant.value("complication"))
+        losses.add(run.variant.value("loss_per_day"))
         # A realistic plan launches a tested site in every variant.
         assert _rejected(run) == [], seed
         assert run.ending is not None and run.ending.id == "realistic_launch", seed
@@ -237,8 +237,7 @@ def test_redesign_seeds_vary_the_template_the_readers_and_the_complication() -> 
         audit = next(entry.text for entry in run.log
                      if entry.ref == "audit_template" and "The audit" in entry.text)
         assert f"about {days:g} person-days of rework" in audit, seed
-    assert len(codes) >= 3 and page_days == {7, 8, 9, 10}
-    assert complications == {("new_feature_request",), ("freelancer_delayed",)}
+    assert len(codes) >= 3 and page_days == {7, 8, 9, 10} and losses == {3, 5, 8}
 
 
 def test_redesign_full_scope_misses_day_21_however_hard_the_template_fights() -> None:
