@@ -1,6 +1,6 @@
 """`drill check`: play a scenario thousands of times on every core and report what was found.
 
-The shell around :mod:`drill.engine.strategies` and :mod:`drill.engine.analysis`: it loads the
+The shell around :mod:`drill.engine.strategies` and :mod:`drill.engine.check_report`: it loads the
 files, splits the seeds into chunks for worker processes (each loads the scenario once, and only
 paths and seeds are sent to it), and puts the results back in task order, so the report is the
 same whatever the scheduling and however many processes played.
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .catalog import ScenarioSource
-from .engine.analysis import CheckReport, RunSummary, analyse, summarise
+from .engine.check_report import CheckReport, PlayedRun, analyse, summarise
 from .engine.playscript import PlayerAction
 from .engine.scoring import score_run
 from .engine.simulation import CompiledScenario
@@ -47,7 +47,7 @@ def _start_worker(scenario_path: str, script_paths: Sequence[str]) -> None:
     _load_worker(scenario_path, script_paths)
 
 
-def _play_chunk(strategy: str, script: str, seeds: Sequence[int]) -> list[RunSummary]:
+def _play_chunk(strategy: str, script: str, seeds: Sequence[int]) -> list[PlayedRun]:
     assert _compiled is not None, "the worker was not initialised"
     steps = _scripts.get(script, [])
     label = f"scripts:{Path(script).stem}" if script else strategy
@@ -133,7 +133,7 @@ def run_check(
             for start in range(0, count, CHUNK):
                 tasks.append((strategy, script, list(range(start, min(count, start + CHUNK)))))
     total = sum(len(seeds) for _, _, seeds in tasks)
-    results: list[list[RunSummary]] = [[] for _ in tasks]
+    results: list[list[PlayedRun]] = [[] for _ in tasks]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks) or 1))
     done = 0
     if jobs == 1:

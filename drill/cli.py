@@ -7,6 +7,8 @@
     drill run SCENARIO --script FILE [--seed N] [--json] [--postmortem FILE]
     drill validate PATH...     check scenario files, with file:line: field: message problems
     drill check | new | compare | schema   see `drill COMMAND --help`
+    drill serve SCENARIO --team NAME=PLAYER:ROLE,...   a remote game day: a link per seat
+    drill join LINK            play a served seat in this terminal
 
 One parser reads every command; ``--saves-dir DIR`` works before or after the command and the
 scenario file.  Bad input (a missing or malformed file, an unknown id, a damaged save) is
@@ -144,6 +146,42 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--unfinished", action="store_true", help="include runs still going")
     compare.add_argument("--json", action="store_true", help="print one JSON object")
 
+    serve = commands.add_parser(
+        "serve", parents=[saves_dir], help="serve a remote game day: one link per player",
+        description="Serve a scenario to teams in browsers (or terminals, with drill join): "
+        "each team plays one shared run, each player from their own link; the facilitator's "
+        "link opens the console. Loopback only unless --public-url says where players come "
+        "from (behind a TLS proxy: docs/facilitator.md).")
+    serve.add_argument("scenario", metavar="SCENARIO", help="a bundled scenario id or a .toml file")
+    serve.add_argument("--team", action="append", metavar="NAME=PLAYER:ROLE,...",
+                       help="a team and its seats, e.g. red=Ana:commander,Bo:comms,Cy:ops "
+                       "(repeat for each team)")
+    serve.add_argument("--teams", type=_count(1, 12), metavar="N",
+                       help="without --team: N teams of --seats players each")
+    serve.add_argument("--seats", type=_count(1, 8), metavar="M",
+                       help="seats per team with --teams (default 3)")
+    serve.add_argument("--seed", type=_seed, metavar="N", help="seed (default: one per scenario)")
+    serve.add_argument("--pace", type=_pace, metavar="SECONDS",
+                       help="real seconds per scenario minute (or day); default: the scenario's")
+    serve.add_argument("--hints", action="store_true", help="show hints under actions")
+    serve.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                       help="address to listen on (default 127.0.0.1; any other needs "
+                       "--public-url)")
+    serve.add_argument("--port", type=_count(0, 65535), default=8000, metavar="PORT",
+                       help="port to listen on (default 8000)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the address players open, e.g. https://drill.example.com (the TLS "
+                       "proxy's)")
+    serve.add_argument("--max-width", type=_count(40, 1000), default=240, metavar="CELLS",
+                       help="widest terminal a player may ask for (default 240)")
+    serve.add_argument("--max-height", type=_count(12, 500), default=80, metavar="CELLS",
+                       help="tallest terminal a player may ask for (default 80)")
+
+    join = commands.add_parser("join", help="play a served seat in this terminal",
+                               description="Join a game day served with drill serve, in this "
+                               "terminal instead of a browser.")
+    join.add_argument("link", metavar="LINK", help="the link you were sent (http(s)://HOST/s/TOKEN)")
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
     schema.add_argument("--playscript", action="store_true",
                         help="the play-script format instead of the scenario format")
@@ -191,6 +229,20 @@ def _runs(text: str) -> int:
     if not 1 <= value <= 1_000_000:
         raise argparse.ArgumentTypeError(f"must be between 1 and 1000000: {text!r}")
     return value
+
+
+def _count(low: int, high: int):  # type: ignore[no-untyped-def]
+    """An argparse type: a whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}: {text!r}")
+        return value
+
+    return parse
 
 
 def _seed(text: str) -> int:
@@ -301,7 +353,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import dataclasses
 
     from .check_runner import run_check
-    from .engine.analysis import render
+    from .engine.check_report import render
     from .engine.strategies import STRATEGIES
     from .loading import LoadError
 
@@ -355,7 +407,7 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Replay saves and print them side by side."""
     from .compare import CompareError, compare_saves
-    from .engine.comparison import render_comparison
+    from .engine.side_by_side import render_comparison
 
     try:
         result = compare_saves([Path(p) for p in args.saves], args.unfinished)
@@ -369,6 +421,28 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         out.write(clean(render_comparison(result.comparison)))
     return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`drill serve`: a remote game day (drill.serve), until Ctrl+C."""
+    from .serve.command import ServeError, serve
+
+    source = open_scenario(args.scenario)
+    saves_dir = getattr(args, "saves_dir", None) or default_saves_dir()
+    try:
+        return serve(args, source, saves_dir, out, err)
+    except ServeError as error:
+        raise InputError([str(error)]) from None
+
+
+def cmd_join(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`drill join LINK`: a served seat in this terminal."""
+    from .serve.command import ServeError, join
+
+    try:
+        return join(args, out, err)
+    except ServeError as error:
+        raise InputError([str(error)]) from None
 
 
 # -- the terminal UI ---------------------------------------------------------------------------
@@ -511,6 +585,8 @@ def run_summary(run: RunRecord, card: ScoreCard) -> dict[str, Any]:
     return {
         "scenario": run.scenario.meta.id,
         "seed": run.seed,
+        "variant": None if run.variant.empty else {"code": run.variant.code,
+                                                   **run.variant.to_json()},
         "outcome": outcome_summary(card),
         "ending": run.ending.id if run.ending else None,
         "ended_at": None if run.ended_at is None else float(run.ended_at),
@@ -590,7 +666,9 @@ def format_score_card(run: RunRecord, card: ScoreCard) -> str:
     scenario = run.scenario
     unit = scenario.clock.unit
     # Each text from the file on its own line only: a newline in a title cannot forge a line.
-    lines = [f"{one_line(scenario.meta.title)} (scenario {scenario.meta.id}, seed {run.seed})"]
+    variant = "" if run.variant.empty else f", variant {run.variant.code}"
+    lines = [f"{one_line(scenario.meta.title)} (scenario {scenario.meta.id}, seed {run.seed}"
+             f"{variant})"]
     if run.ending is not None:
         kind = card.outcome.ending if card.outcome is not None else run.ending.kind
         lines.append(f"Ending: {one_line(run.ending.title)} [{kind.replace('_', ' ')}] at "
@@ -639,7 +717,8 @@ def format_score_card(run: RunRecord, card: ScoreCard) -> str:
 # -- entry point -------------------------------------------------------------------------------
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
-            "check": cmd_check, "new": cmd_new, "compare": cmd_compare, None: cmd_tui,
+            "check": cmd_check, "new": cmd_new, "compare": cmd_compare, "serve": cmd_serve,
+            "join": cmd_join, None: cmd_tui,
             "play": cmd_tui, "resume": cmd_tui}
 
 

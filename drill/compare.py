@@ -1,6 +1,6 @@
 """`drill compare SAVE SAVE...`: replay saved runs of one scenario and compare them.
 
-The imperative shell around :mod:`drill.engine.comparison`: it reads each save and replays it
+The imperative shell around :mod:`drill.engine.side_by_side`: it reads each save and replays it
 with :func:`drill.saves.replay_save`, exactly as resuming does (the scenario is checked against
 the save's hash), and scores it.  Nothing is written: no save, no postmortem.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .engine.comparison import Comparison, LabelledRun, compare_runs
+from .engine.side_by_side import Comparison, LabelledRun, compare_runs
 from .engine.scoring import score_run
 from .engine.text import escaped
 from .saves import SaveError, SaveRecord, read_save, replay_save

@@ -2,7 +2,7 @@
 
 This is the shell side of loading: it reads files (carefully: a FIFO, a device, a huge or binary
 file must not hang or crash it), parses TOML with ``tomllib`` (never eval, exec or pickle),
-validates with the pydantic models, runs the pure checks of :mod:`drill.engine.checks`, and turns
+validates with the pydantic models, runs the pure checks of :mod:`drill.engine.validation`, and turns
 every failure into a :class:`Problem` that names the file, the line and the field::
 
     scenarios/black_friday.toml:42: events[2].at: Input should be a valid number
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import bounded_toml
 from .bounded_toml import MAX_BYTES
-from .engine import checks
+from .engine import validation
 from .engine.expressions import ExpressionError
 from .engine.playscript import PlayScript
 from .engine.scenario import Scenario
@@ -40,7 +40,7 @@ MAX_PROBLEMS = 20
 INTERNAL = "internal error"
 """Prefix of the message given when a check itself fails; a bug in drill, never the file's."""
 
-Location = checks.Location
+Location = validation.Location
 T = TypeVar("T")
 
 
@@ -136,7 +136,23 @@ def parse_toml(file: str, text: str) -> dict[str, Any]:
     try:
         return bounded_toml.parse(text)
     except bounded_toml.TomlRefused as refused:
-        raise _fail(file, refused.message, refused.line, refused.column) from None
+        raise _fail(file, refused.message + _inline_table_hint(text, refused.line),
+                    refused.line, refused.column) from None
+
+
+def _inline_table_hint(text: str, line: int | None) -> str:
+    """A hint for the commonest TOML mistake in scenarios: an inline table `{ ... }` split over
+    lines (TOML wants it on one), whose error otherwise names a key part, not the cause."""
+    if line is None:
+        return ""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    here = lines[line - 1]
+    if here.count("{") > here.count("}"):
+        return ("; an inline table { ... } must stay on one line: write it as a table instead, "
+                "e.g. [events.effects] on its own line, then one `name = value` per line")
+    return ""
 
 
 class _Stop(Exception):
@@ -482,8 +498,8 @@ def validation_problems(file: str, text: str, data: object, error: ValidationErr
     return problems + _more_problems(file, len(located))
 
 
-def finding_problems(file: str, text: str, findings: Iterable[checks.Finding]) -> list[Problem]:
-    """Findings of :mod:`drill.engine.checks` as problems located in the TOML text."""
+def finding_problems(file: str, text: str, findings: Iterable[validation.ValidationFinding]) -> list[Problem]:
+    """Findings of :mod:`drill.engine.validation` as problems located in the TOML text."""
     locator = TomlLocator(text)
     located = _in_file_order([(locator.line_for(f.loc), f) for f in findings])
     problems = [Problem(file, line, None, dotted(f.loc), f.message)
@@ -528,14 +544,14 @@ def _scenario(
     """The scenario of a parsed file, compiled, and its problems; raise LoadError when it
     cannot load."""
     scenario = _model_from(file, text, data, Scenario)
-    errors = checks.check_scenario(scenario)
+    errors = validation.check_scenario(scenario)
     if errors:
         raise LoadError(finding_problems(file, text, errors))
     try:
         compiled = CompiledScenario.build(scenario)
     except ExpressionError as error:  # the checks should have caught it; never let it escape
         raise _fail(file, f"an expression does not compile: {error}") from None
-    lints = checks.check_reachability(scenario) if full else []
+    lints = validation.check_reachability(scenario) if full else []
     return scenario, compiled, finding_problems(file, text, lints)
 
 
@@ -574,10 +590,11 @@ def load_playscript(path: str | Path, scenario: Scenario | None = None) -> PlayS
     def work() -> PlayScript:
         text = read_text(path)
         script = _model_from(file, text, parse_toml(file, text), PlayScript)
-        if scenario is not None:
-            problems = finding_problems(file, text, checks.check_playscript(script, scenario))
-            if problems:
-                raise LoadError(problems)
+        findings = (validation.check_playscript(script, scenario) if scenario is not None
+                    else validation.check_step_order(script))
+        problems = finding_problems(file, text, findings)
+        if problems:
+            raise LoadError(problems)
         return script
 
     return _guarded(file, work)
@@ -597,7 +614,20 @@ def check_playscript(script: PlayScript, scenario: Scenario,
         except LoadError:
             text = ""
     return _guarded(file, lambda: finding_problems(file, text,
-                                                   checks.check_playscript(script, scenario)))
+                                                   validation.check_playscript(script, scenario)))
+
+
+def _catalog_scenario(scenario_id: str) -> Scenario | None:
+    """A scenario drill can find by id (bundled, or in ./scenarios), for checking a play script
+    given on its own; None when there is none or it does not load."""
+    if not scenario_id:
+        return None
+    from .catalog import ScenarioSource, UnknownScenario
+
+    try:
+        return ScenarioSource.open(scenario_id).scenario
+    except (UnknownScenario, LoadError, OSError, ValueError):
+        return None
 
 
 def _is_playscript(data: Mapping[str, Any]) -> bool:
@@ -634,9 +664,17 @@ def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
     for file, text, data in scripts:
         def check_script() -> None:
             script = _model_from(file, text, data, PlayScript)
-            if script.scenario in scenarios:
-                findings = checks.check_playscript(script, scenarios[script.scenario])
-                problems.extend(finding_problems(file, text, findings))
+            scenario = scenarios.get(script.scenario) or _catalog_scenario(script.scenario)
+            if scenario is not None:
+                findings = validation.check_playscript(script, scenario)
+            else:
+                # Never "ok" for ids nobody checked: say which scenario it needs.
+                findings = [*validation.check_step_order(script), validation.ValidationFinding(
+                    ("scenario",), f"written for {script.scenario!r}, which drill cannot find: "
+                                   "give the scenario's file alongside to check its ids"
+                    if script.scenario else "names no scenario (`scenario = \"ID\"`): give "
+                                            "the scenario's file alongside to check its ids")]
+            problems.extend(finding_problems(file, text, findings))
 
         try:
             _guarded(file, check_script)

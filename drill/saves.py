@@ -80,6 +80,9 @@ class SaveRecord:
     players: list[str]
     names: dict[str, str]
     steps: list[Any] = field(default_factory=list)
+    variant: dict[str, Any] = field(default_factory=dict)
+    """What the run drew of what varies (:meth:`drill.engine.variety.Variant.to_json`), kept
+    like the names so that the run replays as it was played; empty when nothing varies."""
     clock: float = 0.0
     """Scenario time reached when last saved."""
     finished: bool = False
@@ -104,6 +107,7 @@ class SaveRecord:
             "players": self.players,
             "hints": self.hints,
             "names": self.names,
+            **({"variant": self.variant} if self.variant else {}),
             "steps": _steps_adapter().dump_python(self.steps, mode="json", exclude_none=True),
             "clock": self.clock,
             "finished": self.finished,
@@ -238,6 +242,9 @@ def _checked_fields(body: dict[str, Any]) -> dict[str, Any]:
     names = body.get("names", {})
     if not isinstance(names, dict):
         raise _Damaged("names", f"must be an object, not {_kind(names)}")
+    variant = body.get("variant", {})
+    if not isinstance(variant, dict):
+        raise _Damaged("variant", f"must be an object, not {_kind(variant)}")
     if "id" not in scenario or "sha256" not in scenario:
         raise _Damaged("scenario", "needs an id and a sha256")
     return {
@@ -249,6 +256,7 @@ def _checked_fields(body: dict[str, Any]) -> dict[str, Any]:
         "players": [_text(p, f"players[{i}]") for i, p in enumerate(players)],
         "names": {_text(k, "names"): _text(v, f"names.{escaped(str(k))}")
                   for k, v in names.items()},
+        "variant": variant,
         "clock": clock,
         "finished": _flag(body.get("finished", False), "finished"),
         "hints": _flag(body.get("hints", False), "hints"),
@@ -338,6 +346,15 @@ class ReplayedSave:
     run: Run
 
 
+def saved_variant(scenario: Any, data: dict[str, Any]) -> Any:
+    """The variant a save (or a served run) kept, checked against its scenario: a
+    :class:`~drill.engine.variety.Variant`, or None for an older save that kept none (the run
+    then draws it from its seed).  Raises ``VariantError`` (a ValueError) saying what is wrong."""
+    from .engine.variety import variant_from_json
+
+    return variant_from_json(scenario, data) if data else None
+
+
 def replay_save(path: Path, record: SaveRecord | None = None) -> ReplayedSave:
     """The run of a save, replayed on a fresh run to where it was saved: the one replay that
     resuming (``GameSession.resume``, `drill resume`, the picker) and comparing use.
@@ -371,9 +388,13 @@ def replay_save(path: Path, record: SaveRecord | None = None) -> ReplayedSave:
         raise SaveError(f"{where}: the scenario '{escaped(record.scenario_id)}' has changed since "
                         "this run was saved, so it cannot be replayed exactly")
     unit = source.scenario.clock.unit
+    try:
+        variant = saved_variant(source.scenario, record.variant)
+    except ValueError as error:
+        raise SaveError(f"{where}: variant: {one_line(str(error))}") from None
     number, step = 0, None
     try:
-        run = Run(source.compiled, record.seed, record.names)
+        run = Run(source.compiled, record.seed, record.names, variant)
         for number, step in enumerate(record.steps, 1):
             run.perform(step)
         run.advance_to(record.clock)

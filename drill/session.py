@@ -21,9 +21,18 @@ from .engine.playscript import PlayerAction
 from .engine.scenario import Scenario
 from .engine.scorecard import ScoreCard
 from .engine.simulation import LogEntry, Run
-from .saves import SaveRecord, replay_save
+from .engine.variety import draw, varies
+from .saves import SaveRecord, replay_save, saved_variant
 
-__all__ = ["GameSession", "ScenarioSource"]
+__all__ = ["GameSession", "ScenarioSource", "default_seed"]
+
+def default_seed(scenario: Scenario) -> int:
+    """The seed a run of ``scenario`` gets unless someone chooses: one per scenario, so two
+    teams (or two game days) play the same incident and can be compared."""
+    import zlib
+
+    return zlib.crc32(scenario.meta.id.encode()) % 10_000
+
 
 MAX_NAME_TRIES = 1000
 """Names tried for a new save (``…-seed7.json``, ``…-seed7-2.json``…) before giving up."""
@@ -32,12 +41,22 @@ MAX_NAME_TRIES = 1000
 class GameSession:
     """One run being played, with its save file."""
 
+    shared_clock: bool = False
+    """True for a served seat's replica (:mod:`drill.serve.remote_session`): the game day's host
+    moves the clock and saves the run, so the board runs no clock of its own and offers no
+    pause, pace or facilitator panel."""
+    seat: str = ""
+    """The one player a served board belongs to (empty at one terminal, where players pass the
+    keyboard and every one of them acts from it)."""
+
     def __init__(self, source: ScenarioSource, record: SaveRecord, save_path: Path,
                  run: Run | None = None) -> None:
         self.source = source
         self.record = record
         self.save_path = save_path
-        self.run = run if run is not None else Run(source.compiled, record.seed, record.names)
+        self.run = run if run is not None else Run(
+            source.compiled, record.seed, record.names,
+            saved_variant(source.scenario, record.variant))
         self.card: ScoreCard | None = None
         self.postmortem: str = ""
         self.save_error: str | None = None
@@ -78,6 +97,7 @@ class GameSession:
             pace=pace,
             players=list(players or []),
             names=generate_names(source.scenario, seed),
+            variant=draw(source.scenario, seed).to_json() if varies(source.scenario) else {},
             hints=hints,
             started_at=started.isoformat(),
         )

@@ -28,13 +28,19 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
     raised again.  Line endings are written exactly as given (no newline translation), so the
     bytes are the same on every platform.
     """
+    return atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Replace ``path`` with ``data`` atomically (see :func:`atomic_write_text`); return the
+    path written."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     # Same directory as the target: os.replace is only atomic within one filesystem.
     handle, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         # mkstemp creates the file 0600: keep the mode of the file being replaced, or give a

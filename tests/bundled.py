@@ -12,7 +12,8 @@ from drill.engine.simulation import CompiledScenario
 from drill.loading import load_playscript, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
-BUNDLED = ("black-friday", "wrong-delete", "hourly-microbreak", "redesign-deadline")
+BUNDLED = ("black-friday", "wrong-delete", "hourly-microbreak", "redesign-deadline", "s3-us-east-1",
+           "deleted-sites")
 EXAMPLES = ("mixed-version-deploy",)
 """Incidents in docs/examples, with their play scripts beside them (``<id>.<play>.toml``)."""
 DIMENSIONS = ("communication", "help", "rollback", "estimates")

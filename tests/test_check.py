@@ -13,7 +13,7 @@ import pytest
 from drill.check_runner import run_check, shipped_scripts
 from drill.cli import main
 from drill.engine.adversaries import ADVERSARIES, OFF_DIMENSION
-from drill.engine.analysis import RunSummary, analyse
+from drill.engine.check_report import PlayedRun, analyse
 from drill.engine.simulation import CompiledScenario
 from drill.engine.strategies import STRATEGIES, play
 from drill.loading import LoadError, load_scenario
@@ -99,8 +99,8 @@ def test_check_finds_a_dimension_that_barely_notices_it_is_broken(tmp_path):
 
 
 def _summary(strategy: str, seed: int, scores: tuple[float, ...],
-             cut_short: bool = False) -> RunSummary:
-    return RunSummary(strategy, seed, "fixed", "resolved", 30.0, scores, (True,) * 4, 5,
+             cut_short: bool = False) -> PlayedRun:
+    return PlayedRun(strategy, seed, "fixed", "resolved", 30.0, scores, (True,) * 4, 5,
                       frozenset(), frozenset(), (), frozenset(), 0, cut_short)
 
 
@@ -264,3 +264,25 @@ def test_the_starter_scenario_drill_new_writes_has_no_scoring_hole(tmp_path):
     path = write_starter("my-drill", tmp_path)
     report = run_check(path, runs=3, jobs=1, strategies=ADVERSARIES)
     assert report.subjects("scoring-hole") == []
+
+
+def test_a_scenario_nobody_can_win_is_not_nothing_to_fix(tmp_path, capsys):
+    # The fix ending asks for errors below zero: every run, good play included, ends too late.
+    hopeless = tmp_path / "hopeless.toml"
+    hopeless.write_text(CLEAN.read_text().replace(
+        'when = "fired.alert and errors == 0"', 'when = "fired.alert and errors < 0"'))
+    report = run_check(hopeless, runs=3, jobs=1, strategies=["oracle", "greedy"])
+    assert report.subjects("never-resolved") == [report.scenario]
+    message = next(f.message for f in report.findings if f.kind == "never-resolved")
+    assert message.startswith("no run resolved the incident in 6 runs, good play included "
+                              "(oracle)")
+    assert "a player cannot win it as written" in message
+    assert main(["check", str(hopeless), "--runs", "3", "--jobs", "1"]) == 1
+    assert "nothing to fix" not in capsys.readouterr().out
+    # Without good play among the runs, the finding does not claim good play failed too.
+    greedy = run_check(hopeless, runs=3, jobs=1, strategies=["greedy"])
+    assert next(f.message for f in greedy.findings if f.kind == "never-resolved").startswith(
+        "no run resolved the incident in 3 runs (")
+    # The sound scenario, where play does resolve it, has no such finding.
+    assert run_check(CLEAN, runs=3, jobs=1, strategies=["oracle"]).subjects(
+        "never-resolved") == []

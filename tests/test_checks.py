@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drill.engine.checks import (
-    Finding,
+from drill.engine.validation import (
+    ValidationFinding,
     check_all,
     check_playscript,
     check_reachability,
@@ -45,7 +45,7 @@ def edited(edit) -> Scenario:  # type: ignore[no-untyped-def]
     return Scenario.model_validate(data)
 
 
-def messages(findings: list[Finding]) -> dict[tuple, str]:
+def messages(findings: list[ValidationFinding]) -> dict[tuple, str]:
     return {finding.loc: finding.message for finding in findings}
 
 
@@ -118,7 +118,7 @@ def test_duplicate_ids_are_reported_at_the_second(path: tuple, item: dict) -> No
 )
 def test_bad_condition_is_reported_at_its_field(condition: str, message: str) -> None:
     found = check_scenario(edited(lambda d: d["milestones"][0].update(when=condition)))
-    assert found == [Finding(("milestones", 0, "when"), message)]
+    assert found == [ValidationFinding(("milestones", 0, "when"), message)]
 
 
 @pytest.mark.parametrize(
@@ -135,12 +135,12 @@ def test_effects_assign_known_variables_with_their_type(
     effects: dict, loc: str | None, message: str | None
 ) -> None:
     found = check_scenario(edited(lambda d: d["events"][0].update(effects=effects)))
-    assert found == ([] if loc is None else [Finding(("events", 0, "effects", loc), message)])
+    assert found == ([] if loc is None else [ValidationFinding(("events", 0, "effects", loc), message)])
 
 
 def test_time_is_reserved() -> None:
     found = check_scenario(edited(lambda d: d["state"].update(time=3)))
-    assert found == [Finding(("state", "time"), "'time' is reserved: it is the scenario clock")]
+    assert found == [ValidationFinding(("state", "time"), "'time' is reserved: it is the scenario clock")]
 
 
 # -- references written as plain ids -----------------------------------------------------------
@@ -179,7 +179,7 @@ def test_time_is_reserved() -> None:
     ],
 )
 def test_plain_id_references_must_exist(edit, loc, message) -> None:  # type: ignore[no-untyped-def]
-    assert check_scenario(edited(edit)) == [Finding(loc, message)]
+    assert check_scenario(edited(edit)) == [ValidationFinding(loc, message)]
 
 
 def test_every_compiled_expression_is_checked_first() -> None:
@@ -200,8 +200,8 @@ def test_play_script_references() -> None:
         StartAction(do="start", at=3, action="rollback"),
     ])
     assert check_playscript(script, edited(lambda d: None)) == [
-        Finding(("steps", 1, "person"), "unknown person 'sre'"),
-        Finding(("steps", 2, "action"), "unknown action 'rollback'"),
+        ValidationFinding(("steps", 1, "person"), "unknown person 'sre'"),
+        ValidationFinding(("steps", 2, "action"), "unknown action 'rollback'"),
     ]
 
 
@@ -293,7 +293,8 @@ def test_timed_events_after_the_limit_never_fire() -> None:
 
 def test_recurrence_cap_is_reported_unless_until_can_stop_it() -> None:
     fast = {"id": "fast", "every": 0.01}
-    cap = "recurs 12,000 times before the clock's limit (120); the engine stops it after 10,000"
+    cap = ("recurs 12,000 times before the clock's limit (120): a run stops after 10,000 "
+           "firings of one event")
     assert reach(events=[fast], actions=[], milestones=[], endings=[WIN]) == {
         ("events", 0, "every"): cap}
     stoppable = {**fast, "until": "time > 50"}
@@ -430,5 +431,5 @@ def test_a_busy_stretch_must_end_after_it_starts() -> None:
     people[0]["busy"] = [{"at": 10, "until": 30, "doing": "at lunch"},
                          {"at": 40, "until": 40, "doing": "in a meeting"}]
     findings = check_scenario(scenario(people=people))
-    assert findings == [Finding(("people", 0, "busy", 1, "until"),
+    assert findings == [ValidationFinding(("people", 0, "busy", 1, "until"),
                                 "ends at 40, not after it starts (40)")]

@@ -16,7 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 TINY = FIXTURES / "tiny.toml"
 TINY_PLAY = FIXTURES / "tiny-play.toml"
-BUNDLED = ["black-friday", "wrong-delete", "hourly-microbreak", "redesign-deadline"]
+BUNDLED = ["black-friday", "wrong-delete", "hourly-microbreak", "redesign-deadline", "s3-us-east-1",
+           "deleted-sites"]
 
 
 def drill(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -126,8 +127,9 @@ def test_run_json_has_the_documented_fields(capsys, workdir) -> None:
     assert code == 0, err
     result = json.loads(out)
     assert list(result) == sorted(result)
-    assert set(result) == {"scenario", "seed", "outcome", "ending", "ended_at", "scores",
-                           "deductions", "names", "players"}
+    assert set(result) == {"scenario", "seed", "variant", "outcome", "ending", "ended_at",
+                           "scores", "deductions", "names", "players"}
+    assert result["variant"] is None, "nothing varies in tiny"
     assert result["players"] == [], "a solo run has no per-player scores"
     assert result["scenario"] == "tiny"
     assert result["seed"] == 7
@@ -295,7 +297,7 @@ def test_validate_valid_files_exit_0(capsys, workdir) -> None:
 
 def test_validate_bundled_scenarios_are_all_valid(capsys, workdir) -> None:
     files = sorted(str(p) for p in (REPO / "scenarios").glob("*.toml"))
-    assert len(files) == 4
+    assert len(files) == len(BUNDLED)
     code, out, _ = drill(capsys, "validate", *files)
     assert code == 0, out
     assert out.splitlines() == [f"ok: {f}" for f in files]

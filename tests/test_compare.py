@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drill.cli import main
-from drill.engine.comparison import LabelledRun, compare_runs, render_comparison
+from drill.engine.side_by_side import LabelledRun, compare_runs, render_comparison
 from drill.engine.headless import play
 from drill.engine.scoring import score_run
 from drill.engine.simulation import ActionRejected

@@ -55,5 +55,6 @@ def test_same_inputs_give_byte_identical_json_and_postmortem(
 
 def test_cases_cover_every_bundled_scenario_with_both_scripts() -> None:
     names = {name for name, _, _ in cases()}
-    for scenario in ("black-friday", "wrong-delete", "hourly-microbreak", "redesign-deadline"):
+    for scenario in ("black-friday", "wrong-delete", "hourly-microbreak", "redesign-deadline",
+                     "s3-us-east-1", "deleted-sites"):
         assert {f"{scenario}-good", f"{scenario}-poor"} <= names

@@ -18,7 +18,7 @@ from types import ModuleType
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from drill.engine import checks, playscript, scenario as scenario_module
+from drill.engine import validation, playscript, scenario as scenario_module
 from drill.engine.headless import play
 from drill.engine.playscript import PlayScript
 from drill.engine.scenario import Model, Scenario
@@ -153,7 +153,7 @@ def test_example_scenario_uses_every_section_of_the_format() -> None:
     assert any(a.targets and a.helper_skills for a in scenario.actions), "per-target work"
     assert any(not p.name for p in scenario.people), "a person named by faker"
     assert any(not p.relevant for p in scenario.people)
-    assert {r.kind for r in scenario.requests} == {"estimate", "update"}
+    assert {r.kind for r in scenario.requests} == {"estimate", "update", "question"}
     assert scenario.scoring.rollback.unsafe and scenario.scoring.escalation.triggers
     assert any(isinstance(v, str) for v in scenario.state.values()), "a text state variable"
 
@@ -261,7 +261,7 @@ def test_refused_expressions_give_the_documented_message(written: str, message: 
     except ValidationError as error:
         assert message in str(error)
         return
-    assert message in [finding.message for finding in checks.check_scenario(scenario)]
+    assert message in [finding.message for finding in validation.check_scenario(scenario)]
 
 
 # -- play scripts --------------------------------------------------------------------------------
@@ -344,8 +344,8 @@ def test_the_facilitator_guide_names_real_injects_and_commands() -> None:
     from drill.cli import build_parser
 
     guide = (DOCS / "facilitator.md").read_text(encoding="utf-8")
-    named = set(_re.findall(r"^\s*\| [a-z-]+ \| `([a-z_]+)` \|", guide, _re.M))
-    assert len(named) == 8
+    named = set(_re.findall(r"^\s*\| [a-z0-9-]+ \| `([a-z_]+)` \|", guide, _re.M))
+    assert len(named) == 12
     optional = set()
     for path in sorted((REPO / "scenarios").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))

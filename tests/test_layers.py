@@ -1,7 +1,8 @@
 """The layer contracts of pyproject.toml, checked with import-linter (`lint-imports`).
 
 The engine is headless (it imports nothing from the shell, the TUI, Textual or Rich), the TUI
-never imports the command line, and widgets never import screens.  The contracts are checked on
+never imports the command line or the game-day server, the game day's host side imports no
+Textual, and widgets never import screens.  The contracts are checked on
 the real package, and shown to fail on a copy of it with a deliberate violation.
 """
 
@@ -57,6 +58,8 @@ def test_the_engine_contract_names_every_shell_module() -> None:
      "drill.engine.leak -> drill.cli"),
     ("engine/leak.py", "import textual\n", "engine-headless", "drill.engine.leak -> textual"),
     ("tui/leak.py", "from ..cli import main\n", "tui-not-cli", "drill.tui.leak -> drill.cli"),
+    ("tui/leak.py", "from ..serve import host\n", "tui-not-serve", "drill.tui.leak -> drill.serve.host"),
+    ("serve/links.py", "import textual\n", "serve-host-headless", "drill.serve.links -> textual"),
     ("tui/widgets/leak.py", "from ..screens import picker\n", "widgets-not-screens",
      "drill.tui.widgets.leak -> drill.tui.screens.picker"),
 ])

@@ -206,7 +206,7 @@ def test_union_errors_are_merged_into_one_message(tmp_path: Path) -> None:
 def test_model_rule_is_reported_at_the_table_header(tmp_path: Path) -> None:
     path = write(tmp_path, TINY.replace("at = 2\n", ""))
     assert problems_of(path) == [
-        f"{path}:25: events[0]: give a trigger: `at`, `when` or `every` (or mark it `optional`)"
+        f"{path}:25: events[0]: give a trigger: `at`, `when`, `every` or `follows` (or mark it `optional`)"
     ]
 
 
@@ -257,8 +257,8 @@ def test_validate_reports_what_can_never_happen() -> None:
     assert [str(p) for p in validate_paths([path])] == [
         f"{path}:27: events[0].at: never fires: at 500 is after the clock's limit (120)",
         f"{path}:32: events[1].when: can never hold, so event 'never' never fires",
-        f"{path}:42: events[3].every: recurs 120,000 times before the clock's limit (120); the "
-        "engine stops it after 10,000",
+        f"{path}:42: events[3].every: recurs 120,000 times before the clock's limit (120): a "
+        "run stops after 10,000 firings of one event",
         f"{path}:48: actions[0].available_when: can never hold, so action 'panic' is never offered",
         f"{path}:59: milestones[0].when: can never hold, so milestone 'calm' is never reached",
         f"{path}:61: endings: no `resolved` ending can be reached: players can never win this "
@@ -319,7 +319,7 @@ def test_play_script_schema_errors_skip_pydantic_tags(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:1: steps[0].action: required key is missing",
         f"{path}:5: steps[1]: Input tag 'dance' found using 'do' does not match any of the "
-        "expected tags: 'start', 'update', 'page', 'estimate', 'resolve', 'takeover', 'facilitate'",
+        "expected tags: 'start', 'update', 'page', 'estimate', 'answer', 'resolve', 'takeover', 'facilitate'",
     ]
 
 

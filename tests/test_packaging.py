@@ -17,7 +17,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
-BUNDLED = ["black-friday", "hourly-microbreak", "redesign-deadline", "wrong-delete"]
+BUNDLED = ["black-friday", "deleted-sites", "hourly-microbreak", "redesign-deadline", "s3-us-east-1",
+           "wrong-delete"]
 OFFLINE_SIGNS = ("No matching distribution found for hatchling", "Could not find a version",
                  "NewConnectionError", "Temporary failure in name resolution",
                  "Network is unreachable", "ProxyError")
@@ -41,7 +42,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheels[0]
 
 
-def test_wheel_contains_the_four_bundled_scenarios(wheel: Path) -> None:
+def test_wheel_contains_the_six_bundled_scenarios(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     bundled = sorted(n for n in names if n.startswith("drill/_bundled_scenarios/"))
     assert bundled == [f"drill/_bundled_scenarios/{id_}.toml" for id_ in BUNDLED]

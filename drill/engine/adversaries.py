@@ -22,7 +22,7 @@ Good play broken on one dimension, against good play:
   number, a quarter of what it really took (the planning fallacy), never revised.
 
 Each should lose at least 30 points on its own dimension and at most 5 on each of the others;
-:mod:`drill.engine.analysis` reports a scoring hole when one does not.
+:mod:`drill.engine.check_report` reports a scoring hole when one does not.
 
 Ritual without the fix:
 

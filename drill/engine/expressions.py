@@ -9,19 +9,31 @@ ever handed to ``eval``.  The language has:
   ``ns.id`` where ``ns`` is one of :data:`NAMESPACES` (``done.rollback``, ``arrived.sre``...);
 * operators, loosest first: ``or``, ``and``, ``not``, comparisons (``== != < <= > >=``),
   ``+ -``, ``* / %``, unary ``-``, and parentheses;
-* the functions ``min(a, b, ...)`` and ``max(a, b, ...)``.
+* the functions ``min(a, b, ...)`` and ``max(a, b, ...)``, ``if(condition, then, else)`` (the
+  two branches of one type) and ``num(condition)`` (1 when true, 0 when false).
 
-Types are checked before a run starts (:func:`infer_type`), so evaluation cannot raise: division
-by zero yields 0.
+Types are checked before a run starts (:func:`infer_type`), so evaluation cannot fail on a type:
+division by zero yields 0.  Values are bounded (:mod:`drill.engine.limits`): a number literal
+beyond :data:`~drill.engine.limits.MAX_NUMBER` is refused when parsed; evaluation raises
+:class:`~drill.engine.limits.OutOfBounds` rather than make a text longer than
+:data:`~drill.engine.limits.MAX_TEXT`, a product or quotient beyond
+:data:`~drill.engine.limits.MAX_NUMBER`, or an expression whose number is beyond it.  Sums
+inside one expression are left unchecked: from bounded values, 500 of them (the most 1,000
+characters hold) stay below 10^18, exact and harmless, and whatever they give is checked as the
+expression's value.  So no run can grow a value without end, and a value is never clamped: one
+silently cut would make the run play differently from what its file says, so the run stops and
+says why.
 """
 
 from __future__ import annotations
 
 import operator
-
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable, Literal, Mapping, Union
+
+from .limits import MAX_NUMBER, MAX_TEXT, NUMBER_TOO_BIG, TEXT_TOO_LONG, OutOfBounds
 
 Value = Union[bool, int, float, str]
 Type = Literal["bool", "number", "str"]
@@ -41,16 +53,26 @@ NAMESPACES: dict[str, tuple[str, Type]] = {
     "arrived": ("person", "bool"),
     "reached": ("milestone", "bool"),
     "updates": ("audience", "number"),
+    "told": ("audience", "str"),
+    "undelivered": ("audience", "number"),
+    "declared": ("declaration", "bool"),
+    "team": ("team", "number"),
 }
 """Namespaced facts: ``ns -> (kind of id it takes, type of the value)``.
 
 ``done.X`` an action finished at least once; ``started.X`` it was started; ``running.X`` it is in
 progress; ``count.X`` how many times it finished (or, for per-target work, targets finished);
 ``fired.E`` an event happened; ``paged.P`` / ``arrived.P`` a person was paged / has arrived;
-``reached.M`` a milestone was reached; ``updates.A`` how many updates went to audience ``A``.
+``reached.M`` a milestone was reached; ``updates.A`` how many updates went to audience ``A``;
+``told.A`` the status the last update to ``A`` announced (``""`` before any); ``undelivered.A``
+how many updates to ``A`` did not go out because its channel was down; ``declared.resolved``
+the incident was declared resolved (whether or not it was); ``team.arrived`` / ``team.paged`` how
+many people have arrived / were paged.
 """
 
 KEYWORDS = {"and", "or", "not", "true", "false"}
+FUNCTIONS = ("min", "max", "if", "num")
+"""The functions of the language (a state variable cannot take one of these names)."""
 
 
 class ExpressionError(ValueError):
@@ -187,6 +209,10 @@ class _Parser:
     def atom(self) -> Node:
         kind, text = self.take()
         if kind == "number":
+            if len(text.split(".")[0].lstrip("0")) > 16 or float(text) > MAX_NUMBER:
+                # Checked before int(): a literal of 1,000 digits is a slow number to make.
+                raise ExpressionError(f"the number {text[:20]}{'…' if len(text) > 20 else ''} "
+                                      "is beyond 10^15, the largest drill computes with")
             return Node("lit", float(text) if "." in text else int(text))
         if kind == "string":
             return Node("lit", text[1:-1])
@@ -202,7 +228,7 @@ class _Parser:
                 return Node("lit", text == "true")
             if text in KEYWORDS:
                 raise ExpressionError(f"unexpected {text!r}")
-            if text in ("min", "max") and self.accept("("):
+            if text in FUNCTIONS and self.accept("("):
                 self.nested()
                 args = [self.or_()]
                 while self.accept(","):
@@ -227,14 +253,26 @@ def parse(text: str) -> Node:
     """Parse an expression into a tree, or raise :class:`ExpressionError` saying why not."""
     if not isinstance(text, str):
         raise ExpressionError("an expression must be a string")
+    return _parsed(text)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Node:
+    # Trees are immutable, and loading a scenario parses each expression several times (the
+    # model's validator, the checks, the compiler, the analysis): once is enough.
     return _Parser(text).parse()
 
 
 def walk(node: Node):
-    """Yield every node of a tree, the root first."""
-    yield node
-    for arg in node.args:
-        yield from walk(arg)
+    """Yield every node of a tree, the root first, then each operand's nodes in order.
+
+    Iterative: a chain of 500 additions is a tree 500 deep, and nested generators would pass
+    each node up through every level."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(reversed(item.args))
 
 
 def references(node: Node) -> tuple[set[str], set[tuple[str, str]]]:
@@ -247,6 +285,16 @@ def references(node: Node) -> tuple[set[str], set[tuple[str, str]]]:
         elif item.kind == "fact":
             facts.add(item.value)  # type: ignore[arg-type]
     return names, facts
+
+
+@lru_cache(maxsize=4096)
+def reads_in(text: str) -> frozenset[str]:
+    """The state names and facts (as ``"ns.id"``) an expression reads, ``time`` included.
+
+    Remembered, as the checks, the compiler and the analysis ask it of each expression again
+    and again.  Raises :class:`ExpressionError` for an expression that does not parse."""
+    names, facts = references(parse(text))
+    return frozenset(names | {f"{ns}.{ident}" for ns, ident in facts})
 
 
 def type_of_value(value: object) -> Type:
@@ -284,6 +332,20 @@ def infer_type(node: Node, variables: Mapping[str, Type]) -> Type:
             raise ExpressionError(f"'{op}' needs a {want}, got a {arg_types[0]}")
         return want
     if kind == "call":
+        if op == "if":
+            if len(arg_types) != 3:
+                raise ExpressionError("if() takes a condition, a value and another value")
+            if arg_types[0] != "bool":
+                raise ExpressionError(f"if() needs a true/false condition first, got a "
+                                      f"{arg_types[0]}")
+            if arg_types[1] != arg_types[2]:
+                raise ExpressionError(f"if() needs both values of one type, got "
+                                      f"{arg_types[1]} and {arg_types[2]}")
+            return arg_types[1]
+        if op == "num":
+            if arg_types != ["bool"]:
+                raise ExpressionError("num() turns one true/false value into 1 or 0")
+            return "number"
         if any(t != "number" for t in arg_types):
             raise ExpressionError(f"{op}() takes numbers only")
         return "number"
@@ -312,12 +374,55 @@ Env = Callable[[str], Value]
 Compiled = Callable[[Mapping[str, Value]], Value]
 
 
+# Products and quotients are checked as they are made (a chain of them is how a value explodes:
+# x * x * x... or x / 0.000001), texts as they are joined, and every number an expression gives
+# (see compile_node), so that nothing over a whole run can build a huge integer, an infinity or
+# a NaN.  `%`, unary `-`, min() and max() cannot leave the bounds of their operands.
+
+
+def _mul(a: float, b: float) -> float:
+    result = a * b
+    if -MAX_NUMBER <= result <= MAX_NUMBER:
+        return result
+    raise OutOfBounds(NUMBER_TOO_BIG)
+
+
 def _div(a: float, b: float) -> float:
-    return a / b if b else 0
+    if not b:
+        return 0
+    result = a / b
+    if -MAX_NUMBER <= result <= MAX_NUMBER:
+        return result
+    raise OutOfBounds(NUMBER_TOO_BIG)
 
 
 def _mod(a: float, b: float) -> float:
     return a % b if b else 0
+
+
+def _concat(a: str, b: str) -> str:
+    if len(a) + len(b) > MAX_TEXT:
+        raise OutOfBounds(TEXT_TOO_LONG)
+    return a + b
+
+
+def _plus(a: Value, b: Value) -> Value:
+    """``+`` where the compiler could not tell numbers from texts (no variable types given)."""
+    if isinstance(a, str):
+        return _concat(a, b)  # type: ignore[arg-type]
+    return a + b  # type: ignore[operator]
+
+
+def _bounded(closure: Compiled) -> Compiled:
+    """The closure of an expression whose value may be a number, checked against the bound."""
+
+    def bounded(env: Mapping[str, Value]) -> Value:
+        value = closure(env)
+        if value.__class__ is str or -MAX_NUMBER <= value <= MAX_NUMBER:  # type: ignore[operator]
+            return value
+        raise OutOfBounds(NUMBER_TOO_BIG)
+
+    return bounded
 
 
 # The operator module's functions are C: a condition checked thousands of times per run pays
@@ -329,59 +434,120 @@ _BINARY: dict[str, Callable[[Value, Value], Value]] = {
     "<=": operator.le,
     ">": operator.gt,
     ">=": operator.ge,
-    "+": operator.add,
+    "+": _plus,
     "-": operator.sub,
-    "*": operator.mul,
+    "*": _mul,  # type: ignore[dict-item]
     "/": _div,  # type: ignore[dict-item]
     "%": _mod,  # type: ignore[dict-item]
 }
+"""What each binary operator computes, bounds checked (a ``+`` of two numbers or two texts is
+compiled to the one it is)."""
 
 
-def compile_node(node: Node) -> Compiled:
+def compile_node(node: Node, variables: Mapping[str, Type] | None = None) -> Compiled:
     """Turn a type-checked tree into a closure over a mapping of names to values.
 
     The mapping holds state variables by name, ``time``, and facts as ``"ns.id"`` keys; a fact
-    missing from it reads as false or 0.
+    missing from it reads as false or 0.  With the state variables' types, each ``+`` is
+    compiled as the addition or the joining of texts it is (a little faster than deciding at
+    every evaluation).  The closure raises :class:`~drill.engine.limits.OutOfBounds` when it
+    would make a value beyond the bounds (see the module's docstring).
+    """
+    sums = any(item.kind == "binary" and item.value in ("+", "-") for item in walk(node))
+    closure, kind = _compile(node, variables, checked=sums)
+    checked_at_root = kind == "number" and node.kind == "binary" and node.value in ("+", "-")
+    if sums and kind not in ("bool", "str") and not checked_at_root:
+        return _bounded(closure)  # a number made with sums, which are not checked as made
+    return closure
+
+
+def size(node: Node) -> int:
+    """How many nodes a tree has: what one evaluation of it costs in the run's budget."""
+    count, stack = 0, [node]
+    while stack:
+        item = stack.pop()
+        count += 1
+        stack.extend(item.args)
+    return count
+
+
+def _too_big() -> Value:
+    raise OutOfBounds(NUMBER_TOO_BIG)
+
+
+def _compile(node: Node, variables: Mapping[str, Type] | None,
+             checked: bool = False) -> tuple[Compiled, Type | None]:
+    """The closure of a tree and its type (None when the variables' types are not known).
+
+    With ``checked``, a numeric ``+`` or ``-`` at the root checks its result against the bound
+    as it makes it (the same as wrapping it in :func:`_bounded`, without the extra call).
     """
     kind = node.kind
     if kind == "lit":
         value = node.value
-        return lambda env: value  # type: ignore[return-value]
+        return (lambda env: value), type_of_value(value)  # type: ignore[return-value]
     if kind == "name":
         name = str(node.value)
-        return lambda env: env[name]
+        known: Type | None = "number" if name == "time" else (
+            variables.get(name) if variables is not None else None)
+        return (lambda env: env[name]), known
     if kind == "fact":
         key = "{}.{}".format(*node.value)  # type: ignore[str-format]
-        default: Value = 0 if NAMESPACES[node.value[0]][1] == "number" else False  # type: ignore[index]
-        return lambda env: env.get(key, default)
-    args = [compile_node(arg) for arg in node.args]
+        fact_type = NAMESPACES[node.value[0]][1]  # type: ignore[index]
+        default: Value = 0 if fact_type == "number" else "" if fact_type == "str" else False
+        return (lambda env: env.get(key, default)), fact_type
+    compiled = [_compile(arg, variables) for arg in node.args]
+    args = [closure for closure, _ in compiled]
     op = node.value
     if kind == "unary":
         (inner,) = args
         if op == "not":
-            return lambda env: not inner(env)
-        return lambda env: -inner(env)  # type: ignore[operator]
+            return (lambda env: not inner(env)), "bool"
+        return (lambda env: -inner(env)), "number"  # type: ignore[operator]
+    if kind == "call" and op == "if":
+        condition, then, otherwise = args
+        return (lambda env: then(env) if condition(env) else otherwise(env)), compiled[1][1]
+    if kind == "call" and op == "num":
+        (inner,) = args
+        return (lambda env: 1 if inner(env) else 0), "number"
     if kind == "call":
         pick = min if op == "min" else max
         if len(args) == 2:
             first, second = args
-            return lambda env: pick(first(env), second(env))  # type: ignore[type-var]
-        return lambda env: pick([arg(env) for arg in args])  # type: ignore[type-var]
+            return (lambda env: pick(first(env), second(env))), "number"  # type: ignore[type-var]
+        return (lambda env: pick([arg(env) for arg in args])), "number"  # type: ignore[type-var]
     left, right = args
     if op == "and":
-        return lambda env: bool(left(env)) and bool(right(env))
+        return (lambda env: bool(left(env)) and bool(right(env))), "bool"
     if op == "or":
-        return lambda env: bool(left(env)) or bool(right(env))
+        return (lambda env: bool(left(env)) or bool(right(env))), "bool"
     fn = _BINARY[str(op)]
+    result: Type | None = "bool" if op in ("==", "!=", "<", "<=", ">", ">=") else "number"
+    if op == "+":
+        types = {compiled[0][1], compiled[1][1]}
+        if types == {"number"}:
+            fn = operator.add
+        elif types == {"str"}:
+            fn, result = _concat, "str"  # type: ignore[assignment]
+        else:
+            result = None
     left_node, right_node = node.args
+    if checked and op in ("+", "-") and result == "number":
+        low, high = -MAX_NUMBER, MAX_NUMBER
+        if right_node.kind == "lit":  # `errors + 5`
+            value = right_node.value
+            return (lambda env: made if low <= (made := fn(left(env), value)) <= high
+                    else _too_big()), result
+        return (lambda env: made if low <= (made := fn(left(env), right(env))) <= high
+                else _too_big()), result
     if right_node.kind == "lit":
         # `machines_fixed >= 36`: the commonest shape, read straight from the state.
         value = right_node.value
         if left_node.kind == "name":
             name = str(left_node.value)
-            return lambda env: fn(env[name], value)
-        return lambda env: fn(left(env), value)
-    return lambda env: fn(left(env), right(env))
+            return (lambda env: fn(env[name], value)), result
+        return (lambda env: fn(left(env), value)), result
+    return (lambda env: fn(left(env), right(env))), result
 
 
 def check_syntax(text: str) -> str:

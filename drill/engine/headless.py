@@ -30,5 +30,5 @@ def play(
         except ActionRejected as refused:
             run.refuse(step, str(refused))
     if not run.finished_run:
-        run.advance_to(compiled.scenario.clock.limit)
+        run.advance_to(run.scenario.clock.limit)
     return run.record()

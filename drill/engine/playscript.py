@@ -104,6 +104,14 @@ class GiveEstimate(StepBase):
         return self
 
 
+class Answer(StepBase):
+    """Answer a yes/no question someone asked (a request of kind `question`)."""
+
+    do: Literal["answer"]
+    request: str = Field(description="The question's id (the request).")
+    yes: bool = Field(description="The answer: true for yes, false for no.")
+
+
 class DeclareResolved(StepBase):
     """Declare the incident resolved."""
 
@@ -150,7 +158,8 @@ class FacilitatorAct(StepBase):
 
 
 PlayerAction = Annotated[
-    Union[StartAction, PostUpdate, Page, GiveEstimate, DeclareResolved, TakeOver, FacilitatorAct],
+    Union[StartAction, PostUpdate, Page, GiveEstimate, Answer, DeclareResolved, TakeOver,
+          FacilitatorAct],
     Field(discriminator="do"),
 ]
 
@@ -163,9 +172,7 @@ class PlayScript(Model):
     description: Text = Field(default="", description="What this script plays.")
     steps: list[PlayerAction] = Field(default_factory=list, max_length=10_000)
 
-    @model_validator(mode="after")
-    def _in_time_order(self) -> "PlayScript":
-        times = [step.at for step in self.steps]
-        if times != sorted(times):
-            raise ValueError("steps must be in time order")
-        return self
+    def out_of_order(self) -> list[int]:
+        """The index of each step earlier than the step before it (steps must be in time
+        order; :func:`drill.engine.validation.check_step_order` reports them with their line)."""
+        return [i for i in range(1, len(self.steps)) if self.steps[i].at < self.steps[i - 1].at]

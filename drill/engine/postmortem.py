@@ -26,8 +26,10 @@ from .playscript import FacilitatorAct, GiveEstimate, PostUpdate
 from .scenario import AUDIENCES, Ending, Request, RunText, Scenario
 from .scorecard import TITLES, Deduction, DimensionScore, EstimateRow, ScoreCard, cap_note
 from .record import DECISION_KINDS, GivenEstimate, LogEntry, PageDetail, RunRecord
+from .rules import first_mitigation, mitigation_effect
 from .text import (AUDIENCE_NAMES, AUDIENCE_TITLES, ENDING_TITLES, audience_name, channel_title, clean, clock_time, number,
                    one_line, plural, span)
+from .variety import described
 
 # -- untrusted text ---------------------------------------------------------------------------------
 
@@ -243,7 +245,7 @@ class _Writer:
         # long): the impact then began before T+0.
         self.impact_start = (None if began is None
                              else began - self.scenario.postmortem.impact_began_before)
-        self.mitigated = run.reached.get("mitigated")
+        self.mitigated = run.mitigated_at
         self.resolved = (run.ended_at if self.ending is not None
                          and self.ending.kind == "resolved" else None)
         self.detected = self._detection_time()
@@ -253,8 +255,10 @@ class _Writer:
 
     def render(self) -> str:
         self._title()
+        variant = () if self.run.variant.empty else (("This run's variant", self._variant),)
         for name, build in (
             ("Summary", self._summary),
+            *variant,
             ("Impact", self._impact),
             ("Responders", self._responders),
             ("Timeline", self._timeline),
@@ -347,7 +351,8 @@ class _Writer:
             f"- **Outcome:** {self._outcome()}",
             f"- **Service status at the end:** {_inline(label)} ({level})",
             f"- **Severity:** {scenario.meta.severity}",
-            f"- **Scenario:** `{scenario.meta.id}`, seed {self.run.seed}; "
+            f"- **Scenario:** `{scenario.meta.id}`, seed {self.run.seed}"
+            f"{'' if self.run.variant.empty else f', variant {self.run.variant.code}'}; "
             f"source: {_inline(scenario.meta.source) or 'not given'}",
         )
 
@@ -377,11 +382,21 @@ class _Writer:
         updates = plural(len(run.updates), "update")
         if per_audience:
             updates += f" ({', '.join(per_audience)})"
+        if run.undelivered:
+            updates += (f" ({plural(len(run.undelivered), 'more update')} did not go out: "
+                        "the channel was down)")
         said += (f" The responders posted {updates}, paged "
                  f"{plural(len(run.paged_at), 'person', 'people')} and gave "
                  f"{plural(len(run.estimates), 'estimate')}.")
         said += f" Overall score: {number(self.card.overall)}/100."
         self._add(f"**TL;DR:** {said}")
+
+    def _variant(self) -> None:
+        self._add("What this run drew of what differs from seed to seed (another seed plays "
+                  "another variant of the incident):", "")
+        self._bullets((f"**{_inline(label)}:** {_inline(value)}"
+                       for label, value in described(self.scenario, self.run.variant, "debrief")),
+                      "Nothing.")
 
     def _impact(self) -> None:
         clock, start = self.clock, self.impact_start
@@ -403,7 +418,7 @@ class _Writer:
             total = f"at least {clock.span(self.end - start)} (still open when the run ended)"
         else:
             total = "none: the impact never began"
-        measured = "mitigated" in self.milestones
+        measured = self.scenario.scoring.mitigated_milestone in self.milestones
         mitigate_missing = (open_ended if measured
                             else "not measured (the scenario has no 'mitigated' milestone)")
         messages = sum(1 for e in self.run.log if e.kind == "event"
@@ -465,7 +480,8 @@ class _Writer:
             if not marked_detection and entry.kind in ("event", "request") \
                     and entry.time == self.detected:
                 marker, marked_detection = "**DETECTED** ", True
-            if entry.kind == "milestone" and entry.ref == "mitigated":
+            if entry.kind == "milestone" and \
+                    entry.ref == self.scenario.scoring.mitigated_milestone:
                 marker = "**IMPACT MITIGATED** "
             elif entry.kind == "ended":
                 marker = "**INCIDENT ENDS** "
@@ -519,8 +535,14 @@ class _Writer:
             audience = _inline(audience_name(entry.ref))
             status = detail.status if isinstance(detail, PostUpdate) else ""
             return f"Update to {audience} ({status}){who}: {text or '(no text)'}"
+        if kind == "undelivered":
+            audience = _inline(audience_name(entry.ref))
+            status = detail.status if isinstance(detail, PostUpdate) else ""
+            return f"Update to {audience} ({status}) did not go out{who}: {text}"
         if kind == "estimate":
             return f"{text}{who}."
+        if kind == "answer":
+            return f"{text.rstrip('.')}{who}."
         if kind == "milestone":
             return f"Milestone reached: {text}."
         if kind == "declared":
@@ -560,13 +582,14 @@ class _Writer:
     def _surprises(self) -> None:
         items = list(self._sentences(self.scenario.postmortem.surprises))
         policy = self.scenario.scoring.rollback
-        if policy.applies and policy.rollback_effect in ("none", "partial"):
-            done = [self.run.finished[a][0] for a in policy.generic_mitigations
-                    if self.run.finished.get(a)]
-            if done:
-                effect = "did not end" if policy.rollback_effect == "none" else "only partly ended"
-                items.append(f"The generic mitigation finished at {self.clock.t(min(done))} but "
-                             f"{effect} the impact: the bad state had persisted.")
+        first = first_mitigation(self.run)
+        effect = mitigation_effect(self.scenario, first[1]) if first is not None else ""
+        if policy.applies and first is not None and effect in ("none", "partial"):
+            said = "did not end" if effect == "none" else "only partly ended"
+            label = self.actions[first[1]].label if first[1] in self.actions else first[1]
+            items.append(f"{_inline(label)} finished at "
+                         f"{self.clock.t(first[0])} but {said} the impact: the bad state had "
+                         "persisted.")
         self._bullets(items, "Nothing recorded for this scenario.")
 
     def _went_well(self) -> None:

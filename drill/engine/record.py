@@ -21,6 +21,7 @@ from . import expressions as ex
 from . import rules
 from .placeholders import CUSTOMER_KEY, fill_state
 from .playscript import (
+    Answer,
     DeclareResolved,
     FacilitatorAct,
     GiveEstimate,
@@ -31,6 +32,7 @@ from .playscript import (
     TakeOver,
 )
 from .scenario import Ending, Event, Milestone, Request, Scenario
+from .variety import NO_VARIANT, Variant
 
 
 @lru_cache(maxsize=512)
@@ -61,6 +63,10 @@ class LogKind(StrEnum):
     TAKEOVER = "takeover"
     FACILITATOR = "facilitator"
     ENDED = "ended"
+    ANSWER = "answer"
+    """A yes/no question answered."""
+    UNDELIVERED = "undelivered"
+    """An update that did not go out: the channel to its audience was down."""
     REJECTED = "rejected"
     """A step the run refused (headless play keeps them)."""
 
@@ -70,8 +76,8 @@ SEEN_KINDS: frozenset[LogKind] = frozenset(
 """Entries that put a message in front of the player (what "seen then" refers to)."""
 
 DECISION_KINDS: frozenset[LogKind] = frozenset(
-    {LogKind.STARTED, LogKind.PAGED, LogKind.UPDATE, LogKind.ESTIMATE, LogKind.DECLARED,
-     LogKind.REJECTED})
+    {LogKind.STARTED, LogKind.PAGED, LogKind.UPDATE, LogKind.ESTIMATE, LogKind.ANSWER,
+     LogKind.DECLARED, LogKind.REJECTED, LogKind.UNDELIVERED})
 """Entries that record a player's decision."""
 
 NEWS_KINDS: frozenset[LogKind] = frozenset(
@@ -103,7 +109,7 @@ class TargetDetail:
 
 
 Detail = Union[Event, Request, Milestone, Ending, PageDetail, TargetDetail, StartAction,
-               PostUpdate, GiveEstimate, DeclareResolved, TakeOver, FacilitatorAct, None]
+               PostUpdate, GiveEstimate, Answer, DeclareResolved, TakeOver, FacilitatorAct, None]
 """What a log entry carries beyond its text, by kind: ``event`` the Event (or, for a
 facilitator's message, the FacilitatorAct); ``request`` the Request; ``milestone`` the Milestone;
 ``ended`` the Ending; ``paged`` a PageDetail; ``target`` a TargetDetail; the player's own entries
@@ -153,6 +159,16 @@ class PostedUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class GivenAnswer:
+    """A yes/no question answered, with the true answer at that moment."""
+
+    time: float
+    step: Answer
+    truth: bool
+    """The true answer (the question's `truth` held)."""
+
+
+@dataclass(frozen=True, slots=True)
 class GivenEstimate:
     """An estimate the responders gave."""
 
@@ -199,11 +215,31 @@ class RunRecord:
     """When the incident was declared resolved (successfully or not)."""
     taken_over: Mapping[str, str]
     """Teammates a player speaks for: person id -> player."""
+    asked: tuple[tuple[float, str], ...] = ()
+    """Every time a request was asked, in order: (time, request id)."""
+    warned_starts: tuple[tuple[float, int], ...] = ()
+    """Starts of an unsafe action while its warning held: (time, index in the rollback
+    policy's `unsafe` list)."""
+    answers: tuple[GivenAnswer, ...] = ()
+    undelivered: tuple[PostedUpdate, ...] = ()
+    variant: Variant = NO_VARIANT
+    """What this run drew of what varies (``scenario`` is already this variant's)."""
+    """Updates that did not go out because their audience's channel was down (see
+    ``AudiencePolicy.down_when``): never in ``updates``, so they answer and count for nothing."""
+    halted: str | None = None
+    """Why drill stopped the run, when the scenario passed one of the limits every run has
+    (:mod:`drill.engine.limits`): "event 'grow' made a text longer than 10,000 characters at
+    T+14".  The run then ends with the ending ``halted`` (kind ``out_of_time``)."""
 
     @property
     def end(self) -> float:
         """When the run ended, or where it stands if it has not."""
         return self.ended_at if self.ended_at is not None else self.now
+
+    @property
+    def mitigated_at(self) -> float | None:
+        """When the impact was mitigated: the scenario's mitigated milestone was reached."""
+        return self.reached.get(self.scenario.scoring.mitigated_milestone)
 
     @property
     def over(self) -> bool:
@@ -266,6 +302,7 @@ class RunRecord:
             steps=tuple(s for s in self.steps if s.by == player),
             updates=tuple(u for u in self.updates if u.step.by == player),
             estimates=tuple(e for e in self.estimates if e.step.by == player),
+            answers=tuple(a for a in self.answers if a.step.by == player),
             paged_at=MappingProxyType({p: t for p, t in self.paged_at.items()
                                        if paged_by.get(p) == player}),
             started=MappingProxyType({a: tuple(t) for a, t in started.items()}),

@@ -101,6 +101,8 @@ def page_outcome(clock: Clock, person: Person, at: float) -> PageOutcome:
     elif busy is not None:
         delay = max(delay, free_at(person, at) - at)
     answer_after = min(1.0, delay) if awake else min(delay, person.off_hours_delay / 2)
+    if busy is not None and busy.answers_after is not None:
+        answer_after = min(delay, busy.answers_after)  # they read pages late in there
     return PageOutcome(at, awake, busy, delay, answer_after)
 
 
@@ -142,6 +144,25 @@ def person_status(record: "RunRecord", person: Person, at: float) -> PersonStatu
                             hour=hour, if_paged=outcome)
     return PersonStatus(person, "available" if outcome.awake else "off_hours", hour=hour,
                         if_paged=outcome)
+
+
+# -- mitigations ----------------------------------------------------------------------------------
+
+
+def mitigation_effect(scenario: Scenario, action_id: str) -> str:
+    """What a generic mitigation really does: its own `rollback_effect`, else the scenario's."""
+    action = next((a for a in scenario.actions if a.id == action_id), None)
+    if action is not None and action.rollback_effect is not None:
+        return action.rollback_effect
+    return scenario.scoring.rollback.rollback_effect
+
+
+def first_mitigation(record: "RunRecord") -> tuple[float, str] | None:
+    """The first generic mitigation that finished: (when, action id)."""
+    done = sorted((record.finished[a][0], a)
+                  for a in record.scenario.scoring.rollback.generic_mitigations
+                  if record.finished.get(a))
+    return done[0] if done else None
 
 
 # -- communication --------------------------------------------------------------------------------
@@ -333,6 +354,9 @@ def request_answer(record: "RunRecord", request: Request, asked: float,
     limit = math.inf if late_ok else asked + request.respond_within + record.scenario.comms.grace
     if request.kind == "update":
         return answering_update(record, request.audience, asked, limit)
+    if request.kind == "question":
+        return next((a.time for a in record.answers if a.step.request == request.id
+                     and asked <= a.time <= limit), None)
     given = [e for e in record.estimates if e.step.milestone == request.milestone
              and e.step.audience == request.audience]
     window = proactive_window(record.scenario, request.audience)
@@ -378,6 +402,13 @@ def eta_broken(record: "RunRecord", index: int, at: float) -> bool | None:
     return not revised
 
 
+def channel_down(record: "RunRecord", audience: str) -> bool:
+    """Whether the channel to an audience is down as the record stands: an update to it now
+    would not go out (the simulation applies the same `down_when` when one is posted)."""
+    policy = record.scenario.comms.audiences.get(audience)
+    return policy is not None and policy.down_when is not None and record.holds(policy.down_when)
+
+
 OwedKind = Literal["first_update", "next_update", "request", "eta"]
 
 
@@ -416,7 +447,7 @@ def owed(record: "RunRecord", at: float) -> tuple[Owed, ...]:
     items: list[Owed] = []
     start = record.evidence.get(scenario.comms.starts_when)
     if start is not None and start <= at and record.ending is None:
-        mitigated = record.reached.get("mitigated")
+        mitigated = record.mitigated_at
         mitigated = mitigated if mitigated is not None and mitigated <= at else None
         for audience, rule in audience_rules(scenario).items():
             if not rule.required or rule.weight <= 0:
@@ -431,7 +462,7 @@ def owed(record: "RunRecord", at: float) -> tuple[Owed, ...]:
                               promised=bool(last and last.step.next_update is not None)))
     if record.ending is None:
         requests = {r.id: r for r in scenario.requests}
-        for request_id, asked in record.requests_at.items():
+        for asked, request_id in record.asked:
             request = requests.get(request_id)
             if request is None or asked > at:
                 continue

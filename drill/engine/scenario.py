@@ -12,6 +12,7 @@ language of :mod:`drill.engine.expressions`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Literal, Union
 
@@ -166,7 +167,9 @@ class Event(Model):
     """Something that happens: an inject in the feed, a state change, or both.
 
     Give exactly one trigger: `at` (a time), `when` (a condition, fires once when it becomes
-    true), or `every` (recurring, first at `at` or at `every`).
+    true; with `repeat`, every time it becomes true again), `every` (recurring, first at `at` or
+    at `every`), or `follows` (`after` units after each finish of an action or each firing of
+    another event: "crashes 5 minutes after every restart").
     """
 
     id: Identifier
@@ -180,6 +183,15 @@ class Event(Model):
     until: SkipJsonSchema[None] | Expression = Field(
         default=None, description="A recurring event stops once this holds."
     )
+    repeat: bool = Field(
+        default=False,
+        description="With `when`: fires again each time the condition becomes true again "
+                    "(after it stopped holding), not only the first time.")
+    follows: SkipJsonSchema[None] | str = Field(
+        default=None,
+        description="An action id or an event id: the event fires `after` units after each "
+                    "finish of that action or each firing of that event.")
+    after: Duration = Field(default=0, description="With `follows`: the delay.")
     channel: Channel = Field(default="monitoring", description="Where the message arrives.")
     sender: str = Field(
         default="", max_length=80, description="Who it is from: a person id or a free name."
@@ -194,16 +206,29 @@ class Event(Model):
         description="Fires only if this also holds when the event is due; otherwise that "
                     "firing is skipped (a customer's 'nothing on your status page' only while "
                     "nothing was posted).")
+    chance: float = Field(
+        default=1, gt=0, le=1,
+        description="The share of seeds in which the event is part of the incident (0.4: "
+                    "four runs in ten); in the others it never fires on its own and a "
+                    "facilitator may still inject it.")
 
     @model_validator(mode="after")
     def _one_trigger(self) -> "Event":
-        triggers = [self.when is not None, self.every is not None, self.at is not None]
+        triggers = [self.when is not None, self.every is not None, self.at is not None,
+                    self.follows is not None]
+        if self.repeat and self.when is None:
+            raise ValueError("`repeat` applies to an event with `when`")
+        if self.after and self.follows is None:
+            raise ValueError("`after` applies to an event that `follows` something")
         if self.optional:
             return self
         if self.when is not None and (self.at is not None or self.every is not None):
             raise ValueError("give either `when` or `at`/`every`, not both")
+        if self.follows is not None and any(triggers[:3]):
+            raise ValueError("give either `follows` or `at`/`when`/`every`, not both")
         if not any(triggers):
-            raise ValueError("give a trigger: `at`, `when` or `every` (or mark it `optional`)")
+            raise ValueError("give a trigger: `at`, `when`, `every` or `follows` (or mark it "
+                             "`optional`)")
         if self.until is not None and self.every is None:
             raise ValueError("`until` only applies to a recurring event (`every`)")
         return self
@@ -225,6 +250,20 @@ class Action(Model):
         "none", "rollback", "flag_off", "drain", "failover", "restart", "purge", "restore",
         "cut_scope", "other",
     ] = Field(default="none", description="The kind of mitigation, for rollback scoring.")
+    rollback_effect: SkipJsonSchema[None] | Literal["none", "partial", "full", "harmful"] = Field(
+        default=None,
+        description="For a generic mitigation: what it really does, when it differs from "
+                    "the scenario's `rollback_effect` (a restart helps partly, the rollback not "
+                    "at all).")
+    progress: Literal["shown", "hidden", "estimate"] = Field(
+        default="shown",
+        description="What the board shows of its progress while it runs: the truth, nothing, "
+                    "or the scenario's `progress_estimate` (which may be wrong: a copy whose "
+                    "progress figure misleads).")
+    progress_estimate: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="With progress = 'estimate': the time left the board shows, in clock "
+                    "units (an expression over the state and time).")
     duration: Duration = Field(default=5, description="How long it takes, in clock units.")
     available_when: Expression = Field(
         default="true", description="Precondition: the action is offered only while this holds."
@@ -255,6 +294,8 @@ class Action(Model):
             raise ValueError("per-target work needs `per_target` > 0")
         if self.per_target and not self.targets:
             raise ValueError("`per_target` needs `targets`")
+        if (self.progress == "estimate") != (self.progress_estimate is not None):
+            raise ValueError("progress = 'estimate' and `progress_estimate` go together")
         return self
 
 
@@ -277,6 +318,10 @@ class Busy(Model):
     until: Duration = Field(description="When it ends; a page in between is answered after it.")
     doing: str = Field(max_length=120,
                        description="What they are doing, in their words: 'in the quarterly review'.")
+    answers_after: SkipJsonSchema[None] | Duration = Field(
+        default=None,
+        description="How long they take to answer a page while busy (default: at once, "
+                    "within a minute); they still join when it ends.")
 
 
 class Customer(Model):
@@ -314,6 +359,10 @@ class Person(Model):
         description="Whether paging them is reasonable in this incident; paging someone "
         "irrelevant costs a little (PagerDuty: don't page everyone).",
     )
+    present: bool = Field(
+        default=False,
+        description="Already in the incident at the start (the on-call engineer who caused "
+                    "it): there from T+0, never paged.")
     arrives_text: Text = Field(default="", description="What they say when they arrive.")
     acknowledges: Text = Field(
         default="",
@@ -370,26 +419,44 @@ def role_of(player: str, scenario: "Scenario") -> Role | None:
 
 
 class Request(Model):
-    """Someone asks the player for an estimate or an update."""
+    """Someone asks the player for an estimate, an update, or a yes/no answer."""
 
     id: Identifier
     at: SkipJsonSchema[None] | Duration = Field(default=None, description="When they ask.")
     when: SkipJsonSchema[None] | Expression = Field(
         default=None, description="They ask once this condition holds."
     )
+    every: SkipJsonSchema[None] | Annotated[float, Field(gt=0)] = Field(
+        default=None,
+        description="They ask again with this period (the press every 20 minutes), first at "
+                    "`at` (or `every`), until the incident ends or `until` holds.")
+    until: SkipJsonSchema[None] | Expression = Field(
+        default=None, description="A recurring request stops once this holds.")
     sender: str = Field(max_length=80, description="Who asks: a person id or a free name.")
     audience: Audience = Field(description="The audience the answer goes to.")
-    kind: Literal["estimate", "update"] = Field(description="What they ask for.")
+    kind: Literal["estimate", "update", "question"] = Field(
+        description="What they ask for: an estimate of a milestone, an update, or a yes/no "
+                    "answer to a question (answered with an `answer` step).")
     milestone: str = Field(default="", description="For an estimate: the milestone's id.")
+    truth: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="For a question: the true answer is 'yes' while this holds ('is this an "
+                    "attack?'); a wrong answer, given what was visible, is a false claim.")
     text: Text = Field(description="The request as it arrives.")
     respond_within: Duration = Field(default=10, description="An answer later than this is late.")
 
     @model_validator(mode="after")
     def _one_trigger(self) -> "Request":
-        if (self.at is None) == (self.when is None):
-            raise ValueError("give exactly one of `at` and `when`")
+        if self.every is None and (self.at is None) == (self.when is None):
+            raise ValueError("give exactly one of `at` and `when` (or `every`)")
+        if self.every is not None and self.when is not None:
+            raise ValueError("a recurring request (`every`) starts `at` a time, not `when`")
+        if self.until is not None and self.every is None:
+            raise ValueError("`until` only applies to a recurring request (`every`)")
         if self.kind == "estimate" and not self.milestone:
             raise ValueError("an estimate request needs a `milestone`")
+        if self.kind == "question" and self.truth is None:
+            raise ValueError("a question needs its `truth`: the condition for 'yes'")
         return self
 
 
@@ -406,6 +473,16 @@ class AudiencePolicy(Model):
     min_gap_without_news: Duration = Field(
         default=0, description="Updates closer than this with no news are noise (0: never)."
     )
+    down_when: SkipJsonSchema[None] | Expression = Field(
+        default=None,
+        description="While this holds, the channel to this audience is down (a status page "
+                    "hosted on the broken system): an update to it does not reach them and "
+                    "counts for nothing. They still wait for news: give the players a way to "
+                    "bring the channel back or to reach them another way.")
+    down_text: str = Field(
+        default="", max_length=500,
+        description="What the players see when an update does not go out (default: a plain "
+                    "sentence naming the audience).")
 
 
 class CommsParts(Model):
@@ -682,6 +759,10 @@ class Weights(Model):
 class ScoringPolicy(Model):
     """Scoring parameters (DOMAIN §9); every one has a default."""
 
+    mitigated_milestone: Identifier = Field(
+        default="mitigated",
+        description="The milestone that means the impact is mitigated (the outcome's time to "
+                    "mitigate, the relaxed cadence after it).")
     weights: Weights = Field(default_factory=Weights)
     outcome: OutcomePolicy = Field(default_factory=OutcomePolicy)
     escalation: EscalationPolicy = Field(default_factory=EscalationPolicy)
@@ -753,6 +834,73 @@ class PostmortemMaterial(Model):
     action_items: list[ActionItem] = Field(default_factory=list)
 
 
+VaryValue = Union[Annotated[str, Field(max_length=200)], float]
+
+
+class Vary(Model):
+    """Something that differs from seed to seed: each run draws it once, from its seed.
+
+    Give exactly one of `choices` (one of them, by `weights`), `range` (a number from `low` to
+    `high` in steps of `step`) or `events` (a deck: `draw` of these events happen, the others
+    are left for the facilitator).  The drawn value is the starting value of the state variable
+    of the same id when `[state]` declares one, and `sets` puts it (or a number made from it)
+    into the scenario's own numbers: an action's duration, an event's time, a reference time.
+    """
+
+    id: Identifier
+    label: str = Field(min_length=1, max_length=80,
+                       description="What varies, in a few words: 'Region hit', 'Restore time'.")
+    choices: SkipJsonSchema[None] | Annotated[list[VaryValue], Field(min_length=2,
+                                                                     max_length=50)] = Field(
+        default=None, description="The values one of which each run draws.")
+    weights: SkipJsonSchema[None] | list[Annotated[float, Field(gt=0)]] = Field(
+        default=None, description="With `choices`: how likely each one is (default: equally).")
+    range: SkipJsonSchema[None] | tuple[float, float] = Field(
+        default=None, description="`[low, high]`: a number drawn between them, both included.")
+    step: float = Field(default=1, gt=0, description="With `range`: the drawn number is "
+                                                      "`low` plus a whole number of steps.")
+    duration: bool = Field(default=False, description="The drawn number is a time span "
+                                                      "(shown as one: '1 h 25 min').")
+    events: SkipJsonSchema[None] | Annotated[list[Identifier], Field(min_length=2,
+                                                                     max_length=50)] = Field(
+        default=None, description="A deck of event ids: `draw` of them are part of each run.")
+    draw: int = Field(default=1, ge=1, description="With `events`: how many are drawn.")
+    sets: dict[str, Expression] = Field(
+        default_factory=dict, max_length=20,
+        description="Numbers of the scenario set from the drawn value: a path such as "
+                    "'actions.restore.duration' and an expression over this vary's id, e.g. "
+                    "'restore_time + 30'.")
+    reveal: Literal["briefing", "debrief"] = Field(
+        default="debrief",
+        description="Where the players learn the drawn value: in the briefing, before play "
+                    "(a customer's name, the region), or only in the postmortem (a duration "
+                    "they are meant to estimate).")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Vary":
+        kinds = [self.choices is not None, self.range is not None, self.events is not None]
+        if sum(kinds) != 1:
+            raise ValueError("give exactly one of `choices`, `range` or `events`")
+        if self.weights is not None and (self.choices is None
+                                         or len(self.weights) != len(self.choices)):
+            raise ValueError("`weights` needs `choices`, one weight per choice")
+        if self.range is not None:
+            low, high = self.range
+            if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+                raise ValueError("`range` is [low, high] with low <= high")
+            if (high - low) / self.step > 10_000:
+                raise ValueError("`range` has more than 10,000 steps: raise `step`")
+        if self.events is not None:
+            if self.draw > len(self.events):
+                raise ValueError(f"`draw` is {self.draw} but the deck has {len(self.events)} "
+                                 "events")
+            if self.sets:
+                raise ValueError("a deck of `events` cannot `set` numbers")
+        if self.choices is not None and len({type(c) is str for c in self.choices}) > 1:
+            raise ValueError("`choices` are all texts or all numbers")
+        return self
+
+
 class Scenario(Model):
     """A complete drill scenario."""
 
@@ -785,4 +933,8 @@ class Scenario(Model):
         description="Roles for team play (default: commander, comms, ops); replaces the defaults.",
     )
     endings: list[Ending] = Field(min_length=1, max_length=50)
+    vary: list[Vary] = Field(
+        default_factory=list, max_length=50,
+        description="What differs from seed to seed (see `Vary`); each run's draws are its "
+                    "variant.")
     postmortem: PostmortemMaterial

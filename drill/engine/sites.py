@@ -17,7 +17,12 @@ class ExpressionSite(NamedTuple):
     loc: Location
     text: str
     assigns: str | None
-    """For an effect: the state variable it assigns; None for a condition (must be true/false)."""
+    """For an effect: the state variable it assigns; None for a condition (must be true/false);
+    :data:`A_NUMBER` for a value that must be a number."""
+
+
+A_NUMBER = "#number"
+"""The ``assigns`` of an expression that gives a number (a progress estimate)."""
 
 
 def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
@@ -43,10 +48,17 @@ def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
         effects(("events", i), event.effects)
     for i, action in enumerate(scenario.actions):
         sites.append(ExpressionSite(("actions", i, "available_when"), action.available_when, None))
+        if action.progress_estimate is not None:
+            sites.append(ExpressionSite(("actions", i, "progress_estimate"),
+                                        action.progress_estimate, A_NUMBER))
         effects(("actions", i), action.effects)
     for i, request in enumerate(scenario.requests):
         if request.when is not None:
             sites.append(ExpressionSite(("requests", i, "when"), request.when, None))
+        if request.until is not None:
+            sites.append(ExpressionSite(("requests", i, "until"), request.until, None))
+        if request.truth is not None:
+            sites.append(ExpressionSite(("requests", i, "truth"), request.truth, None))
     for i, ending in enumerate(scenario.endings):
         sites.append(ExpressionSite(("endings", i, "when"), ending.when, None))
     sites.append(ExpressionSite(("comms", "starts_when"), scenario.comms.starts_when, None))
@@ -68,6 +80,10 @@ def expression_sites(scenario: Scenario) -> list[ExpressionSite]:
                                     None))
     for i, truth in enumerate(scenario.comms.affected):
         sites.append(ExpressionSite(("comms", "affected", i, "when"), truth.when, None))
+    for audience, policy in scenario.comms.audiences.items():
+        if policy.down_when is not None:
+            sites.append(ExpressionSite(("comms", "audiences", audience, "down_when"),
+                                        policy.down_when, None))
     for i, person in enumerate(scenario.people):
         for j, line in enumerate(person.lines):
             if line.only_when is not None:

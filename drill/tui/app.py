@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from ..saves import default_saves_dir
 from .navigation import Navigation
 from .ordered_keys import OrderedKeys
+from .safe import notify_plain
 
 
 @dataclass
@@ -64,6 +66,14 @@ class DrillApp(OrderedKeys, Navigation):
 
     def on_mount(self) -> None:
         self.show_first_screen()
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        """A file offered with ``deliver_text`` (the postmortem) has gone out."""
+        where = f" to {event.path}" if event.path is not None else ""
+        notify_plain(self, f"Downloaded {event.name or 'the file'}{where}.")
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        notify_plain(self, f"The download failed: {event.exception}", severity="error")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette: the app's own commands plus the current screen's."""

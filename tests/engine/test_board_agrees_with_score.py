@@ -68,11 +68,15 @@ def test_the_board_shows_overdue_exactly_what_the_score_charges(scenario_id, pla
                         for kind, audience, _, _ in overdue)
             assert shown == dark, (minute, report.audience, report.dark)
             checked += 1
-            # Requests for an update: overdue while unanswered past their time.
+            # Requests for an update (or a yes/no answer): overdue while unanswered past their
+            # time.
             for row in report.requests:
-                waiting = row.answered_at is None and row.charged_from < minute and not any(
+                question = _kind(record, row.request) == "question"
+                waiting = row.answered_at is None and row.charged_from < minute and not (any(
+                    a.step.request == row.request and row.asked_at <= a.time <= minute
+                    for a in record.answers) if question else any(
                     u.step.audience == report.audience and row.asked_at <= u.time <= minute
-                    for u in record.updates)
+                    for u in record.updates))
                 assert (("request", report.audience, _milestone(record, row.request),
                          row.request) in overdue) == waiting, (minute, row)
         # Requests for an estimate, the same way.
@@ -102,6 +106,10 @@ def test_the_board_shows_overdue_exactly_what_the_score_charges(scenario_id, pla
                            and (row.broken_after or math.inf) < minute
                            for row in card.estimate_rows), (minute, audience, milestone)
     assert checked, "the run had minutes to compare"
+
+
+def _kind(record, request_id: str) -> str:
+    return next(r.kind for r in record.scenario.requests if r.id == request_id)
 
 
 def _milestone(record, request_id: str) -> str:

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from drill.engine.checks import check_scenario
+from drill.engine.validation import check_scenario
 from drill.engine.headless import play
 from drill.engine.naming import generate_names
 from drill.engine.postmortem import render_postmortem

@@ -93,8 +93,9 @@ def test_the_postmortem_says_what_the_run_did_and_nothing_else(scenario_id, name
         assert record.started, "a run that did nothing made no safe choice"
     surprised = text.split("## Why were we surprised?", 1)[1].split("\n## ", 1)[0]
     policy = record.scenario.scoring.rollback
-    if "The generic mitigation finished" in surprised:
-        assert any(record.finished.get(a) for a in policy.generic_mitigations)
+    for action in record.scenario.actions:
+        if f"{one_line(action.label)} finished at" in surprised:
+            assert action.id in policy.generic_mitigations and record.finished.get(action.id)
     messages = sum(1 for e in record.log if e.kind == "event"
                    and e.channel in ("support", "customer"))
     assert f"| Messages from support and customers | {messages} |" in text

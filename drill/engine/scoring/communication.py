@@ -51,14 +51,15 @@ def _score_communication(ctx: _Context) -> tuple[DimensionScore, tuple[AudienceR
     run, scenario = ctx.run, ctx.scenario
     comms = scenario.comms
     start = run.evidence.get(comms.starts_when)
-    mitigated_at = run.reached.get("mitigated")
+    mitigated_at = run.mitigated_at
     by_audience: dict[str, list[PostedUpdate]] = {a: [] for a in AUDIENCES}
     for update in run.updates:
         by_audience[update.step.audience].append(update)
     requests: dict[str, list[tuple[Request, float]]] = {a: [] for a in AUDIENCES}
-    for request in scenario.requests:
-        asked = run.requests_at.get(request.id)
-        if request.kind == "update" and asked is not None:
+    by_id = {r.id: r for r in scenario.requests}
+    for asked, request_id in run.asked:
+        request = by_id[request_id]
+        if request.kind in ("update", "question"):
             requests[request.audience].append((request, asked))
 
     rules = audience_rules(scenario)
@@ -154,6 +155,15 @@ def _honesty(ctx: _Context, ledger: _Ledger) -> None:
                         f"Declared the incident resolved at {t(entry.time)} while it was not: "
                         f"{entry.text.removeprefix('Declared resolved, but it is not over: ')}",
                         all_clear)
+    questions = {r.id: r for r in ctx.scenario.requests if r.kind == "question"}
+    for given in ctx.run.answers:
+        if given.step.yes != given.truth:
+            request = questions.get(given.step.request)
+            asked = f"'{request.text[:60]}'" if request is not None else given.step.request
+            ledger.lose(comms.claim_cost, given.time,
+                        f"Answered {'yes' if given.step.yes else 'no'} to {asked} at "
+                        f"{t(given.time)}; the truth then was "
+                        f"{'yes' if given.truth else 'no'}", claim)
     for update in ctx.run.updates:
         step, truth = update.step, update.truth
         name = AUDIENCE_NAMES[step.audience]
@@ -387,13 +397,16 @@ def _score_audience(
                    and penalty < comms.request_cap and comms.request_cost > 0)
         facts.requests.append(RequestRow(request.id, asked, asked + within + grace, answer,
                                          charged))
+        what = "an answer" if request.kind == "question" else "an update"
         if answer is not None:
-            ledger.credits.append(f"Answered {sender}'s request for an update at {t(answer)}")
+            ledger.credits.append(f"Answered {sender}'s request for {what} at {t(answer)}")
         elif charged:
             cost = min(comms.request_cost, comms.request_cap - penalty)
             penalty += cost
+            asked_for = (f"asked {name} '{request.text[:60]}'" if request.kind == "question"
+                         else f"asked for an update to {name}")
             ledger.lose(cost, asked + within,
-                        f"{sender} asked for an update to {name} at {t(asked)}; none came by "
+                        f"{sender} {asked_for} at {t(asked)}; none came by "
                         f"{t(asked + within)}",
                         f"{_NORM_REQUEST}; this scenario expects an answer within "
                         f"{ctx.span(within)}")

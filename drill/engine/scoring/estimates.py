@@ -96,8 +96,8 @@ def _estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, object]],
     run, scenario = ctx.run, ctx.scenario
     policy = scenario.scoring.estimates
     t, end = ctx.t, ctx.end
-    asked = [(r, run.requests_at[r.id]) for r in scenario.requests
-             if r.kind == "estimate" and r.id in run.requests_at]
+    by_id = {r.id: r for r in scenario.requests}
+    asked = [(by_id[ident], at) for at, ident in run.asked if by_id[ident].kind == "estimate"]
     rows: list[dict[str, object]] = []
     requests: list[RequestRow] = []
     if not run.estimates and not asked:

@@ -15,8 +15,8 @@ from ..simulation import FACILITATOR_ENDING
 from .common import _Context, decay
 
 _NORM_ENDING = ("DORA (Accelerate, 2018) and Google SRE workbook ch. 9: what counts is that "
-                "service comes back ('mitigate, then fix'); this scenario weighs a {kind} "
-                "ending {weight:g}")
+                "service comes back ('mitigate, then fix'); this scenario weighs the ending "
+                "'{kind}' {weight:g}")
 _NORM_TIME = ("DORA time to restore service, judged against this scenario's reference (a "
               "strong team's {what} by {reference}), never against other incidents")
 _NORM_HARM = ("AWS Builders' Library 'one-way doors' and Google SRE 'preserve what you cannot "
@@ -52,7 +52,7 @@ def score_outcome(ctx: _Context) -> Outcome:
     run = ctx.run
     policy: OutcomePolicy = ctx.scenario.scoring.outcome
     kind = ending_class(ctx)
-    mitigated = run.reached.get("mitigated")
+    mitigated = run.mitigated_at
     resolved = run.ended_at if kind in ("resolved", "degraded") else None
     harm = tuple(_harm(ctx))
     if kind in ("unfinished", "open"):

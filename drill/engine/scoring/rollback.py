@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 
+from ..rules import mitigation_effect
 from ..scorecard import DimensionScore
 from .common import (
     decay,
@@ -115,7 +116,10 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
         # Not looking is no escape: a responder who checked the key signal after the rollback
         # would have seen it was not enough (DOMAIN §9.7).
         evidence = min(rolled) + policy.verify_within
-    if policy.rollback_effect in ("none", "partial") and policy.correct_remediations \
+    # What the mitigation that was used really did (each may differ: a restart helps partly).
+    effect = (mitigation_effect(ctx.scenario, first_done[1]) if done
+              else policy.rollback_effect)
+    if effect in ("none", "partial") and policy.correct_remediations \
             and evidence is not None:
         reference = max(evidence, min(rolled)) if rolled else evidence
         due = reference + policy.pivot_within
@@ -157,18 +161,19 @@ def _score_rollback(ctx: _Context) -> DimensionScore:
     if policy.unsafe:
         count = 0
         lost = 0.0
-        for unsafe in policy.unsafe:
-            warned = run.evidence.get(unsafe.warning)
-            if warned is None:
+        # Judged when the action started: was its warning holding then (a copy without a
+        # backup is unsafe only until the backup exists)?  Only this record's own starts count.
+        for started, index in run.warned_starts:
+            unsafe = policy.unsafe[index]
+            if started not in run.started.get(unsafe.action, ()):
                 continue
-            for started in run.started.get(unsafe.action, ()):
-                if started >= warned:
-                    count += 1
-                    lost += unsafe.cost
-                    c4_losses.append(_Loss(unsafe.cost, started,
-                                           f"Started {ctx.label(unsafe.action)} at {t(started)}, "
-                                           f"after the warning was visible at {t(warned)}",
-                                           unsafe.norm))
+            warned = run.evidence.get(unsafe.warning, started)
+            count += 1
+            lost += unsafe.cost
+            c4_losses.append(_Loss(unsafe.cost, started,
+                                   f"Started {ctx.label(unsafe.action)} at {t(started)}, "
+                                   f"after the warning was visible at {t(warned)}",
+                                   unsafe.norm))
         c4 = max(0.0, 1 - lost)
         c4_losses = _capped(c4_losses)
         warned_of = [u for u in policy.unsafe if u.warning in run.evidence]

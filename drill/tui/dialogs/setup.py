@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
 from textual import on
@@ -12,6 +11,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from ...engine.text import one_line, player_label
 from ...session import ScenarioSource
+from ...session import default_seed as session_default_seed
 from ..safe import plain, styled
 from .base import FormDialog, Problems
 from .fields import field, problem_line
@@ -41,8 +41,9 @@ def default_pace(source: ScenarioSource) -> float:
 
 
 def default_seed(source: ScenarioSource) -> int:
-    """A stable seed per scenario, so two teams get the same run unless they choose."""
-    return zlib.crc32(source.scenario.meta.id.encode()) % 10_000
+    """The seed the dialog proposes: the session's one per scenario (``drill serve`` uses it
+    too), so two teams get the same run unless they choose."""
+    return session_default_seed(source.scenario)
 
 
 def parse_players(text: str) -> list[str]:

@@ -17,14 +17,18 @@ from textual.widgets import Header, OptionList
 
 from ...engine.playscript import (
     FACILITATOR,
+    Answer as AnswerStep,
     DeclareResolved,
     FacilitatorAct,
     PlayerAction,
     StartAction,
 )
+from ...engine.record import LogKind
+from ...engine.rules import owed
 from ...engine.simulation import ActionRejected, LogEntry
 from ...session import GameSession
 from ..clock import GameClock
+from ..dialogs.answer import AnswerDialog
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.estimate import EstimateDialog
 from ..dialogs.facilitator import FacilitatorDialog
@@ -63,6 +67,8 @@ class BoardScreen(Screen[None]):
         Binding("u", "update", "Update", id="update", tooltip="Post an update to an audience"),
         Binding("p", "page", "Page", id="page", tooltip="Page someone for help"),
         Binding("e", "estimate", "Estimate", id="estimate", tooltip="Give an estimate"),
+        Binding("y", "answer", "Answer", id="answer",
+                tooltip="Answer a yes/no question someone asked"),
         Binding("a", "focus_actions", "Act", id="act", show=False,
                 tooltip="Choose an action to start (Enter starts it)"),
         Binding("r", "resolve", "Resolve", id="resolve", tooltip="Declare the incident resolved"),
@@ -83,7 +89,11 @@ class BoardScreen(Screen[None]):
     def __init__(self, session: GameSession, paused: bool = False) -> None:
         super().__init__()
         self.session = session
-        self.clock = GameClock(time=session.run.now, pace=session.record.pace, paused=paused)
+        # A served seat shows the host's clock (its session moves it); one terminal runs its own.
+        self.shared = session.shared_clock
+        self.clock: GameClock = (session.clock if self.shared  # type: ignore[attr-defined]
+                                 else GameClock(time=session.run.now, pace=session.record.pace,
+                                                paused=paused))
         self.hints = session.record.hints
         self._last_real = 0.0
         self._saved_clock = session.run.now
@@ -95,7 +105,7 @@ class BoardScreen(Screen[None]):
         """Something covers the board that the clock waits for (see the class docstring)."""
         self._moves: WeakSet[ModalScreen[Any]] = WeakSet()
         """Dialogs of a move: in team play the clock runs under them."""
-        self.players = session.record.players
+        self.players = [session.seat] if self.shared else session.record.players
         self.active_player = 0
 
     # -- layout ----------------------------------------------------------------------------
@@ -130,7 +140,7 @@ class BoardScreen(Screen[None]):
         settings = self.app.settings  # type: ignore[attr-defined]
         self._monotonic = settings.monotonic or time.monotonic
         self._last_real = self._monotonic()
-        if settings.tick is not None:
+        if settings.tick is not None and not self.shared:
             # The timer belongs to this screen, so it stops when the screen goes (ECOSYSTEM §2).
             self._timer = self.set_interval(settings.tick, self.tick)
         self.refresh_board()
@@ -271,6 +281,26 @@ class BoardScreen(Screen[None]):
                                 request.milestone if request else ""),
                  self.act)
 
+    def action_answer(self) -> None:
+        """Answer the oldest yes/no question still open (dialog)."""
+        run = self.session.run
+        record = run.record()
+        questions = [item for item in owed(record, run.now)
+                     if item.request is not None and item.request.kind == "question"]
+        if not questions:
+            self.notify("Nobody is waiting for a yes/no answer.")
+            return
+        question = questions[0].request
+        assert question is not None
+        # The question as it arrived in the feed (its names and values filled for this run).
+        asked = next((entry.text for entry in reversed(record.log)
+                      if entry.kind == LogKind.REQUEST and entry.ref == question.id),
+                     question.text)
+        asker = run.person_name(question.sender)
+        self.ask(AnswerDialog(asker, asked, len(questions)),
+                 lambda yes: self.act(None if yes is None else
+                                      AnswerStep(do="answer", request=question.id, yes=yes, at=0)))
+
     def action_focus_actions(self) -> None:
         self.query_one("#actions", ActionList).focus()
 
@@ -325,10 +355,19 @@ class BoardScreen(Screen[None]):
         if self.is_mounted:
             self.refresh_board()
 
+    SHARED_CLOCK_ONLY = ("toggle_pause", "faster", "slower", "facilitate", "next_player")
+    """What a served seat cannot do: the clock and the facilitator's acts are the facilitator's
+    (their console), and each seat is one player."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.shared and action in self.SHARED_CLOCK_ONLY:
+            return False
         # Team-play keys only exist when there is a team.
         if action in ("next_player", "take_over"):
-            return len(self.players) > 1
+            return len(self.session.record.players) > 1
+        # Only scenarios that ask yes/no questions offer the key to answer them.
+        if action == "answer":
+            return any(r.kind == "question" for r in self.session.scenario.requests)
         return True
 
     def action_next_player(self) -> None:
@@ -375,10 +414,17 @@ class BoardScreen(Screen[None]):
         self.refresh_board()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        """Every board action, in the command palette."""
+        """Every board action this board allows, in the command palette."""
+        for command in self._palette_commands():
+            name = command.callback.__name__.removeprefix("action_")  # type: ignore[union-attr]
+            if self.check_action(name, ()):
+                yield command
+
+    def _palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Post an update", "Tell an audience what is happening (u)", self.action_update)
         yield SystemCommand("Page someone", "Ask a teammate for help (p)", self.action_page)
         yield SystemCommand("Give an estimate", "A point or a range for a milestone (e)", self.action_estimate)
+        yield SystemCommand("Answer a question", "Yes or no to someone who asked (y)", self.action_answer)
         yield SystemCommand("Choose an action", "Investigate, mitigate, fix (a)", self.action_focus_actions)
         yield SystemCommand("Declare resolved", "End the incident (r)", self.action_resolve)
         yield SystemCommand("Pause or resume the clock", "space", self.action_toggle_pause)
@@ -388,7 +434,6 @@ class BoardScreen(Screen[None]):
         yield SystemCommand("Facilitator panel", "Injects, hints, pace, end the run (f)",
                             self.action_facilitate)
         yield SystemCommand("Keys", "Every key of the board (?)", self.app.action_show_keys)  # type: ignore[attr-defined]
-        if len(self.players) > 1:
-            yield SystemCommand("Next player", "Pass the keyboard on (n)", self.action_next_player)
-            yield SystemCommand("Take over a teammate", "Play one of the scenario's people (t)",
-                                self.action_take_over)
+        yield SystemCommand("Next player", "Pass the keyboard on (n)", self.action_next_player)
+        yield SystemCommand("Take over a teammate", "Play one of the scenario's people (t)",
+                            self.action_take_over)

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from ...engine.variety import briefing_texts, described
 from ...session import GameSession
 from ..messages import BackToPicker, RunStarted
 from ..widgets.keybar import KeyBar
@@ -47,18 +48,27 @@ def briefing_text(session: GameSession) -> Content:
     """The briefing as inert content."""
     scenario, run = session.scenario, session.run
     clock = scenario.clock
+    situation, role, known = briefing_texts(scenario, run.variant)
     parts: list[Content | str] = [
         plain(scenario.meta.title, "bold $accent"), "\n",
         plain(scenario.meta.source, "dim"), "\n\n",
-        Content.from_markup("[b]The situation[/b]\n"), plain(scenario.briefing.situation), "\n\n",
-        Content.from_markup("[b]Your role[/b]\n"), plain(scenario.briefing.role), "\n",
+        Content.from_markup("[b]The situation[/b]\n"), plain(situation), "\n\n",
+        Content.from_markup("[b]Your role[/b]\n"), plain(role), "\n",
     ]
     if session.record.players:
         parts += [styled("Players: $p", p=", ".join(session.record.players)), "\n"]
-    if scenario.briefing.known:
+    if known:
         parts.append(Content.from_markup("\n[b]What you know[/b]\n"))
-        for fact in scenario.briefing.known:
+        for fact in known:
             parts += [plain(f"• {fact}"), "\n"]
+    if not run.variant.empty:
+        parts.append(styled("\n[b]This run: variant $code[/b]\n", code=run.variant.code))
+        told = described(scenario, run.variant, "briefing")
+        for label, value in told:
+            parts += [plain(f"• {label}: {value}"), "\n"]
+        if len(described(scenario, run.variant, "debrief")) > len(told):
+            parts.append(plain("More of the incident differs from run to run; the postmortem "
+                               "tells what this run drew.\n", "dim"))
     if scenario.people:
         parts.append(Content.from_markup("\n[b]Who you can page[/b]\n"))
         for person in scenario.people:
@@ -74,8 +84,9 @@ def briefing_text(session: GameSession) -> Content:
     parts += [
         "\n",
         styled("[dim]Starts $start. Pace: $pace real seconds per scenario $unit. "
-               "Seed $seed.[/dim]\n", start=start, pace=f"{session.record.pace:g}", unit=unit,
-               seed=str(session.record.seed)),
+               "Seed $seed$variant.[/dim]\n", start=start, pace=f"{session.record.pace:g}",
+               unit=unit, seed=str(session.record.seed),
+               variant="" if run.variant.empty else f", variant {run.variant.code}"),
         Content.from_markup("\n[b]Press Enter to start the clock.[/b]"),
     ]
     return Content.assemble(*parts)

@@ -74,7 +74,7 @@ def other_runs(session: GameSession) -> list[Path]:
 def comparison_table(session: GameSession, width: int) -> Content:
     """The comparison of ``session`` with the latest other runs, or why there is none."""
     from ...compare import CompareError, compare_saves
-    from ...engine.comparison import render_comparison
+    from ...engine.side_by_side import render_comparison
 
     others = other_runs(session)
     if not others:

@@ -63,6 +63,8 @@ class EndScreen(Screen[None]):
                 tooltip="The scores and deductions (Tab again: the postmortem)"),
         Binding("c", "compare", "Compare runs", id="compare",
                 tooltip="This run beside your other runs of the scenario"),
+        Binding("d", "download", "Download", id="download",
+                tooltip="Download the postmortem (a browser's download, or ~/Downloads)"),
     ]
 
     def __init__(self, session: GameSession) -> None:
@@ -154,12 +156,17 @@ class EndScreen(Screen[None]):
                           plain(f"   {plural(member.actions, 'action')}; judged on {judged}",
                                 "dim"), "\n"]
         save_error = getattr(self.session, "save_error", None)
-        if save_error:
+        if save_error and not self.session.shared_clock:
             parts += [plain(f"Not saved: {one_line(save_error)}", "bold $error"), "\n"]
         return Content.assemble(*parts).rstrip()
 
     def saved_text(self) -> Content:
         """Where the run and its postmortem were written."""
+        if self.session.shared_clock:
+            return Content.assemble(
+                plain("The facilitator's server saved this run as ", "dim"),
+                plain(f"{getattr(self.session, 'team', '')}/{self.session.save_path.name}"),
+                "\n", plain("d downloads the postmortem.", "dim"))
         if getattr(self.session, "save_error", None):
             return plain("The run could not be saved: see the scores.", "$error")
         postmortem = Path(self.session.record.postmortem or self.session.save_path)
@@ -185,7 +192,18 @@ class EndScreen(Screen[None]):
             return not self.has_class("-postmortem")
         if action == "show_scores":
             return self.has_class("-postmortem")
-        return True
+        # A served seat compares nothing here: the saves it could list are the server's, and
+        # the facilitator compares the teams on the console.
+        return not (action == "compare" and self.session.shared_clock)
+
+    def action_download(self) -> None:
+        """Offer the postmortem as a file: a download in a browser, a copy in the Downloads
+        folder in a terminal."""
+        import io
+
+        name = f"{self.session.save_path.stem}-postmortem.md"
+        self.app.deliver_text(io.StringIO(self.session.postmortem), save_filename=name,
+                              mime_type="text/markdown", name=name)
 
     def action_compare(self) -> None:
         """This run against other finished runs of the same scenario."""

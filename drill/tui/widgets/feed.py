@@ -23,7 +23,8 @@ CHANNEL_STYLE = {
     "deploy": "blue",
 }
 SHOWN = {"event", "request", "started", "finished", "arrived", "paged", "update", "estimate",
-         "milestone", "declared", "ended", "rejected", "target", "said", "takeover", "facilitator"}
+         "milestone", "declared", "ended", "rejected", "target", "said", "takeover", "facilitator",
+         "undelivered"}
 
 
 def entry_text(run: Run, entry: LogEntry) -> Text | None:
@@ -70,7 +71,7 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
                       else f" ({span(run, action.duration)})")
         line.append(f"{clean(entry.by) if entry.by else 'you'} ▸ ", style="bold cyan")
         line.append(f"started {clean(entry.text)}{length}", style="cyan")
-    elif entry.kind == "rejected":
+    elif entry.kind in ("rejected", "undelivered"):
         line.append(f"✗ {clean(entry.text)}", style="red")
     elif entry.kind == "milestone":
         line.append(f"★ {clean(entry.text)}", style="bold green")

@@ -10,7 +10,7 @@ import math
 
 from textual.content import Content
 
-from ...engine.rules import Owed, owed, person_status
+from ...engine.rules import Owed, channel_down, owed, person_status
 from ...engine.simulation import Run
 from ...engine.text import audience_name
 from ..safe import plain
@@ -88,11 +88,14 @@ def owed_parts(run: Run, item: Owed, wide: bool = False) -> tuple[str, str, str,
         what = "next update (promised)" if wide and item.promised else \
             "promised" if item.promised else "next update"
     else:
-        request = item.request
-        asked = "estimate" if request is not None and request.kind == "estimate" else "update"
+        kind = item.request.kind if item.request is not None else "update"
+        asked = {"estimate": "estimate", "question": "yes/no (y)"}.get(kind, "update")
         what = f"asks {asked}"
         if wide and item.asked_at is not None:
             what = f"asks {asked}, {span(run, now - item.asked_at)} ago"
+    if channel_down(run.record(), item.audience):
+        # Said in words, not only in colour: an update now would not reach them.
+        what += " (channel down: an update will not reach them)" if wide else ", channel down"
     return when, audience, what, style
 
 
@@ -124,16 +127,23 @@ class WorkPanel(QuietStatic):
 
     def show(self, run: Run) -> None:
         """Redraw from the run; hidden while nothing runs."""
-        running = run.running_actions()
+        running = run.shown_progress()
         self.display = bool(running)
         if not running:
             return
         lines: list[Content | str] = []
-        for action_id, (fraction, finish) in running.items():
+        for action_id, (fraction, left) in running.items():
             action = next(a for a in run.scenario.actions if a.id == action_id)
+            # The scenario decides what the board shows: the truth, nothing, or its estimate.
+            if fraction is None:
+                said = (f"about {countdown(run, left)} left (estimate)" if left is not None
+                        else "running, no progress shown")
+                lines += [plain(f"{said}  ", "dim"), plain(action.label, "bold"), "\n"]
+                continue
             detail = (f"{int(run.value(f'count.{action_id}'))}/{action.targets}" if action.targets
                       else f"{fraction:.0%}")
-            left = countdown(run, finish - run.now) if finish != float("inf") else "?"
+            remaining = countdown(run, left) if left is not None and math.isfinite(left) else "?"
             lines += [plain(bar(fraction), "$accent"), " ",
-                      plain(f"{detail} ~{left} left  ", "dim"), plain(action.label, "bold"), "\n"]
+                      plain(f"{detail} ~{remaining} left  ", "dim"), plain(action.label, "bold"),
+                      "\n"]
         self.update(Content.assemble(*lines).rstrip())

@@ -8,7 +8,9 @@ Two families of findings:
 * :func:`check_reachability`: things that can surely never happen (an event that never fires, an
   action never offered, a milestone never reached, no reachable `resolved` ending).  They are
   found by a conservative over-approximation (see :class:`_Reachability`), so a valid scenario
-  never gets a false alarm; ``drill validate`` reports them, playing does not refuse them.
+  never gets a false alarm; ``drill validate`` reports them, playing does not refuse them.  With
+  them, :func:`check_budget`: schedules that would make a run pass one of the limits of
+  :mod:`drill.engine.limits` (and so stop it), found before game day.
 
 Every finding carries the location of the offending field as a pydantic-style tuple, e.g.
 ``("events", 2, "when")``, which the loading shell maps back to a line of the TOML file.
@@ -22,14 +24,32 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Union
 
 from . import expressions as ex
+from . import variety
 from .placeholders import PLACEHOLDER, STATE_PLACEHOLDER, prose
-from .playscript import FacilitatorAct, GiveEstimate, Page, PlayScript, StartAction, TakeOver
+from .playscript import (
+    Answer,
+    FacilitatorAct,
+    GiveEstimate,
+    Page,
+    PlayScript,
+    StartAction,
+    TakeOver,
+)
+from .limits import (
+    HALTED_ENDING,
+    MAX_EVALUATION,
+    MAX_HAPPENINGS,
+    MAX_LOG_ENTRIES,
+    MAX_NUMBER,
+    MAX_RECURRENCES,
+    MAX_TEXT,
+)
 from .scenario import AUDIENCES, Action, Event, Scenario
-from .simulation import MAX_RECURRENCES
-from .sites import Location, expression_sites, expression_texts
+from .sites import A_NUMBER, Location, expression_sites, expression_texts
+from .timeplan import planner
 
 
-class Finding(NamedTuple):
+class ValidationFinding(NamedTuple):
     """One problem found in a scenario or play script: where it is, and what is wrong."""
 
     loc: Location
@@ -54,15 +74,17 @@ def _suggest(word: str, known: Iterable[str]) -> str:
 # -- errors: ids, references, types ------------------------------------------------------------
 
 
-def check_scenario(scenario: Scenario) -> list[Finding]:
+def check_scenario(scenario: Scenario) -> list[ValidationFinding]:
     """Duplicate ids, unknown references and expression type errors, in file order."""
-    findings: list[Finding] = []
+    findings: list[ValidationFinding] = []
     findings += _duplicate_ids(scenario)
     findings += _state_names(scenario)
+    findings += _values_in_bounds(scenario)
     findings += _expressions(scenario)
     findings += _effect_targets(scenario)
     findings += _references(scenario)
     findings += _placeholders(scenario)
+    findings += [ValidationFinding(loc, message) for loc, message in variety.problems(scenario)]
     return findings
 
 
@@ -74,10 +96,12 @@ def _ids_by_kind(scenario: Scenario) -> dict[str, set[str]]:
         "person": {p.id for p in scenario.people},
         "milestone": {m.id for m in scenario.milestones},
         "audience": set(AUDIENCES),
+        "declaration": {"resolved"},
+        "team": {"arrived", "paged"},
     }
 
 
-def _duplicate_ids(scenario: Scenario) -> Iterator[Finding]:
+def _duplicate_ids(scenario: Scenario) -> Iterator[ValidationFinding]:
     lists: list[tuple[Location, list]] = [
         (("clock", "zones"), scenario.clock.zones),
         (("milestones",), scenario.milestones),
@@ -92,60 +116,105 @@ def _duplicate_ids(scenario: Scenario) -> Iterator[Finding]:
     for base, items in lists:
         first: dict[str, int] = {}
         for i, item in enumerate(items):
+            if base == ("endings",) and item.id == HALTED_ENDING:
+                yield ValidationFinding((*base, i, "id"), f"{HALTED_ENDING!r} is reserved: it is the ending "
+                              "drill gives a run it stops (see Limits in docs/scenario-format.md)")
             if item.id in first:
                 where = _dotted((*base, first[item.id]))
-                yield Finding((*base, i, "id"), f"duplicate id {item.id!r} (first used at {where})")
+                yield ValidationFinding((*base, i, "id"), f"duplicate id {item.id!r} (first used at {where})")
             else:
                 first[item.id] = i
 
 
-def _state_names(scenario: Scenario) -> Iterator[Finding]:
+def _state_names(scenario: Scenario) -> Iterator[ValidationFinding]:
     for name in scenario.state:
         if name == "time":
-            yield Finding(("state", name), "'time' is reserved: it is the scenario clock")
-        elif name in ex.KEYWORDS or name in ("min", "max"):
-            yield Finding(("state", name), f"{name!r} is a word of the condition language")
+            yield ValidationFinding(("state", name), "'time' is reserved: it is the scenario clock")
+        elif name in ex.KEYWORDS or name in ex.FUNCTIONS:
+            yield ValidationFinding(("state", name), f"{name!r} is a word of the condition language")
         elif not name.isidentifier() or not name.isascii():
-            yield Finding(("state", name), "a state variable needs a plain name (letters, digits, "
+            yield ValidationFinding(("state", name), "a state variable needs a plain name (letters, digits, "
                           "'_'), or no expression can read it")
 
 
-def _expressions(scenario: Scenario) -> Iterator[Finding]:
+def _values_in_bounds(scenario: Scenario) -> Iterator[ValidationFinding]:
+    """Starting values and literal effects within the bounds every run keeps its values in."""
+    for name, value in scenario.state.items():
+        problem = _out_of_bounds(value)
+        if problem:
+            yield ValidationFinding(("state", name), problem)
+    owners: list[tuple[Location, Mapping[str, object]]] = [
+        (("events", i), e.effects) for i, e in enumerate(scenario.events)
+    ] + [(("actions", i), a.effects) for i, a in enumerate(scenario.actions)]
+    for base, effects in owners:
+        for name, value in effects.items():
+            problem = None if isinstance(value, str) else _out_of_bounds(value)
+            if problem:
+                yield ValidationFinding((*base, "effects", name), problem)
+
+
+def _out_of_bounds(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            return (f"a text of {len(value):,} characters; a value may hold {MAX_TEXT:,} at most "
+                    "(see Limits in docs/scenario-format.md)")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number: a value must be a number drill can compute with"
+    if isinstance(value, (int, float)) and not -MAX_NUMBER <= value <= MAX_NUMBER:
+        return "beyond ±10^15, the largest number drill computes with"
+    return None
+
+
+def _expressions(scenario: Scenario) -> Iterator[ValidationFinding]:
     types = variable_types(scenario)
     ids = _ids_by_kind(scenario)
+    read: dict[str, tuple[set[str], set[tuple[str, str]]]] = {}  # a text may sit in many places
+    inferred: dict[str, ex.Type | ex.ExpressionError] = {}
     for site in expression_sites(scenario):
         try:
             node = ex.parse(site.text)
         except ex.ExpressionError as error:
-            yield Finding(site.loc, str(error))
+            yield ValidationFinding(site.loc, str(error))
             continue
-        names, facts = ex.references(node)
+        if site.text not in read:
+            read[site.text] = ex.references(node)
+        names, facts = read[site.text]
         unknown = False
         for name in sorted(names - set(types) - {"time"}):
             unknown = True
-            yield Finding(site.loc, f"unknown state variable {name!r}{_suggest(name, types)}")
+            yield ValidationFinding(site.loc, f"unknown state variable {name!r}{_suggest(name, types)}")
         for namespace, ident in sorted(facts):
             kind = ex.NAMESPACES[namespace][0]
             if ident not in ids[kind]:
                 unknown = True
-                yield Finding(site.loc, f"unknown {kind} {ident!r} in '{namespace}.{ident}'"
+                yield ValidationFinding(site.loc, f"unknown {kind} {ident!r} in '{namespace}.{ident}'"
                               f"{_suggest(ident, ids[kind])}")
         if unknown:
             continue
-        try:
-            found = ex.infer_type(node, types)
-        except ex.ExpressionError as error:
-            yield Finding(site.loc, str(error))
+        if site.text not in inferred:
+            try:
+                inferred[site.text] = ex.infer_type(node, types)
+            except ex.ExpressionError as error:
+                inferred[site.text] = error
+        found = inferred[site.text]
+        if isinstance(found, ex.ExpressionError):
+            yield ValidationFinding(site.loc, str(found))
             continue
         if site.assigns is None and found != "bool":
-            yield Finding(site.loc, f"a condition must be true or false, this is a "
+            yield ValidationFinding(site.loc, f"a condition must be true or false, this is a "
                           f"{_TYPE_WORDS[found]}")
+        elif site.assigns == A_NUMBER and found != "number":
+            yield ValidationFinding(site.loc, f"this must give a number, not a "
+                                              f"{_TYPE_WORDS[found]}")
         elif site.assigns in types and found != types[site.assigns]:
-            yield Finding(site.loc, f"{site.assigns!r} holds a {_TYPE_WORDS[types[site.assigns]]}, "
+            yield ValidationFinding(site.loc, f"{site.assigns!r} holds a {_TYPE_WORDS[types[site.assigns]]}, "
                           f"this expression gives a {_TYPE_WORDS[found]}")
 
 
-def _effect_targets(scenario: Scenario) -> Iterator[Finding]:
+def _effect_targets(scenario: Scenario) -> Iterator[ValidationFinding]:
     """Effects must assign existing variables, and literals must have the variable's type."""
     types = variable_types(scenario)
     owners: list[tuple[Location, Mapping[str, object]]] = [
@@ -155,14 +224,14 @@ def _effect_targets(scenario: Scenario) -> Iterator[Finding]:
         for name, value in effects.items():
             loc = (*base, "effects", name)
             if name not in types:
-                yield Finding(loc, f"unknown state variable {name!r}{_suggest(name, types)}; "
+                yield ValidationFinding(loc, f"unknown state variable {name!r}{_suggest(name, types)}; "
                               "declare it under [state]")
             elif not isinstance(value, str) and ex.type_of_value(value) != types[name]:
-                yield Finding(loc, f"{name!r} holds a {_TYPE_WORDS[types[name]]}, not a "
+                yield ValidationFinding(loc, f"{name!r} holds a {_TYPE_WORDS[types[name]]}, not a "
                               f"{_TYPE_WORDS[ex.type_of_value(value)]}")
 
 
-def _references(scenario: Scenario) -> Iterator[Finding]:
+def _references(scenario: Scenario) -> Iterator[ValidationFinding]:
     """Ids written as plain strings (not in expressions) must name existing things."""
     types = variable_types(scenario)
     ids = _ids_by_kind(scenario)
@@ -170,35 +239,43 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
     zones = {z.id for z in scenario.clock.zones}
     skills = {skill for person in scenario.people for skill in person.skills}
 
-    def numeric_var(loc: Location, name: str) -> Iterator[Finding]:
+    def numeric_var(loc: Location, name: str) -> Iterator[ValidationFinding]:
         if name not in types:
-            yield Finding(loc, f"unknown state variable {name!r}{_suggest(name, types)}")
+            yield ValidationFinding(loc, f"unknown state variable {name!r}{_suggest(name, types)}")
         elif types[name] != "number":
-            yield Finding(loc, f"{name!r} must be a number variable, it is a "
+            yield ValidationFinding(loc, f"{name!r} must be a number variable, it is a "
                           f"{_TYPE_WORDS[types[name]]}")
 
-    def known(loc: Location, ident: str, pool: set[str], kind: str) -> Iterator[Finding]:
+    def known(loc: Location, ident: str, pool: set[str], kind: str) -> Iterator[ValidationFinding]:
         if ident not in pool:
-            yield Finding(loc, f"unknown {kind} {ident!r}{_suggest(ident, pool)}")
+            yield ValidationFinding(loc, f"unknown {kind} {ident!r}{_suggest(ident, pool)}")
 
     for i, signal in enumerate(scenario.signals):
         yield from numeric_var(("signals", i, "var"), signal.var)
+    events = ids["event"]
+    for i, event in enumerate(scenario.events):
+        if event.follows is not None:
+            yield from known(("events", i, "follows"), event.follows, actions | events,
+                             "action or event")
+            if event.follows == event.id:
+                yield ValidationFinding(("events", i, "follows"),
+                                        "an event cannot follow itself")
     for i, action in enumerate(scenario.actions):
         if action.progress_var is not None:
             yield from numeric_var(("actions", i, "progress_var"), action.progress_var)
         for j, skill in enumerate(action.helper_skills):
             if skill not in skills:
-                yield Finding(("actions", i, "helper_skills", j),
+                yield ValidationFinding(("actions", i, "helper_skills", j),
                               f"no person has the skill {skill!r}{_suggest(skill, skills)}")
     for i, person in enumerate(scenario.people):
         if person.zone:
             yield from known(("people", i, "zone"), person.zone, zones, "zone")
         start, end = person.hours
         if not (0 <= start <= 24 and 0 <= end <= 24):
-            yield Finding(("people", i, "hours"), "hours are local hours between 0 and 24")
+            yield ValidationFinding(("people", i, "hours"), "hours are local hours between 0 and 24")
         for j, busy in enumerate(person.busy):
             if busy.until <= busy.at:
-                yield Finding(("people", i, "busy", j, "until"),
+                yield ValidationFinding(("people", i, "busy", j, "until"),
                               f"ends at {busy.until:g}, not after it starts ({busy.at:g})")
     for i, request in enumerate(scenario.requests):
         if request.milestone:
@@ -210,7 +287,7 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
                              people, "person")
         for j, skill in enumerate(trigger.skills):
             if skill not in skills:
-                yield Finding(("scoring", "escalation", "triggers", i, "skills", j),
+                yield ValidationFinding(("scoring", "escalation", "triggers", i, "skills", j),
                               f"no person has the skill {skill!r}{_suggest(skill, skills)}")
     rollback = scenario.scoring.rollback
     for field in ("generic_mitigations", "verify_actions", "correct_remediations"):
@@ -226,7 +303,7 @@ def _references(scenario: Scenario) -> Iterator[Finding]:
 
 STATE_TEXT_PLACES = {"events": {"text"}, "requests": {"text"}, "actions": {"reveals"},
                      "people": {"text", "arrives_text", "acknowledges"},
-                     "endings": {"title", "debrief"}, "postmortem": None}
+                     "endings": {"title", "debrief"}, "postmortem": None, "briefing": None}
 """Where ``{state.NAME}`` is filled, when the text is shown or at the end of the run: the
 top-level table and the fields (None: every field)."""
 
@@ -236,7 +313,7 @@ def _fills_state(loc: tuple[object, ...]) -> bool:
     return fields is None or loc[-1] in fields
 
 
-def _placeholders(scenario: Scenario) -> Iterator[Finding]:
+def _placeholders(scenario: Scenario) -> Iterator[ValidationFinding]:
     """Every ``{customer.ID}`` and ``{person.ID}`` in a text names a customer or person."""
     pools = {"customer": {c.id for c in scenario.customers},
              "person": {p.id for p in scenario.people}}
@@ -244,47 +321,62 @@ def _placeholders(scenario: Scenario) -> Iterator[Finding]:
         for match in PLACEHOLDER.finditer(text):
             kind, ident = match.groups()
             if loc[0] == "meta":
-                yield Finding(loc, f"{match.group(0)}: no placeholders in [meta], which the "
+                yield ValidationFinding(loc, f"{match.group(0)}: no placeholders in [meta], which the "
                                    "picker shows before a run has named anyone")
             elif loc[0] in ("people", "customers") and loc[-1] in ("name", "role"):
                 # Names fill placeholders; a name made of another name is not filled.
-                yield Finding(loc, f"{match.group(0)}: a name or role cannot hold a "
+                yield ValidationFinding(loc, f"{match.group(0)}: a name or role cannot hold a "
                                    "placeholder; write the name out")
             elif ident not in pools[kind]:
-                yield Finding(loc, f"{match.group(0)} names no {kind}: unknown {kind} "
+                yield ValidationFinding(loc, f"{match.group(0)} names no {kind}: unknown {kind} "
                                    f"{ident!r}{_suggest(ident, pools[kind])}")
         for match in STATE_PLACEHOLDER.finditer(text):
             name = match.group(1)
             if not _fills_state(loc):
-                yield Finding(loc, f"{match.group(0)}: state values are only filled in event, "
+                yield ValidationFinding(loc, f"{match.group(0)}: state values are only filled in event, "
                                    "request, teammate and reveal texts, endings and the "
                                    "postmortem")
             elif name not in scenario.state:
-                yield Finding(loc, f"{match.group(0)} names no state variable: unknown "
+                yield ValidationFinding(loc, f"{match.group(0)} names no state variable: unknown "
                                    f"{name!r}{_suggest(name, scenario.state)}")
 
 
-def check_playscript(script: PlayScript, scenario: Scenario) -> list[Finding]:
-    """Every id a play-script step names (action, person, milestone, event) is the scenario's."""
-    findings: list[Finding] = []
+def check_step_order(script: PlayScript) -> list[ValidationFinding]:
+    """Steps are in time order: each one out of order, located at its ``at``."""
+    return [ValidationFinding(("steps", i, "at"),
+                              f"at {script.steps[i].at:g} comes before the step above it (at "
+                              f"{script.steps[i - 1].at:g}): steps must be in time order")
+            for i in script.out_of_order()]
+
+
+def check_playscript(script: PlayScript, scenario: Scenario) -> list[ValidationFinding]:
+    """Steps in time order, and every id a step names (action, person, milestone, event,
+    question) is the scenario's."""
+    findings: list[ValidationFinding] = check_step_order(script)
     ids = _ids_by_kind(scenario)
     if script.scenario and script.scenario != scenario.meta.id:
-        findings.append(Finding(("scenario",), f"written for scenario {script.scenario!r}, "
+        findings.append(ValidationFinding(("scenario",), f"written for scenario {script.scenario!r}, "
                                 f"not {scenario.meta.id!r}"))
     for i, step in enumerate(script.steps):
         if isinstance(step, StartAction) and step.action not in ids["action"]:
-            findings.append(Finding(("steps", i, "action"), f"unknown action {step.action!r}"
+            findings.append(ValidationFinding(("steps", i, "action"), f"unknown action {step.action!r}"
                                     f"{_suggest(step.action, ids['action'])}"))
         elif isinstance(step, (Page, TakeOver)) and step.person not in ids["person"]:
-            findings.append(Finding(("steps", i, "person"), f"unknown person {step.person!r}"
+            findings.append(ValidationFinding(("steps", i, "person"), f"unknown person {step.person!r}"
                                     f"{_suggest(step.person, ids['person'])}"))
         elif (isinstance(step, FacilitatorAct) and step.act == "inject"
               and step.event not in ids["event"]):
             # Caught here rather than rejected mid-run, like an unknown action.
-            findings.append(Finding(("steps", i, "event"), f"unknown event {step.event!r}"
+            findings.append(ValidationFinding(("steps", i, "event"), f"unknown event {step.event!r}"
                                     f"{_suggest(step.event, ids['event'])}"))
+        elif isinstance(step, Answer) and step.request not in {
+                r.id for r in scenario.requests if r.kind == "question"}:
+            questions = {r.id for r in scenario.requests if r.kind == "question"}
+            findings.append(ValidationFinding(("steps", i, "request"),
+                                              f"no question {step.request!r}"
+                                              f"{_suggest(step.request, questions)}"))
         elif isinstance(step, GiveEstimate) and step.milestone not in ids["milestone"]:
-            findings.append(Finding(("steps", i, "milestone"),
+            findings.append(ValidationFinding(("steps", i, "milestone"),
                                     f"unknown milestone {step.milestone!r}"
                                     f"{_suggest(step.milestone, ids['milestone'])}"))
     return findings
@@ -315,8 +407,9 @@ WIDEN_AFTER = 8
 """A variable whose possible values grow more often than this becomes 'anything'."""
 BIG_INT = 10**18
 """Integers beyond this are treated as 'any number' rather than computed exactly."""
-WORK_LIMIT = 200_000
-"""Safety bound on the fixed-point loop; past it the analysis reports nothing (never wrong)."""
+WORK_LIMIT = 600_000
+"""Safety bound on the fixed-point loop, in expression nodes evaluated (about a second); past it
+the analysis reports nothing (never wrong).  The biggest legal scenario needs a fraction of it."""
 
 
 class _Top:
@@ -337,6 +430,7 @@ class _Range:
 
 Abstract = Union[frozenset, _Range, _Top]
 _BOTH = frozenset({True, False})
+_TRUE, _FALSE = frozenset({True}), frozenset({False})
 
 
 def _is_number(value: object) -> bool:
@@ -474,6 +568,16 @@ def _evaluate(node: ex.Node, lookup: Callable[[str], Abstract]) -> Abstract:
         return lookup(str(value))
     if kind == "fact":
         return lookup("{}.{}".format(*value))  # type: ignore[str-format]
+    if value in ("and", "or") and kind == "binary":
+        lt = _truths(_evaluate(node.args[0], lookup))
+        if lt == (_FALSE if value == "and" else _TRUE):
+            return lt  # settled by the left side, as in a run
+        rt = _truths(_evaluate(node.args[1], lookup))
+        if value == "and":
+            can_true, can_false = True in lt and True in rt, False in lt or False in rt
+        else:
+            can_true, can_false = True in lt or True in rt, False in lt and False in rt
+        return frozenset(v for v, ok in ((True, can_true), (False, can_false)) if ok)
     args = [_evaluate(arg, lookup) for arg in node.args]
     if kind == "unary":
         (inner,) = args
@@ -484,16 +588,19 @@ def _evaluate(node: ex.Node, lookup: Callable[[str], Abstract]) -> Abstract:
         if isinstance(inner, _Range):
             return _Range(-inner.hi, -inner.lo)
         return TOP
+    if kind == "call" and value == "if":
+        condition, then, otherwise = args
+        truths = _truths(condition)
+        if truths == frozenset({True}):
+            return then
+        if truths == frozenset({False}):
+            return otherwise
+        return join(then, otherwise)
+    if kind == "call" and value == "num":
+        return frozenset(1 if v else 0 for v in _truths(args[0]))
     if kind == "call":
         return _minmax(str(value), args)
     left, right = args
-    if value in ("and", "or"):
-        lt, rt = _truths(left), _truths(right)
-        if value == "and":
-            can_true, can_false = True in lt and True in rt, False in lt or False in rt
-        else:
-            can_true, can_false = True in lt or True in rt, False in lt and False in rt
-        return frozenset(v for v, ok in ((True, can_true), (False, can_false)) if ok)
     if value in ("==", "!=", "<", "<=", ">", ">="):
         return _compare(str(value), left, right)
     return _arithmetic(str(value), left, right)
@@ -515,6 +622,12 @@ class _Item:
     effects: list[tuple[str, object]]
     """(variable, literal value or parsed expression)."""
     reads: set[str]
+    effect_reads: set[str]
+    """What the effects alone read: once the item is possible, only these matter."""
+    cost: int
+    """Nodes evaluated to test the condition and apply the effects (for WORK_LIMIT)."""
+    possible: bool = False
+    """Its condition was found possibly true (it stays so: values only grow)."""
 
 
 class _Reachability:
@@ -530,6 +643,7 @@ class _Reachability:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.limit = scenario.clock.limit
+        self.action_ids = {action.id for action in scenario.actions}
         self.values: dict[str, Abstract] = {k: frozenset({v}) for k, v in scenario.state.items()}
         self.growth: dict[str, int] = {}
         self.values["time"] = _Range(0.0, self.limit)
@@ -553,12 +667,23 @@ class _Reachability:
         }
         self.helpers = helpers
         self.completed = True
+        self.work = 0
+        """Expression nodes evaluated so far (the analysis stops at WORK_LIMIT)."""
+        self._verdicts: dict[str, bool] = {}
 
     def lookup(self, name: str) -> Abstract:
         return self.values.get(name, TOP)
 
     def holds_possibly(self, text: str) -> bool:
-        return can_be_true(evaluate(ex.parse(text), self.lookup))
+        """Whether ``text`` may hold in some run (after :meth:`run`); past the work limit,
+        anything may (no finding is ever made from what was not worked out)."""
+        verdict = self._verdicts.get(text)
+        if verdict is None:
+            node = ex.parse(text)
+            self.work += ex.size(node)
+            verdict = self.work > WORK_LIMIT or can_be_true(evaluate(node, self.lookup))
+            self._verdicts[text] = verdict
+        return verdict
 
     def _set(self, name: str, value: Abstract) -> bool:
         old = self.values.get(name)
@@ -573,7 +698,16 @@ class _Reachability:
         if event.optional:
             return True  # a facilitator can inject it at any time
         first = event.at if event.at is not None else event.every
-        return first is not None and event.when is None and first <= self.limit
+        return (first is not None and event.when is None and event.follows is None
+                and first <= self.limit)
+
+    def trigger_of(self, event: Event) -> str | None:
+        """The condition under which an event can fire, for the analysis: its `when`, or, for
+        one that follows an action or an event, that it finished or fired."""
+        if event.follows is not None:
+            namespace = "done" if event.follows in self.action_ids else "fired"
+            return f"{namespace}.{event.follows}"
+        return event.when
 
     def action_min_duration(self, action: Action) -> float:
         if action.targets:
@@ -584,51 +718,65 @@ class _Reachability:
         items: list[_Item] = []
         for i, event in enumerate(self.scenario.events):
             static = self.event_possible_from_start(event)
-            condition = None if static else (ex.parse(event.when) if event.when else None)
+            trigger = self.trigger_of(event)
+            condition = None if static else (ex.parse(trigger) if trigger else None)
             if not static and condition is None:
                 continue  # a timed event after the limit: never possible
-            items.append(self._item("event", i, condition, event.effects))
+            items.append(self._item("event", i, condition, event.effects, trigger))
         for i, action in enumerate(self.scenario.actions):
-            items.append(self._item("action", i, ex.parse(action.available_when), action.effects))
+            items.append(self._item("action", i, ex.parse(action.available_when), action.effects,
+                                    action.available_when))
         for i, milestone in enumerate(self.scenario.milestones):
-            items.append(self._item("milestone", i, ex.parse(milestone.when), {}))
+            items.append(self._item("milestone", i, ex.parse(milestone.when), {}, milestone.when))
         readers: dict[str, list[_Item]] = {}
         for item in items:
             for name in item.reads:
                 readers.setdefault(name, []).append(item)
-        queue = list(reversed(items))
+        # Two work lists: what possible items make grows values; conditions not yet possible
+        # are tested again only once that growth has settled, so a condition reading twenty
+        # variables is not tested after each step of each of them.
+        growth: list[_Item] = []
+        tests = list(reversed(items))
         queued = {id(item) for item in items}
-        work = 0
-        while queue:
-            work += 1
-            if work > WORK_LIMIT:
+        while growth or tests:
+            item = growth.pop() if growth else tests.pop()
+            queued.discard(id(item))
+            self.work += item.cost
+            if self.work > WORK_LIMIT:
                 self.completed = False
                 return
-            item = queue.pop()
-            queued.discard(id(item))
             condition = item.condition
-            if condition is not None and not can_be_true(evaluate(condition, self.lookup)):
-                continue
+            if not item.possible:
+                if condition is not None and not can_be_true(evaluate(condition, self.lookup)):
+                    continue
+                item.possible = True
             for name in self._activate(item):
                 for reader in readers.get(name, ()):
-                    if id(reader) not in queued:
-                        queued.add(id(reader))
-                        queue.append(reader)
+                    if id(reader) in queued:
+                        continue
+                    if reader.possible:
+                        if name not in reader.effect_reads:
+                            continue  # a possible item's condition needs no more testing
+                        growth.append(reader)
+                    else:
+                        tests.append(reader)
+                    queued.add(id(reader))
 
     def _item(self, kind: str, index: int, condition: ex.Node | None,
-              effects: Mapping[str, object]) -> _Item:
+              effects: Mapping[str, object], text: str | None) -> _Item:
         parsed: list[tuple[str, object]] = []
-        reads: set[str] = set()
-        if condition is not None:
-            reads |= _reads(condition)
+        effect_reads: set[str] = set()
+        cost = 1 if condition is None else ex.size(condition)
         for name, value in effects.items():
             if isinstance(value, str):
                 node = ex.parse(value)
-                reads |= _reads(node)
+                effect_reads |= ex.reads_in(value)
+                cost += ex.size(node)
                 parsed.append((name, node))
             else:
                 parsed.append((name, value))
-        return _Item(kind, index, condition, parsed, reads)
+        reads = effect_reads | (ex.reads_in(text) if condition is not None and text else set())
+        return _Item(kind, index, condition, parsed, reads, effect_reads, cost)
 
     def _activate(self, item: _Item) -> list[str]:
         """Mark what an item makes possible; return the names whose possible values grew."""
@@ -666,63 +814,89 @@ class _Reachability:
         return changed
 
 
-def _reads(node: ex.Node) -> set[str]:
-    names, facts = ex.references(node)
-    return names | {f"{ns}.{ident}" for ns, ident in facts}
-
-
-def check_reachability(scenario: Scenario) -> list[Finding]:
+def check_reachability(scenario: Scenario) -> list[ValidationFinding]:
     """What can surely never happen in any run; only meaningful once :func:`check_scenario` passes.
 
-    Reported: timed events after the clock's limit, recurring events that would fire more than
-    the engine's cap, events / requests / milestones / endings whose condition can never hold,
-    actions never offered or too long to finish, a failed ending that holds from the start, and
-    a scenario with no reachable `resolved` ending.
+    Reported: timed events after the clock's limit, events / requests / milestones / endings
+    whose condition can never hold, actions never offered or too long to finish, a failed ending
+    that holds from the start, a scenario with no reachable `resolved` ending, and what
+    :func:`check_budget` finds.
     """
-    findings: list[Finding] = []
+    findings: list[ValidationFinding] = []
     limit = scenario.clock.limit
     for i, event in enumerate(scenario.events):
         findings += _timing(("events", i), event, limit)
     for i, request in enumerate(scenario.requests):
         if request.at is not None and request.at > limit:
-            findings.append(Finding(("requests", i, "at"), f"never asked: at {request.at:g} is "
+            findings.append(ValidationFinding(("requests", i, "at"), f"never asked: at {request.at:g} is "
                                     f"after the clock's limit ({limit:g})"))
     for i, ending in enumerate(scenario.endings):
         if ending.kind == "failed" and _surely_true_from_start(ending.when):
-            findings.append(Finding(("endings", i, "when"), "this failed ending holds from the "
+            findings.append(ValidationFinding(("endings", i, "when"), "this failed ending holds from the "
                                     "start, so every run would end at once; give it a `when`"))
+        if ending.kind == "out_of_time" and ending.when != "true":
+            findings.append(ValidationFinding(("endings", i, "when"), "an out-of-time ending is "
+                                              "reached at the clock's limit: its `when` is ignored"))
+    for i, person in enumerate(scenario.people):
+        start, end = person.hours
+        if start == end and scenario.clock.unit == "minutes":
+            findings.append(ValidationFinding(("people", i, "hours"), f"[{start}, {end}] is an empty "
+                                              "stretch: they are never within their hours (write "
+                                              "[0, 24] for always)"))
+    mitigated = scenario.scoring.mitigated_milestone
+    needs = [what for what, used in (
+        ("the outcome's mitigated_by", scenario.scoring.outcome.mitigated_by is not None),
+        ("an audience's every_after_mitigation",
+         any(p.every_after_mitigation is not None for p in scenario.comms.audiences.values())),
+    ) if used]
+    if needs and mitigated not in {m.id for m in scenario.milestones}:
+        findings.append(ValidationFinding(("milestones",), f"no milestone {mitigated!r}, which "
+                                          f"{' and '.join(needs)} count on: add it, or name "
+                                          "yours in scoring.mitigated_milestone"))
 
     analysis = _Reachability(scenario)
     analysis.run()
+    findings += check_budget(scenario, analysis.holds_possibly if analysis.completed else None)
     if not analysis.completed:
         return findings
     never = "can never hold"
     for i, event in enumerate(scenario.events):
         waits = event.when is not None and not event.optional
         if waits and not analysis.holds_possibly(event.when):  # type: ignore[arg-type]
-            findings.append(Finding(("events", i, "when"), f"{never}, so event {event.id!r} "
+            findings.append(ValidationFinding(("events", i, "when"), f"{never}, so event {event.id!r} "
                                     "never fires"))
-        if (event.every is not None and event.until is not None and not event.optional
-                and _recurrences(event, limit) > MAX_RECURRENCES
-                and not analysis.holds_possibly(event.until)):
-            findings.append(Finding(("events", i, "every"), _too_many(event, limit)))
     for i, action in enumerate(scenario.actions):
         if not analysis.holds_possibly(action.available_when):
-            findings.append(Finding(("actions", i, "available_when"), f"{never}, so action "
+            findings.append(ValidationFinding(("actions", i, "available_when"), f"{never}, so action "
                                     f"{action.id!r} is never offered"))
         elif analysis.action_min_duration(action) > limit:
             field = "per_target" if action.targets else "duration"
-            findings.append(Finding(("actions", i, field), f"action {action.id!r} takes at least "
+            findings.append(ValidationFinding(("actions", i, field), f"action {action.id!r} takes at least "
                                     f"{analysis.action_min_duration(action):g}, longer than the "
                                     f"clock's limit ({limit:g}): it can never finish"))
     for i, milestone in enumerate(scenario.milestones):
         if not analysis.holds_possibly(milestone.when):
-            findings.append(Finding(("milestones", i, "when"), f"{never}, so milestone "
+            findings.append(ValidationFinding(("milestones", i, "when"), f"{never}, so milestone "
                                     f"{milestone.id!r} is never reached"))
     for i, request in enumerate(scenario.requests):
         if request.when is not None and not analysis.holds_possibly(request.when):
-            findings.append(Finding(("requests", i, "when"), f"{never}, so request "
+            findings.append(ValidationFinding(("requests", i, "when"), f"{never}, so request "
                                     f"{request.id!r} is never made"))
+    # Conditions the scoring and the board read: one that can never hold judges nothing.
+    scoring = scenario.scoring
+    watched: list[tuple[Location, str, str]] = [
+        (("scoring", "escalation", "triggers", i, "observable"), t.observable,
+         f"trigger {t.id!r} is never judged") for i, t in enumerate(scoring.escalation.triggers)]
+    watched += [(("scoring", "rollback", "unsafe", i, "warning"), u.warning,
+                 f"starting {u.action!r} is never unsafe")
+                for i, u in enumerate(scoring.rollback.unsafe)]
+    watched += [(("scoring", "outcome", "harm", i, "when"), h.when, f"harm {h.id!r} is never done")
+                for i, h in enumerate(scoring.outcome.harm)]
+    watched += [(("status", i, "when"), r.when, f"the status {r.label!r} is never shown")
+                for i, r in enumerate(scenario.status)]
+    for loc, text, what in watched:
+        if not analysis.holds_possibly(text):
+            findings.append(ValidationFinding(loc, f"{never}, so {what}"))
     resolved_possible = False
     for i, ending in enumerate(scenario.endings):
         if ending.kind == "out_of_time":
@@ -730,39 +904,129 @@ def check_reachability(scenario: Scenario) -> list[Finding]:
         if analysis.holds_possibly(ending.when):
             resolved_possible |= ending.kind == "resolved"
         else:
-            findings.append(Finding(("endings", i, "when"), f"{never}, so ending {ending.id!r} "
+            findings.append(ValidationFinding(("endings", i, "when"), f"{never}, so ending {ending.id!r} "
                                     "is never reached"))
     if not resolved_possible:
-        findings.append(Finding(("endings",), "no `resolved` ending can be reached: players can "
+        findings.append(ValidationFinding(("endings",), "no `resolved` ending can be reached: players can "
                                 "never win this scenario"))
     return findings
+
+
+def check_budget(scenario: Scenario,
+                 may_hold: Callable[[str], bool] | None = None) -> list[ValidationFinding]:
+    """Schedules that would make a run pass one of the limits of :mod:`drill.engine.limits`,
+    which stops the run: found here so that authors hear of them before game day.
+
+    Reported, each at the field to change: a recurring event that would fire more than
+    MAX_RECURRENCES times before the clock's limit; recurring events that together would pass
+    the happenings or the evaluation budget; a condition on ``time`` the run cannot plan ahead
+    (``%``, a division by time) tested at every whole unit of a clock too long for the budget;
+    per-target work logging more targets than a run may log.  Only what surely happens counts: a
+    recurring event whose ``until`` may hold (``may_hold``, by default anything may) is left out.
+
+    Args:
+        scenario: a scenario that passed :func:`check_scenario`.
+        may_hold: whether an expression can possibly hold (the reachability analysis).
+    """
+    may_hold = may_hold or (lambda _text: True)
+    limit = scenario.clock.limit
+    costs = _expression_costs(scenario)
+    findings: list[ValidationFinding] = []
+    recurring: list[tuple[int, Event, int, int]] = []
+    """(index, event, firings before the limit, steps each firing costs)."""
+    for i, event in enumerate(scenario.events):
+        firings = _recurrences(event, limit) if not event.optional else 0
+        if not firings or (event.until is not None and may_hold(event.until)):
+            continue
+        each = sum(costs[v] for v in event.effects.values() if isinstance(v, str))
+        each += costs[event.until] if event.until is not None else 0
+        recurring.append((i, event, min(firings, MAX_RECURRENCES), each))
+        if firings > MAX_RECURRENCES:
+            findings.append(ValidationFinding(("events", i, "every"), _too_many(event, limit)))
+    happenings = sum(firings for _, _, firings, _ in recurring)
+    if happenings > MAX_HAPPENINGS:
+        i, event, firings, _ = max(recurring, key=lambda item: item[2])
+        findings.append(ValidationFinding(("events", i, "every"), (
+            f"the recurring events here fire {happenings:,} times before the clock's limit "
+            f"({limit:g}), {firings:,} of them {event.id!r}: a run stops after "
+            f"{MAX_HAPPENINGS:,} happenings")))
+    work = sum(firings * each for _, _, firings, each in recurring)
+    if work > MAX_EVALUATION:
+        i, event, firings, each = max(recurring, key=lambda item: item[2] * item[3])
+        findings.append(ValidationFinding(("events", i, "effects"), (
+            f"evaluating the effects of recurring events takes {work:,} steps before the clock's "
+            f"limit ({limit:g}), {firings * each:,} of them for {event.id!r} ({each:,} each time "
+            f"it fires): a run stops after {MAX_EVALUATION:,}")))
+    findings += _unplanned_time(scenario, costs)
+    findings += _targets(scenario)
+    return findings
+
+
+def _expression_costs(scenario: Scenario) -> dict[str, int]:
+    """What one evaluation of each expression costs in a run's budget (its nodes)."""
+    return {text: ex.size(ex.parse(text)) for text in set(expression_texts(scenario))}
+
+
+def _unplanned_time(scenario: Scenario, costs: Mapping[str, int]) -> list[ValidationFinding]:
+    """A condition on time tested at every whole unit (no plan) of a clock too long for it."""
+    types = variable_types(scenario)
+    sites = [site for site in expression_sites(scenario) if site.assigns is None
+             and site.loc[-1] not in ("until", "available_when") and site.loc[0] != "status"
+             and _reads_time(site.text)]
+    units = math.floor(scenario.clock.limit)
+    each_unit = sum(costs[text] for text in {site.text for site in sites})
+    if units <= MAX_HAPPENINGS and units * each_unit <= MAX_EVALUATION:
+        return []
+    unit = "minute" if scenario.clock.unit == "minutes" else "day"
+    for site in sites:
+        if planner(ex.parse(site.text), types) is None:
+            return [ValidationFinding(site.loc, (
+                f"drill cannot tell when this condition on time could hold (it uses % or "
+                f"divides by time), so while it waits every condition on time is tested at "
+                f"every whole {unit}: up to {units:,} times over the clock's limit, more than a "
+                f"run may do; compare time with <, <=, > or >= instead"))]
+    return []
+
+
+def _reads_time(text: str) -> bool:
+    return "time" in ex.reads_in(text)
+
+
+def _targets(scenario: Scenario) -> list[ValidationFinding]:
+    """Per-target work that would log more targets than a run may write entries."""
+    total = sum(action.targets for action in scenario.actions)
+    if total <= MAX_LOG_ENTRIES:
+        return []
+    i, action = max(enumerate(scenario.actions), key=lambda item: item[1].targets)
+    return [ValidationFinding(("actions", i, "targets"), (
+        f"per-target work logs each target done: {total:,} targets in all, {action.targets:,} "
+        f"of them here, more than the {MAX_LOG_ENTRIES:,} entries a run may write (a run that "
+        "does it all stops)"))]
 
 
 def _recurrences(event: Event, limit: float) -> int:
     first = event.at if event.at is not None else event.every
     if first is None or event.every is None or first > limit:
         return 0
-    # A little slack so that 120 / 0.01 counts 12,000 steps despite binary fractions.
-    return int((limit - first) / event.every + 1e-9) + 1
+    # A little slack so that 120 / 0.01 counts 12,000 steps despite binary fractions; capped,
+    # as `every = 5e-324` would make it infinite.
+    return int(min((limit - first) / event.every + 1e-9, 1e15)) + 1
 
 
 def _too_many(event: Event, limit: float) -> str:
-    return (f"recurs {_recurrences(event, limit):,} times before the clock's limit ({limit:g}); "
-            f"the engine stops it after {MAX_RECURRENCES:,}")
+    return (f"recurs {_recurrences(event, limit):,} times before the clock's limit ({limit:g}): "
+            f"a run stops after {MAX_RECURRENCES:,} firings of one event")
 
 
-def _timing(base: Location, event: Event, limit: float) -> list[Finding]:
+def _timing(base: Location, event: Event, limit: float) -> list[ValidationFinding]:
     if event.optional:
         return []
     if event.at is not None and event.at > limit:
-        return [Finding((*base, "at"), f"never fires: at {event.at:g} is after the clock's "
+        return [ValidationFinding((*base, "at"), f"never fires: at {event.at:g} is after the clock's "
                         f"limit ({limit:g})")]
     if event.every is not None and event.at is None and event.every > limit:
-        return [Finding((*base, "every"), f"never fires: the first time, at {event.every:g}, is "
+        return [ValidationFinding((*base, "every"), f"never fires: the first time, at {event.every:g}, is "
                         f"after the clock's limit ({limit:g})")]
-    endless = event.every is not None and event.until is None
-    if endless and _recurrences(event, limit) > MAX_RECURRENCES:
-        return [Finding((*base, "every"), _too_many(event, limit))]
     return []
 
 
@@ -779,7 +1043,7 @@ def _surely_true_from_start(text: str) -> bool:
     return isinstance(value, frozenset) and value == frozenset({True})
 
 
-def check_all(scenario: Scenario) -> list[Finding]:
+def check_all(scenario: Scenario) -> list[ValidationFinding]:
     """Every finding ``drill validate`` reports: errors, then (if none) what can never happen."""
     errors = check_scenario(scenario)
     return errors if errors else check_reachability(scenario)

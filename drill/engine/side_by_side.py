@@ -68,7 +68,7 @@ class DeductionGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class RunSummary:
+class ComparedRun:
     """Every measure of one run, in the scenario's clock units."""
 
     label: str
@@ -103,7 +103,7 @@ class Comparison:
     """Runs of one scenario, each summarised; columns in the order given."""
 
     scenario: Scenario
-    runs: tuple[RunSummary, ...]
+    runs: tuple[ComparedRun, ...]
     best: tuple[str, ...]
     """Label(s) of the run(s) with the highest overall score (one decimal)."""
 
@@ -151,7 +151,7 @@ def compare_runs(runs: Sequence[LabelledRun]) -> Comparison:
     return Comparison(scenario, summaries, best)
 
 
-def _summarise(labelled: LabelledRun, only_here: tuple[DeductionGroup, ...]) -> RunSummary:
+def _summarise(labelled: LabelledRun, only_here: tuple[DeductionGroup, ...]) -> ComparedRun:
     run, card = labelled.run, labelled.card
     policy = run.scenario.scoring.rollback
     labels = {action.id: action.label for action in run.scenario.actions}
@@ -166,7 +166,7 @@ def _summarise(labelled: LabelledRun, only_here: tuple[DeductionGroup, ...]) -> 
         first_page = FirstMove(at, run.person_name(person))
     scores: dict[str, float | None] = {
         d.dimension: (d.score if d.applicable else None) for d in card.dimensions()}
-    return RunSummary(
+    return ComparedRun(
         label=labelled.label,
         seed=run.seed,
         finished=run.over,
@@ -219,7 +219,7 @@ def _deduction_groups(card: ScoreCard) -> dict[tuple[str, str], DeductionGroup]:
             for key, items in found.items()}
 
 
-def _run_dict(summary: RunSummary) -> dict[str, Any]:
+def _run_dict(summary: ComparedRun) -> dict[str, Any]:
     def move(value: FirstMove | None) -> dict[str, Any] | None:
         return None if value is None else {"time": value.time, "what": value.what}
 

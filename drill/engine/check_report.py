@@ -1,6 +1,6 @@
 """What `drill check` learns from many automatic runs of a scenario, for the facilitator.
 
-Pure: it takes small summaries of finished runs (:class:`RunSummary`, made where each run was
+Pure: it takes small summaries of finished runs (:class:`PlayedRun`, made where each run was
 played, so only these cross process boundaries) and the scenario, and returns a typed
 :class:`CheckReport` with a text rendering.  The findings are the problems a facilitator must fix
 before game day:
@@ -19,6 +19,13 @@ before game day:
   ``oracle`` for the ``off-<dimension>`` strategies, the good play script for
   ``off-<dimension>`` scripts), or a poor play script above a good one.  (An off-dimension run
   the incident cut short before its late moves, or never owed its dimension, is a note.)
+* ``never-resolved``: no run of any strategy or play script resolved the incident (every one
+  failed, ran out of time or was stopped): the scenario cannot be won as written;
+* ``unfair-variant``: good play (the ``oracle`` or a good play script) never resolved the
+  incident in at least 3 runs that drew one value of a ``[[vary]]``, though it resolved runs
+  that drew others: that variant cannot be won (or the script cannot play it);
+* ``stopped``: runs that drill stopped because the scenario passed one of the limits every run
+  has (:mod:`drill.engine.limits`), with the message the run ended on.
 """
 
 from __future__ import annotations
@@ -27,7 +34,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Iterable, Literal, Sequence
 
-from . import expressions as ex
+from . import expressions as ex, variety
+from .limits import HALTED_ENDING
 from .scenario import RESOLVED_KINDS, Action, Event, Scenario
 from .scorecard import DIMENSIONS, ScoreCard
 from .record import RunRecord
@@ -49,11 +57,11 @@ OWN_FACTS = ("done", "count", "started", "running")
 SCORES = (*DIMENSIONS, "overall")
 
 FindingKind = Literal["unreachable-ending", "never-possible", "dead-action", "invisible-event",
-                      "scoring-hole"]
+                      "scoring-hole", "never-resolved", "unfair-variant", "stopped"]
 
 
 @dataclass(frozen=True, slots=True)
-class RunSummary:
+class PlayedRun:
     """What the report needs of one run: small, so thousands cross process boundaries cheaply."""
 
     strategy: str
@@ -75,14 +83,18 @@ class RunSummary:
     refused: int
     cut_short: bool = False
     """An adversary's run ended before a late act it meant (see Observed.cut_short)."""
+    halted: str = ""
+    """Why drill stopped the run (see ``RunRecord.halted``); empty when it was not stopped."""
+    draws: tuple[tuple[str, str], ...] = ()
+    """The run's variant: per ``[[vary]]`` id, the value drawn as the players read it."""
 
 
 def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
-              card: ScoreCard) -> RunSummary:
+              card: ScoreCard) -> PlayedRun:
     """The summary of one finished run played by ``strategy``."""
     ending = run.ending
     dimensions = card.dimensions()
-    return RunSummary(
+    return PlayedRun(
         strategy=strategy, seed=seed,
         ending=ending.id if ending else "", ending_kind=ending.kind if ending else "",
         ended_at=run.ended_at if run.ended_at is not None else run.now,
@@ -92,6 +104,10 @@ def summarise(strategy: str, seed: int, run: RunRecord, seen: Observed,
         possible=frozenset(seen.possible),
         changed=tuple(sorted((a, frozenset(names)) for a, names in seen.changed.items())),
         fired=frozenset(run.fired), refused=seen.refused, cut_short=seen.cut_short,
+        halted=run.halted or "",
+        draws=tuple((vary.id, variety.value_text(run.scenario, vary, value))
+                    for vary in run.scenario.vary
+                    if (value := run.variant.value(vary.id)) is not None),
     )
 
 
@@ -147,7 +163,7 @@ class EndingReach:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class CheckFinding:
     """One problem: its kind, what it is about, and a sentence for the facilitator."""
 
     kind: FindingKind
@@ -165,7 +181,7 @@ class CheckReport:
     runs_per_strategy: int
     strategies: list[StrategyResult]
     endings: list[EndingReach]
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[CheckFinding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Things worth knowing that are not problems (a strategy left out, say)."""
 
@@ -212,6 +228,7 @@ def visible_names(scenario: Scenario) -> set[str]:
     roots += [r.when for r in scenario.requests if r.when is not None]
     roots += [e.when for e in scenario.endings]
     roots += [a.available_when for a in scenario.actions]
+    roots += [p.down_when for p in scenario.comms.audiences.values() if p.down_when is not None]
     for event in scenario.events:
         if event.text:
             roots += [t for t in (event.when, event.until) if t is not None]
@@ -239,7 +256,7 @@ def visible_names(scenario: Scenario) -> set[str]:
     return seen
 
 
-def analyse(scenario: Scenario, summaries: Sequence[RunSummary],
+def analyse(scenario: Scenario, summaries: Sequence[PlayedRun],
             notes: Iterable[str] = ()) -> CheckReport:
     """The report on a scenario from the summaries of its automatic runs.
 
@@ -252,17 +269,22 @@ def analyse(scenario: Scenario, summaries: Sequence[RunSummary],
     endings = [_ending_reach(ending.id, ending.kind, ending.title, groups)
                for ending in scenario.endings]
     findings = _unreachable(endings, len(summaries))
+    findings += _never_resolved(scenario, endings, order, len(summaries))
     findings += _action_findings(scenario, summaries)
     findings += _event_findings(scenario, summaries)
     holes, more_notes = _scoring_holes(scenario, groups)
     findings += holes
+    findings += _unfair_variants(scenario, groups)
+    findings += _stopped(summaries)
+    more_notes += _variety_notes(scenario, summaries)
     runs = max((len(runs) for runs in groups.values()), default=0)
     return CheckReport(scenario.meta.id, scenario.meta.title, runs, results, endings, findings,
                        [*notes, *more_notes])
 
 
-def _strategy_result(scenario: Scenario, name: str, runs: list[RunSummary]) -> StrategyResult:
+def _strategy_result(scenario: Scenario, name: str, runs: list[PlayedRun]) -> StrategyResult:
     counts = {e.id: sum(1 for r in runs if r.ending == e.id) for e in scenario.endings}
+    counts[HALTED_ENDING] = sum(1 for r in runs if r.halted)
     scores: dict[str, Spread | None] = {}
     for index, dimension in enumerate(SCORES):
         judged = [r.scores[index] for r in runs
@@ -276,22 +298,112 @@ def _strategy_result(scenario: Scenario, name: str, runs: list[RunSummary]) -> S
 
 
 def _ending_reach(ending_id: str, kind: str, title: str,
-                  groups: dict[str, list[RunSummary]]) -> EndingReach:
+                  groups: dict[str, list[PlayedRun]]) -> EndingReach:
     reached = {name: sum(1 for r in runs if r.ending == ending_id) for name, runs in groups.items()}
     times = [r.ended_at for runs in groups.values() for r in runs if r.ending == ending_id]
     return EndingReach(ending_id, kind, title, {n: c for n, c in reached.items() if c},
                        min(times) if times else None)
 
 
-def _unreachable(endings: list[EndingReach], total: int) -> list[Finding]:
+def _stopped(summaries: Sequence[PlayedRun]) -> list[CheckFinding]:
+    """One finding per reason drill stopped runs for, with how many and the first time."""
+    reasons: dict[str, list[PlayedRun]] = {}
+    for summary in summaries:
+        if summary.halted:
+            reason = summary.halted.rpartition(" at ")[0] or summary.halted
+            reasons.setdefault(reason, []).append(summary)
+    findings = []
+    for reason, runs in reasons.items():
+        first = min(runs, key=lambda r: r.ended_at)
+        findings.append(CheckFinding(
+            "stopped", first.strategy,
+            f"drill stopped {len(runs)} of {len(summaries)} runs: {reason} (first at "
+            f"{first.halted.rpartition(' at ')[2]}, {first.strategy} seed {first.seed}); see "
+            "Limits in docs/scenario-format.md"))
+    return findings
+
+
+def _unreachable(endings: list[EndingReach], total: int) -> list[CheckFinding]:
     # Running out of time is reachable by waiting; an unreached one only says play went well.
-    return [Finding("unreachable-ending", e.id,
+    return [CheckFinding("unreachable-ending", e.id,
                     f"ending '{e.id}' ({e.kind}, \"{e.title}\") was never reached in {total} runs: "
                     f"check its condition and what leads to it")
             for e in endings if not e.reached_by and e.kind != "out_of_time"]
 
 
-def _action_findings(scenario: Scenario, summaries: Sequence[RunSummary]) -> list[Finding]:
+def _never_resolved(scenario: Scenario, endings: list[EndingReach], strategies: list[str],
+                    total: int) -> list[CheckFinding]:
+    """One finding when runs were played and not one of them resolved the incident."""
+    if not total or any(e.reached_by for e in endings if e.kind in RESOLVED_KINDS):
+        return []
+    reached = [e for e in endings if e.reached_by]
+    how = ", ".join(f"'{e.id}' ({e.kind}) {sum(e.reached_by.values())}" for e in reached)
+    winnable = [e.id for e in scenario.endings if e.kind in RESOLVED_KINDS]
+    where = (f"check what leads to {', '.join(repr(i) for i in winnable)}" if winnable
+             else "the scenario has no resolved or degraded ending at all")
+    return [CheckFinding(
+        "never-resolved", scenario.meta.id,
+        f"no run resolved the incident in {total} runs{_good_play_among(strategies)}"
+        f"{' (' + how + ')' if how else ''}: a player cannot win it as written; {where}")]
+
+
+def _good_play_among(strategies: list[str]) -> str:
+    """Says which good play was among the runs, when any was (the claim must be true)."""
+    good = [s for s in strategies if s == "oracle" or s.startswith("scripts:good")]
+    return f", good play included ({', '.join(good)})" if good else ""
+
+
+def _unfair_variants(scenario: Scenario, groups: dict[str, list[PlayedRun]]
+                     ) -> list[CheckFinding]:
+    """Good play that resolves some variants and never one value of a vary (≥ 3 runs)."""
+    findings: list[CheckFinding] = []
+    labels = {vary.id: vary.label for vary in scenario.vary}
+    for name, runs in groups.items():
+        if _good_play_among([name]) == "" or not any(r.ending_kind in RESOLVED_KINDS
+                                                     for r in runs):
+            continue
+        for vary_id, label in labels.items():
+            by_value: dict[str, list[PlayedRun]] = {}
+            for run in runs:
+                value = dict(run.draws).get(vary_id)
+                if value is not None:
+                    by_value.setdefault(value, []).append(run)
+            for value, drawn in by_value.items():
+                if len(drawn) >= 3 and not any(r.ending_kind in RESOLVED_KINDS for r in drawn):
+                    endings = ", ".join(sorted({r.ending or r.halted for r in drawn}))
+                    findings.append(CheckFinding(
+                        "unfair-variant", vary_id,
+                        f"{name} never resolved the incident in the {_runs(len(drawn))} whose "
+                        f"'{vary_id}' ({label}) drew {value} (they ended {endings}), though it "
+                        f"resolved runs with other values: that variant cannot be won as "
+                        f"written (seeds {', '.join(str(r.seed) for r in drawn[:5])})"))
+    return findings
+
+
+def _variety_notes(scenario: Scenario, summaries: Sequence[PlayedRun]) -> list[str]:
+    """How much of each vary's values the runs covered (a value never drawn is untested)."""
+    notes = []
+    for vary in scenario.vary:
+        drawn = {value for s in summaries for key, value in s.draws if key == vary.id}
+        if vary.choices is not None:
+            total = len(vary.choices)
+        elif vary.range is not None:
+            total = variety.range_values(vary)
+        else:
+            total = 0  # a deck: its draws are combinations, counted as drawn
+        if total and len(drawn) < total:
+            notes.append(f"vary '{vary.id}' ({vary.label}): the runs drew {len(drawn)} of its "
+                         f"{total} values; play more runs to cover the rest")
+        elif total:
+            notes.append(f"vary '{vary.id}' ({vary.label}): the runs drew all {total} of its "
+                         "values")
+        else:
+            notes.append(f"vary '{vary.id}' ({vary.label}): the runs drew {len(drawn)} "
+                         f"different hand{'s' if len(drawn) != 1 else ''} from its deck")
+    return notes
+
+
+def _action_findings(scenario: Scenario, summaries: Sequence[PlayedRun]) -> list[CheckFinding]:
     possible: set[str] = set()
     changed: dict[str, set[str]] = {}
     for summary in summaries:
@@ -300,17 +412,17 @@ def _action_findings(scenario: Scenario, summaries: Sequence[RunSummary]) -> lis
             changed.setdefault(action_id, set()).update(names)
     reads = _all_reads(scenario)
     scored = _scored_actions(scenario)
-    findings: list[Finding] = []
+    findings: list[CheckFinding] = []
     for action in scenario.actions:
         if action.id not in possible:
-            findings.append(Finding(
+            findings.append(CheckFinding(
                 "never-possible", action.id,
                 f"action '{action.id}' was never on offer in {len(summaries)} runs: its "
                 f"precondition `{action.available_when}` never held when a player looked"))
         else:
             why = _why_dead(action, changed.get(action.id), reads, scored)
             if why:
-                findings.append(Finding(
+                findings.append(CheckFinding(
                     "dead-action", action.id,
                     f"action '{action.id}' changes nothing anyone can notice: {why}; it reveals "
                     f"nothing, and no condition, status rule, signal or score reads that it ran"))
@@ -340,11 +452,11 @@ def _why_dead(action: Action, changed: set[str] | None, reads: set[str],
     return ""
 
 
-def _event_findings(scenario: Scenario, summaries: Sequence[RunSummary]) -> list[Finding]:
+def _event_findings(scenario: Scenario, summaries: Sequence[PlayedRun]) -> list[CheckFinding]:
     fired: set[str] = set().union(*(s.fired for s in summaries)) if summaries else set()
     latest = max((s.ended_at for s in summaries), default=0.0)
     seen = visible_names(scenario)
-    findings: list[Finding] = []
+    findings: list[CheckFinding] = []
     for event in scenario.events:
         if not event.optional and event.id not in fired:
             if event.when is not None:
@@ -352,20 +464,20 @@ def _event_findings(scenario: Scenario, summaries: Sequence[RunSummary]) -> list
             else:
                 first = event.at if event.at is not None else event.every
                 why = f"it is due at {first:g}, and every run had ended by {latest:g}"
-            findings.append(Finding(
+            findings.append(CheckFinding(
                 "invisible-event", event.id,
                 f"event '{event.id}' never fired in {len(summaries)} runs: {why}"))
         elif not event.text and f"fired.{event.id}" not in seen and seen.isdisjoint(event.effects):
             what = ", ".join(event.effects) or "nothing"
-            findings.append(Finding(
+            findings.append(CheckFinding(
                 "invisible-event", event.id,
                 f"event '{event.id}' is silent and changes only what no signal, status, feed "
                 f"text, action or ending depends on ({what}): nobody can see it"))
     return findings
 
 
-def _scoring_holes(scenario: Scenario, groups: dict[str, list[RunSummary]]
-                   ) -> tuple[list[Finding], list[str]]:
+def _scoring_holes(scenario: Scenario, groups: dict[str, list[PlayedRun]]
+                   ) -> tuple[list[CheckFinding], list[str]]:
     """The scoring holes the strategies and scripts found, and notes on what was not compared.
 
     * silence: a run without a single update that scores above HOLE_COMMUNICATION on
@@ -378,14 +490,14 @@ def _scoring_holes(scenario: Scenario, groups: dict[str, list[RunSummary]]
       on its dimension, or over OFF_MAX_SIDE on any other;
     * a poor play script scoring no lower than a good one.
     """
-    findings: list[Finding] = []
+    findings: list[CheckFinding] = []
     notes: list[str] = []
     overall = len(DIMENSIONS)
     for name, runs in groups.items():
         quiet = [r for r in runs if r.updates == 0 and r.applicable[0]
                  and r.scores[0] > HOLE_COMMUNICATION]
         if quiet:
-            findings.append(Finding(
+            findings.append(CheckFinding(
                 "scoring-hole", name,
                 f"'{name}' scored up to {max(r.scores[0] for r in quiet):.0f} on communication "
                 f"in {_runs(len(quiet))} without sending any update (> {HOLE_COMMUNICATION:.0f})"))
@@ -411,7 +523,7 @@ def _scoring_holes(scenario: Scenario, groups: dict[str, list[RunSummary]]
             low = statistics.median(r.scores[overall] for r in groups[good])
             high = statistics.median(r.scores[overall] for r in groups[poor])
             if high >= low:
-                findings.append(Finding(
+                findings.append(CheckFinding(
                     "scoring-hole", poor,
                     f"the poor play '{poor}' scores {high:.0f} overall, not below the good play "
                     f"'{good}' ({low:.0f}): the scoring does not tell them apart"))
@@ -432,14 +544,14 @@ def _off_dimension(name: str) -> str | None:
     return next((d for d in DIMENSIONS if f"off-{d}" in _stem(name)), None)
 
 
-def _ritual_hole(scenario: Scenario, name: str, runs: list[RunSummary]) -> list[Finding]:
+def _ritual_hole(scenario: Scenario, name: str, runs: list[PlayedRun]) -> list[CheckFinding]:
     median = statistics.median(r.scores[len(DIMENSIONS)] for r in runs)
     if median <= RITUAL_MAX:
         return []
     outcome = scenario.scoring.outcome
     references = ("" if outcome.mitigated_by is not None or outcome.resolved_by is not None
                   else ", give it reference times (mitigated_by, resolved_by)")
-    return [Finding(
+    return [CheckFinding(
         "scoring-hole", name,
         f"'{name}' (the checklist without the fix) scored a median {median:.0f} overall over "
         f"{_runs(len(runs))} (at most {RITUAL_MAX:.0f} expected): what the decisions achieved "
@@ -447,15 +559,15 @@ def _ritual_hole(scenario: Scenario, name: str, runs: list[RunSummary]) -> list[
         f"cap_if_not_resolved (now {outcome.cap_if_not_resolved:g}){references}")]
 
 
-def _off_dimension_holes(name: str, dimension: str, runs: list[RunSummary], base: str,
-                         baseline: list[RunSummary]) -> tuple[list[Finding], list[str]]:
+def _off_dimension_holes(name: str, dimension: str, runs: list[PlayedRun], base: str,
+                         baseline: list[PlayedRun]) -> tuple[list[CheckFinding], list[str]]:
     """Compare good play broken on ``dimension`` with its baseline, seed by seed."""
     by_seed = {r.seed: r for r in baseline}
     own = DIMENSIONS.index(dimension)  # type: ignore[arg-type]
     if not any(r.applicable[own] for r in baseline):
         return [], [f"'{name}' was not compared: '{base}' is never judged on {dimension} in "
                     f"this scenario"]
-    findings: list[Finding] = []
+    findings: list[CheckFinding] = []
     notes: list[str] = []
     for index, other in enumerate(DIMENSIONS):
         pairs = [(by_seed[r.seed], r) for r in runs if r.seed in by_seed]
@@ -476,7 +588,7 @@ def _off_dimension_holes(name: str, dimension: str, runs: list[RunSummary], base
                              f"before its late moves (lost a median {loss:.0f})")
                 continue
             if loss < OFF_MIN_LOSS:
-                findings.append(Finding(
+                findings.append(CheckFinding(
                     "scoring-hole", name,
                     f"'{name}' (good play but for {dimension}) lost a median {loss:.0f} on "
                     f"{dimension} against '{base}' over {_runs(len(losses))} of the same seeds "
@@ -485,7 +597,7 @@ def _off_dimension_holes(name: str, dimension: str, runs: list[RunSummary], base
         elif losses:
             loss = statistics.median(losses)
             if loss > OFF_MAX_SIDE:
-                findings.append(Finding(
+                findings.append(CheckFinding(
                     "scoring-hole", name,
                     f"'{name}' (good play but for {dimension}) also lost a median {loss:.0f} on "
                     f"{other} against '{base}' over {_runs(len(losses))} of the same seeds (at "
