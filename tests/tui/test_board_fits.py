@@ -180,3 +180,59 @@ async def test_hints_are_shown_only_for_actions_on_offer(in_tmp):
         for action in board.session.scenario.actions:
             if action.hint:
                 assert (action.hint in shown) == (action.id in offered), action.id
+
+
+async def test_with_many_things_owed_everyone_who_can_be_paged_stays_in_sight(in_tmp):
+    """s3-us-east-1 at T+33 with nothing sent: seven things owed, seven people."""
+    app = make_app(extra=[])
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(pilot, "s3-us-east-1", seed=5)
+        board.advance_to(33)
+        await pilot.pause()
+        text = "\n".join(screen_text(board))
+        run = board.session.run
+        for person in run.scenario.people:
+            assert run.person_name(person.id) in text
+        assert "more, " in text and "late" in text, "what is not listed is counted"
+        assert board.query_one("#right").max_scroll_y == 0
+
+
+def test_what_is_owed_to_an_audience_whose_channel_is_down_says_so():
+    from drill.engine.rules import owed
+    from drill.engine.scenario import Scenario
+    from drill.engine.simulation import CompiledScenario, Run
+    from drill.loading import load_scenario
+    from drill.tui.widgets.panels import owed_parts
+
+    data = load_scenario(FIXTURES / "tiny.toml").model_dump()
+    data["comms"]["audiences"] = {"customers": {
+        "weight": 1, "first_by": 5, "every": 30, "down_when": "not done.banner"}}
+    data["actions"] = [*data["actions"], {"id": "banner", "label": "Post a banner",
+                                          "duration": 2}]
+    run = Run(CompiledScenario.build(Scenario.model_validate(data)), 1, {})
+    run.advance_to(4)
+    [item] = [i for i in owed(run.record(), run.now) if i.audience == "customers"]
+    assert owed_parts(run, item)[2].endswith(", channel down")
+    assert owed_parts(run, item, wide=True)[2].endswith(
+        "(channel down: an update will not reach them)")
+
+
+async def test_a_dialog_leaves_a_paused_clock_paused(in_tmp):
+    now = [100.0]
+    app = make_app(monotonic=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        board = await open_board(pilot)
+        now[0] += 2
+        board.tick()
+        await pilot.press("space")  # the player pauses
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        now[0] += 30
+        board.tick()
+        assert board.clock.paused and board.session.run.now == 2, "still paused after the dialog"
+        await pilot.press("space")
+        now[0] += 1
+        board.tick()
+        assert board.session.run.now == 3, "and it goes on from where it was when resumed"

@@ -19,6 +19,8 @@ from .timefmt import clock_label, countdown, span
 
 BAR_WIDTH = 10
 WIDE = 44
+SHORT_LIMIT = 6
+"""Lines the owed panel takes at most on a short terminal (80x24), its '+N more' included."""
 """Columns from which a panel line has room for the details (roles, when a request came)."""
 
 
@@ -113,12 +115,21 @@ class PromisesPanel(QuietStatic):
         if not rows:
             self.update(plain("Nothing owed right now.", "dim"))
             return
-        when_width = max(len(r[0]) for r in rows)
-        to_width = max(len(r[1]) for r in rows)
+        # On a short terminal the people below must stay in sight: the most urgent lines, then
+        # how many more there are (u and e show them all, by audience and milestone).
+        limit = SHORT_LIMIT if self.screen.has_class("-short") else len(rows)
+        shown = rows if len(rows) <= limit else rows[:limit - 1]
+        when_width = max(len(r[0]) for r in shown)
+        to_width = max(len(r[1]) for r in shown)
         lines: list[Content | str] = []
-        for when, audience, what, style in rows:
+        for when, audience, what, style in shown:
             lines += [plain(when.rjust(when_width), style or "bold"), " ",
                       plain(audience.ljust(to_width), style), " ", plain(what, style), "\n"]
+        if len(shown) < len(rows):
+            later = rows[len(shown):]
+            late = sum(1 for r in later if r[3] == "$error")
+            more = f"+{len(later)} more" + (f", {late} of them late" if late else "")
+            lines += [plain(more, "$error" if late else "dim"), "\n"]
         self.update(Content.assemble(*lines).rstrip())
 
 
