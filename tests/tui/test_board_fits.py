@@ -236,3 +236,22 @@ async def test_a_dialog_leaves_a_paused_clock_paused(in_tmp):
         now[0] += 1
         board.tick()
         assert board.session.run.now == 3, "and it goes on from where it was when resumed"
+
+
+async def test_with_many_deductions_the_highlighted_one_is_shown_whole_at_80x24(in_tmp):
+    app = make_app(extra=[])
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await open_board(pilot, "s3-us-east-1", seed=5)
+        board.advance_to(46)
+        await pilot.press("f", "up", "enter")  # the facilitator ends the run
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        end = app.screen
+        text = "\n".join(screen_text(end))
+        assert "Overall" in text
+        deductions = end.query_one("#deductions", OptionList)
+        assert deductions.option_count > deductions.size.height, "more than fit: the list scrolls"
+        # The highlighted deduction in full, down to the last words of its norm.
+        last_words = " ".join(end.deductions[0].norm.split()[-3:])
+        assert last_words in " ".join(" ".join(text.split("\n")[-6:]).split())
