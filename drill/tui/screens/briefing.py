@@ -7,12 +7,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ...engine.text import span
 from ...engine.variety import briefing_texts, described
 from ...session import GameSession
 from ..messages import BackToPicker, RunStarted
+from ..widgets.keybar import KeyBar
 from ..safe import plain, styled
 from ..widgets.timefmt import clock_label
 
@@ -33,7 +34,7 @@ class BriefingScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="briefing"):
             yield Static(briefing_text(self.session))
-        yield Footer()
+        yield KeyBar()
 
     def action_begin(self) -> None:
         """Start the run on the incident board."""
