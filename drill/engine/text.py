@@ -86,6 +86,13 @@ def _visible(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def sentence(text: str) -> str:
+    """A text as a sentence of a longer line: a full stop added unless it already ends one
+    ("Checkout is failing" -> "Checkout is failing.", "Back?" unchanged)."""
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "!", "?", "…", ":", ";")) else text + "."
+
+
 def escaped(text: str, limit: int = 80) -> str:
     """Untrusted text quoted so that every character shows: escapes, controls, newlines and
     bidi controls become visible escapes (``\\e]52;c;…``), on one line, cut at ``limit``.
