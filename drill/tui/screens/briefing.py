@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ...engine.text import span
 from ...engine.variety import briefing_texts, described
 from ...session import GameSession
 from ..messages import BackToPicker, RunStarted
@@ -77,7 +78,7 @@ def briefing_text(session: GameSession) -> Content:
             busy = "".join(f"; {b.doing} from {clock_label(run, b.at)} to "
                            f"{clock_label(run, b.until)}" for b in person.busy)
             parts += [plain(f"• {run.person_name(person.id)} — {person.role}{when}, answers in about "
-                            f"{person.delay:g} {clock.unit}{busy}"), "\n"]
+                            f"{span(clock.unit, person.delay)}{busy}"), "\n"]
     unit = "minute" if clock.unit == "minutes" else "day"
     start = clock.start.strftime("%A %d %B %Y, %H:%M" if clock.unit == "minutes" else "%A %d %B %Y")
     parts += [
