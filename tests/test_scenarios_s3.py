@@ -159,6 +159,7 @@ def test_seeds_change_the_incident_and_the_good_play_resolves_in_every_variant()
     slow = next(run for run in runs if run.variant.value("index_pace") == 4)
     assert fast.reached["mitigated"] < slow.reached["mitigated"]
     assert fast.scenario.scoring.outcome.mitigated_by < slow.scenario.scoring.outcome.mitigated_by
+    assert min(score_run(run).overall for run in runs) >= 95
 
 
 def test_the_postmortem_names_this_runs_variant() -> None:
