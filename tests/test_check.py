@@ -175,7 +175,8 @@ def test_a_bundled_scenario_has_nothing_for_a_facilitator_to_fix(scenario_id):
     # each other, for the adversaries as for the shipped off-dimension scripts.
     assert [f.message for f in report.findings] == []
     assert [f.message for f in attack.findings if f.kind == "scoring-hole"] == []
-    assert attack.notes == []
+    # Three runs cannot draw every value of a [[vary]]: its coverage note is expected there.
+    assert [note for note in attack.notes if not note.startswith("vary ")] == []
 
 
 @pytest.mark.parametrize("strategy", PLAYERS)

@@ -5,8 +5,8 @@ notice: the single-site runbook brings a first batch back two days after it star
 take weeks for all 883 sites, the bulk restore makes it days, rolling the shared databases back
 is fast and erases everyone else's work, the affected customers can only be reached once their
 contacts are rebuilt, the CTO answers from Team '22, the strong play resolves and scores high
-in every seed's variant (the bulk restore's build time and the early pressure vary), and the
-poor play still has fewer than half the sites back on day 12.
+in every seed's variant (the bulk restore's build time and the contacts' rebuild time vary),
+and the poor play still has fewer than half the sites back on day 12.
 """
 
 from __future__ import annotations
@@ -112,8 +112,7 @@ def test_seeds_change_the_incident_and_the_good_play_resolves_in_every_variant()
     runs = [bundled.played(SCENARIO_ID, "good", seed) for seed in range(16)]
     assert len({run.variant.code for run in runs}) >= 3
     assert {run.variant.value("bulk_build_days") for run in runs} == {2, 2.5, 3}
-    # One of the two early pressures arrives, never both.
-    assert {run.variant.left_out for run in runs} == {("rollback_push",), ("sla_question",)}
+    assert {run.variant.value("contacts_days") for run in runs} == {0.5, 1, 1.5}
     for run in runs:
         assert rejected(run) == [], run.variant.code
         assert run.ending is not None and run.ending.id == "all_restored", run.variant.code
@@ -123,8 +122,11 @@ def test_seeds_change_the_incident_and_the_good_play_resolves_in_every_variant()
         reveal = next(e.text for e in run.log
                       if e.kind == "finished" and e.ref == "build_bulk_restore")
         assert f"after {days:g} days of work" in reveal
-        drawn = next(iter(set(("rollback_push", "sla_question")) - set(run.variant.left_out)))
-        assert drawn in run.fired and not set(run.variant.left_out) & set(run.fired)
+        # The contacts take this seed's time to rebuild: until then customers stay in the dark.
+        contacts = run.variant.value("contacts_days")
+        assert run.finished["rebuild_contacts"][0] == pytest.approx(1.0 + contacts)
+        assert f"after {contacts:g} days of matching" in next(
+            e.text for e in run.log if e.kind == "finished" and e.ref == "rebuild_contacts")
     # A slower build brings everyone back later, and the reference time moves with it.
     by_days = {run.variant.value("bulk_build_days"): run for run in runs}
     assert by_days[2].reached["resolved"] < by_days[3].reached["resolved"]
