@@ -21,6 +21,7 @@ from typing import Any
 
 import tomli_w
 
+from .engine.scenario import FORMAT_VERSION
 from .engine.text import escaped
 from .storage import atomic_write_text, create_new_text, shown
 
@@ -93,6 +94,7 @@ def starter_text(scenario_id: str) -> str:
     parts = [
         _header(scenario_id),
         _table("meta", {
+            "format": FORMAT_VERSION,
             "id": scenario_id,
             "title": "A deploy breaks checkout",
             "summary": "Checkout fails right after a deploy. Roll it back, keep support and "
@@ -102,8 +104,9 @@ def starter_text(scenario_id: str) -> str:
             "play_minutes": 10,
             "severity": "SEV2",
         }, """
-Who the scenario is.  `id` must stay the file's name (without .toml): `drill play ID` and saves
-refer to it.  `severity` sets the default comms deadlines of audiences [comms] leaves out."""),
+Who the scenario is, in which version of the format (`format`: "Format versions" in
+docs/scenario-format.md).  `id` must stay the file's name (without .toml): `drill play ID` and
+saves refer to it.  `severity` sets the default comms deadlines of audiences [comms] leaves out."""),
         "\n",
         _table("briefing", {
             "situation": "It is Tuesday, 14:00 in London. Checkout alerts are about to fire.",

@@ -117,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check scenario files for mistakes")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files")
 
+    upgrade = commands.add_parser(
+        "upgrade", help="rewrite format-1 scenario files in the current format",
+        description="Rewrite scenario files written before format versions (format 1) in the "
+        "current format, keeping their comments and layout, and print each change.")
+    upgrade.add_argument("paths", nargs="+", metavar="FILE", help="scenario files")
+    upgrade.add_argument("--check", action="store_true",
+                         help="change nothing; say what would change (exit 1 if any file would)")
+
     check = commands.add_parser(
         "check", help="play a scenario many times with automatic strategies and report problems")
     check.add_argument("scenario", metavar="SCENARIO", help="a scenario id or a .toml file")
@@ -315,18 +323,22 @@ def cmd_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`drill validate`: every problem of every file, then 'ok: FILE' for each valid one."""
-    from .loading import validate_paths
+    from .loading import validate_files
 
     # All at once: a play script is checked against a scenario given alongside it.
-    problems = validate_paths(args.paths)
+    found = validate_files(args.paths)
+    problems = [problem for problem in found if not problem.note]
     paths = list(dict.fromkeys(args.paths))
     for path in paths:
-        own = [problem for problem in problems if problem.file == path]
+        own = [problem for problem in found if problem.file == path]
         for problem in own:
             print(problem, file=out)
-        if not own:
-            print(f"ok: {shown(path)}", file=out)
-    for problem in problems:
+        if not any(not problem.note for problem in own):
+            # Notes say how a format-1 file is read: it is valid, and can be upgraded.
+            upgrade = (f" (format 1, read as the notes above say; `drill upgrade "
+                       f"{shown(path)}` rewrites it)" if own else "")
+            print(f"ok: {shown(path)}{upgrade}", file=out)
+    for problem in found:
         if problem.file not in paths:  # not expected, but never hide a problem
             print(problem, file=out)
     if problems:
@@ -334,6 +346,34 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"{invalid} of {len(paths)} file(s) invalid", file=err)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def cmd_upgrade(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`drill upgrade`: rewrite format-1 scenario files (with --check, only report)."""
+    from .upgrade import AlreadyCurrent, UpgradeRefused, plan_upgrade, report_lines, write_upgrade
+
+    refused: list[str] = []
+    outdated = 0
+    for path in dict.fromkeys(args.paths):
+        try:
+            upgrade = plan_upgrade(Path(path))
+            if not args.check:
+                write_upgrade(upgrade)
+        except AlreadyCurrent as current:
+            print(current, file=out)
+            continue
+        except UpgradeRefused as refusal:
+            refused.append(f"drill upgrade: {refusal}")
+            continue
+        except OSError as error:
+            refused.append(f"drill upgrade: {shown(path)}: cannot write it "
+                           f"({error.strerror or error}); it is unchanged")
+            continue
+        outdated += 1
+        print(*report_lines(upgrade, args.check), sep="\n", file=out)
+    if refused:
+        raise InputError(refused)
+    return EXIT_INVALID if args.check and outdated else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -710,8 +750,8 @@ def format_score_card(run: RunRecord, card: ScoreCard) -> str:
 # -- entry point -------------------------------------------------------------------------------
 
 COMMANDS = {"list": cmd_list, "run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
-            "check": cmd_check, "new": cmd_new, "compare": cmd_compare, "serve": cmd_serve,
-            "join": cmd_join, None: cmd_tui,
+            "check": cmd_check, "upgrade": cmd_upgrade, "new": cmd_new, "compare": cmd_compare,
+            "serve": cmd_serve, "join": cmd_join, None: cmd_tui,
             "play": cmd_tui, "resume": cmd_tui}
 
 

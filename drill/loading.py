@@ -27,10 +27,10 @@ from pydantic import BaseModel, ValidationError
 
 from . import bounded_toml
 from .bounded_toml import MAX_BYTES
-from .engine import validation
+from .engine import formats, validation
 from .engine.expressions import ExpressionError
 from .engine.playscript import PlayScript
-from .engine.scenario import Scenario
+from .engine.scenario import FORMAT_VERSION, Scenario
 from .engine.simulation import CompiledScenario
 from .engine.text import escaped, one_line
 from .storage import UnreadableFile, read_small_file, shown
@@ -55,6 +55,9 @@ class Problem:
     field: str
     """Dotted path of the field, e.g. ``events[2].at``; empty when it is about the whole file."""
     message: str
+    note: bool = False
+    """A note, not a problem: how drill reads a format-1 file (see ``drill.engine.formats``);
+    the file is still valid."""
 
     def __str__(self) -> str:
         """``file:line: field: message`` on one line, safe to print: a key, an id or a path
@@ -177,6 +180,9 @@ class TomlLocator:
     and inline tables.  A location missing from the file (a required key left out) gets the line
     of its closest present parent, e.g. its ``[[events]]`` header.  It reads valid TOML only (the
     text has already been parsed) and never fails: on anything odd it keeps what it has.
+
+    It also keeps where each value, key and table header sits in the text (``text[start:end]``),
+    so that ``drill upgrade`` can rewrite one value and leave every comment and space as it was.
     """
 
     def __init__(self, text: str, until: Location | None = None) -> None:
@@ -185,6 +191,13 @@ class TomlLocator:
         self.text = text
         self.pos = 0
         self.lines: dict[Location, int] = {}
+        self.value_spans: dict[Location, tuple[int, int]] = {}
+        """Where each value is: a string with its quotes, an array or inline table whole."""
+        self.key_spans: dict[Location, tuple[int, int]] = {}
+        """Where the last part of each key of a ``key = value`` pair is, quotes included."""
+        self.header_spans: dict[Location, tuple[int, int]] = {}
+        """Where each ``[table]`` or ``[[array]]`` header is, brackets included."""
+        self._last_key = (0, 0)
         self._until = until
         self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self._arrays: dict[Location, int] = {}
@@ -238,18 +251,21 @@ class TomlLocator:
                 index = self._arrays.get(array, -1) + 1
                 self._arrays[array] = index
                 table = (*array, index)
+                self.header_spans[table] = (start, self.pos)
                 self._note(table, start)
             elif text[start] == "[":
                 self.pos += 1
                 keys = self._keys()
                 self._expect("]")
                 table = self._resolve(keys)
+                self.header_spans[table] = (start, self.pos)
                 self._note(table, start)
             else:
                 keys = self._keys()
                 self._expect("=")
                 self._skip(_BLANK)
                 path = table + keys
+                self.key_spans[path] = self._last_key
                 self._note(path, start)
                 self._value(path, 0)
             self._skip(_BLANK)
@@ -279,6 +295,7 @@ class TomlLocator:
                 if not found:
                     raise _Stop
                 parts.append(found.group())
+            self._last_key = (found.start(), found.end())
             self.pos = found.end()
             self._skip(_BLANK)
             if not text.startswith(".", self.pos):
@@ -286,6 +303,14 @@ class TomlLocator:
             self.pos += 1
 
     def _value(self, path: Location, depth: int) -> None:
+        start = self.pos
+        self._scan_value(path, depth)
+        end = self.pos
+        while end > start and self.text[end - 1] in " \t\r":
+            end -= 1  # a bare value's scan takes the spaces before a comment
+        self.value_spans[path] = (start, end)
+
+    def _scan_value(self, path: Location, depth: int) -> None:
         if depth > bounded_toml.MAX_NESTING:
             raise _Stop
         text = self.text
@@ -328,6 +353,7 @@ class TomlLocator:
                 keys = self._keys()
                 self._expect("=")
                 self._skip(_BLANK)
+                self.key_spans[path + keys] = self._last_key
                 self._note(path + keys, start)
                 self._value(path + keys, depth + 1)
                 self._skip(_BLANK_LINES)
@@ -498,25 +524,30 @@ def validation_problems(file: str, text: str, data: object, error: ValidationErr
     return problems + _more_problems(file, len(located))
 
 
-def finding_problems(file: str, text: str, findings: Iterable[validation.ValidationFinding]) -> list[Problem]:
-    """Findings of :mod:`drill.engine.validation` as problems located in the TOML text."""
+def finding_problems(file: str, text: str, findings: Iterable[validation.ValidationFinding],
+                     note: bool = False) -> list[Problem]:
+    """Findings of :mod:`drill.engine.validation` as problems located in the TOML text (as
+    notes with ``note``)."""
     locator = TomlLocator(text)
     located = _in_file_order([(locator.line_for(f.loc), f) for f in findings])
-    problems = [Problem(file, line, None, dotted(f.loc), f.message)
+    problems = [Problem(file, line, None, dotted(f.loc), f.message, note)
                 for line, f in located[:MAX_PROBLEMS]]
-    return problems + _more_problems(file, len(located))
+    return problems + _more_problems(file, len(located), note)
 
 
 def _in_file_order(located: list[tuple[int | None, T]]) -> list[tuple[int | None, T]]:
     return sorted(located, key=lambda item: (item[0] is None, item[0] or 0))
 
 
-def _more_problems(file: str, found: int) -> list[Problem]:
-    """The line that counts the problems left out past :data:`MAX_PROBLEMS`, if any."""
+def _more_problems(file: str, found: int, note: bool = False) -> list[Problem]:
+    """The line that counts the problems (or notes) left out past :data:`MAX_PROBLEMS`, if
+    any."""
     more = found - MAX_PROBLEMS
     if more <= 0:
         return []
-    return [Problem(file, None, None, "", f"… and {more:,} more problem{'s' * (more != 1)}")]
+    what = "note" if note else "problem"
+    return [Problem(file, None, None, "", f"… and {more:,} more {what}{'s' * (more != 1)}",
+                    note)]
 
 
 # -- the public API --------------------------------------------------------------------------
@@ -538,21 +569,79 @@ def _model_from(file: str, text: str, data: dict[str, Any], model: type[T]) -> T
         raise _fail(file, "nested too deeply to check") from None
 
 
+def _check_format(file: str, text: str, data: dict[str, Any]) -> None:
+    """Refuse, before anything else, a file written for a newer format than this drill's."""
+    declared = formats.declared_format(data)
+    if isinstance(declared, int) and not isinstance(declared, bool) \
+            and declared > FORMAT_VERSION:
+        loc = ("meta", "format")
+        line = TomlLocator(text, until=loc).line_for(loc)
+        raise LoadError([Problem(file, line, None, dotted(loc), (
+            f"format {declared} is newer than this drill knows (it reads formats 1 to "
+            f"{FORMAT_VERSION}): upgrade drill to play this file"))])
+
+
+@dataclass(frozen=True)
+class ScenarioReading:
+    """A scenario file's model as today's engine reads it, and how it was read."""
+
+    scenario: Scenario
+    """The model: for a format-1 file, with the edits applied."""
+    declared: int
+    """The format the file declares (1 when it declares none)."""
+    changes: tuple[formats.FormatChange, ...] = ()
+    """What format 2 reads differently in a format-1 file."""
+    edits: tuple[formats.Edit, ...] = ()
+    """The rewrites that keep a format-1 file meaning what it meant (``drill upgrade`` writes
+    them)."""
+
+    def notes(self, file: str, text: str, rewritten_only: bool = False) -> list[Problem]:
+        """The changes as notes located in the file's text (only those drill rewrites, with
+        ``rewritten_only``: they explain a name an error may quote)."""
+        findings = [validation.ValidationFinding(c.loc, c.message) for c in self.changes
+                    if c.rewritten or not rewritten_only]
+        return finding_problems(file, text, findings, note=True)
+
+
+def read_scenario(file: str, text: str, data: dict[str, Any]) -> ScenarioReading:
+    """The scenario model of a parsed file as today's engine must read it; raise LoadError
+    when the file is not a scenario (its semantic checks are left to the caller).
+
+    A format-1 file gets the edits of :func:`drill.engine.formats.read_format_1` applied to its
+    data first, so that it plays as it was meant; a file of a newer format than this drill's is
+    refused."""
+    _check_format(file, text, data)
+    scenario = _model_from(file, text, data, Scenario)
+    if scenario.meta.format >= FORMAT_VERSION:
+        return ScenarioReading(scenario, scenario.meta.format)
+    found = formats.read_format_1(scenario)
+    if found.edits:
+        scenario = _model_from(file, text, formats.apply_edits(data, found.edits), Scenario)
+    return ScenarioReading(scenario, 1, found.changes, found.edits)
+
+
 def _scenario(
     file: str, text: str, data: dict[str, Any], full: bool
 ) -> tuple[Scenario, CompiledScenario, list[Problem]]:
-    """The scenario of a parsed file, compiled, and its problems; raise LoadError when it
-    cannot load."""
-    scenario = _model_from(file, text, data, Scenario)
+    """The scenario of a parsed file, compiled, and its problems (with ``full``, what can
+    never happen, and the notes on a format-1 file); raise LoadError when it cannot load."""
+    reading = read_scenario(file, text, data)
+    scenario = reading.scenario
     errors = validation.check_scenario(scenario)
     if errors:
-        raise LoadError(finding_problems(file, text, errors))
+        # With the renames drill made: an error may quote a name the file does not spell so.
+        raise LoadError(finding_problems(file, text, errors)
+                        + reading.notes(file, text, rewritten_only=True))
     try:
         compiled = CompiledScenario.build(scenario)
     except ExpressionError as error:  # the checks should have caught it; never let it escape
         raise _fail(file, f"an expression does not compile: {error}") from None
-    lints = validation.check_reachability(scenario) if full else []
-    return scenario, compiled, finding_problems(file, text, lints)
+    if not full:
+        return scenario, compiled, []
+    notes = reading.notes(file, text)
+    lints = finding_problems(file, text, validation.check_reachability(scenario))
+    # One list in file order; the line counting what was left out stays last.
+    return scenario, compiled, sorted(lints + notes, key=lambda p: (p.line is None, p.line or 0))
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -630,7 +719,8 @@ def _catalog_scenario(scenario_id: str) -> Scenario | None:
         return None
 
 
-def _is_playscript(data: Mapping[str, Any]) -> bool:
+def is_playscript(data: Mapping[str, Any]) -> bool:
+    """Whether parsed TOML data is a play script (``steps`` and no ``[meta]``), not a scenario."""
     return "steps" in data and "meta" not in data
 
 
@@ -639,8 +729,15 @@ def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
 
     Scenarios get every check, including what can never happen.  A file with ``steps`` and no
     ``[meta]`` is taken as a play script, and checked against a scenario given alongside it
-    whose id matches its ``scenario``.
+    whose id matches its ``scenario``.  The notes on format-1 files are left out (see
+    :func:`validate_files`).
     """
+    return [problem for problem in validate_files(paths) if not problem.note]
+
+
+def validate_files(paths: Sequence[str | Path]) -> list[Problem]:
+    """What :func:`validate_paths` finds, with the notes on how each format-1 scenario is read
+    (problems with ``note`` set: the file is still valid)."""
     problems: list[Problem] = []
     scenarios: dict[str, Scenario] = {}
     scripts: list[tuple[str, str, dict[str, Any]]] = []
@@ -650,7 +747,7 @@ def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
         def work() -> None:
             text = read_text(path)
             data = parse_toml(file, text)
-            if _is_playscript(data):
+            if is_playscript(data):
                 scripts.append((file, text, data))
                 return
             scenario, _, lints = _scenario(file, text, data, full=True)

@@ -72,7 +72,9 @@ def hostile_keys() -> str:
 def largest_legal() -> str:
     """A valid scenario with every list at its limit and long texts, just under 1 MiB: the
     most work a file `drill validate` accepts can ask of the loader and the checks."""
-    parts = [TINY.split("[[events]]")[0].replace("[state]\nerrors = 0\nfixed = 0\n", "")]
+    # Format 2: it uses every and until, and a format-1 file would get a note per request.
+    parts = [TINY.split("[[events]]")[0].replace("[state]\nerrors = 0\nfixed = 0\n", "")
+             .replace("[meta]\n", "[meta]\nformat = 2\n", 1)]
     parts.append("[state]\nerrors = 0\nfixed = 0\n" + "".join(f"v{i} = 0\n" for i in range(498)))
     parts += [f'[[signals]]\nvar = "v{i}"\nlabel = "Signal {i}"\n' for i in range(8)]
     parts += [f'[[status]]\nwhen = "v{i} > 3"\nlevel = "degraded"\nlabel = "Status {i}"\n'

@@ -31,7 +31,7 @@ import operator
 import re
 from functools import lru_cache
 from dataclasses import dataclass
-from typing import Callable, Literal, Mapping, Union
+from typing import Callable, Literal, Mapping, NamedTuple, Union
 
 from .limits import MAX_NUMBER, MAX_TEXT, NUMBER_TOO_BIG, TEXT_TOO_LONG, OutOfBounds
 
@@ -103,8 +103,21 @@ class Node:
     args: tuple["Node", ...] = ()
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
+class Token(NamedTuple):
+    """One token of an expression and where it sits in the text (``text[start:end]``)."""
+
+    kind: str
+    """``number``, ``string``, ``name`` (a name, a word or a fact such as ``done.x``) or ``op``."""
+    text: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of an expression with their places, for tools that edit an expression's text
+    (``drill upgrade``) without reformatting it; raise :class:`ExpressionError` on a character
+    the language does not have."""
+    found: list[Token] = []
     pos = 0
     stripped = text.rstrip()
     while pos < len(stripped):
@@ -114,9 +127,13 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             column = len(stripped) - len(stripped[pos:].lstrip()) + 1
             raise ExpressionError(f"unexpected character {bad!r} at column {column}")
         kind = match.lastgroup or "op"
-        tokens.append((kind, match.group(kind)))
+        found.append(Token(kind, match.group(kind), match.start(kind), match.end(kind)))
         pos = match.end()
-    return tokens
+    return found
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    return [(token.kind, token.text) for token in tokens(text)]
 
 
 class _Parser:

@@ -55,9 +55,19 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+FORMAT_VERSION = 2
+"""The version of the scenario format this drill writes and reads natively.  A file without
+``format`` in ``[meta]`` is format 1, the format before it (see :mod:`drill.engine.formats`)."""
+
+
 class Meta(Model):
     """Who the scenario is, for the picker and the postmortem."""
 
+    format: Annotated[int, Field(strict=True)] = Field(
+        default=1, ge=1, le=FORMAT_VERSION,
+        description=f"The version of the scenario format the file is written in: "
+                    f"{FORMAT_VERSION} is the current one. Without it a file is format 1, which "
+                    "drill still reads as it was meant; `drill upgrade FILE` rewrites it.")
     id: Identifier = Field(description="Stable id; `drill play ID` and saves refer to it.")
     title: str = Field(min_length=1, max_length=120, description="Title shown in the picker.")
     summary: Text = Field(description="One or two sentences: what this drill is about.")

@@ -1134,9 +1134,11 @@ class Run:
             event = next((e for e in self.scenario.events if e.id == step.event), None)
             if event is None:
                 raise ActionRejected(f"there is no event {step.event!r} to inject")
+            said = shorten(event.text, 60) if event.text else "a silent change"
+            # One full stop: "order." is not followed by another one.
             self._note(LogKind.FACILITATOR, event.id, by=by, detail=step,
-                       text="The facilitator injected: "
-                            + (shorten(event.text, 60) if event.text else "a silent change") + ".")
+                       text=f"The facilitator injected: {said}"
+                            + ("" if said.endswith((".", "!", "?", "…")) else "."))
             self._fire(event)
         elif step.act == "message":
             self._note(LogKind.EVENT, "", channel=step.channel, sender="Facilitator",

@@ -15,14 +15,18 @@ from textual.widgets import Footer, Header, OptionList
 
 from ...engine.playscript import (
     FACILITATOR,
+    Answer as AnswerStep,
     DeclareResolved,
     FacilitatorAct,
     PlayerAction,
     StartAction,
 )
+from ...engine.record import LogKind
+from ...engine.rules import owed
 from ...engine.simulation import ActionRejected, LogEntry
 from ...session import GameSession
 from ..clock import GameClock
+from ..dialogs.answer import AnswerDialog
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.estimate import EstimateDialog
 from ..dialogs.facilitator import FacilitatorDialog
@@ -51,6 +55,8 @@ class BoardScreen(Screen[None]):
         Binding("u", "update", "Update", id="update", tooltip="Post an update to an audience"),
         Binding("p", "page", "Page", id="page", tooltip="Page someone for help"),
         Binding("e", "estimate", "Estimate", id="estimate", tooltip="Give an estimate"),
+        Binding("y", "answer", "Answer", id="answer",
+                tooltip="Answer a yes/no question someone asked"),
         Binding("a", "focus_actions", "Act", id="act", tooltip="Choose an action to start"),
         Binding("r", "resolve", "Resolve", id="resolve", tooltip="Declare the incident resolved"),
         Binding("space", "toggle_pause", "Pause", id="pause"),
@@ -216,6 +222,26 @@ class BoardScreen(Screen[None]):
                                 request.milestone if request else ""),
                  self.act)
 
+    def action_answer(self) -> None:
+        """Answer the oldest yes/no question still open (dialog)."""
+        run = self.session.run
+        record = run.record()
+        questions = [item for item in owed(record, run.now)
+                     if item.request is not None and item.request.kind == "question"]
+        if not questions:
+            self.notify("Nobody is waiting for a yes/no answer.")
+            return
+        question = questions[0].request
+        assert question is not None
+        # The question as it arrived in the feed (its names and values filled for this run).
+        asked = next((entry.text for entry in reversed(record.log)
+                      if entry.kind == LogKind.REQUEST and entry.ref == question.id),
+                     question.text)
+        asker = run.person_name(question.sender)
+        self.ask(AnswerDialog(asker, asked, len(questions)),
+                 lambda yes: self.act(None if yes is None else
+                                      AnswerStep(do="answer", request=question.id, yes=yes, at=0)))
+
     def action_focus_actions(self) -> None:
         self.query_one("#actions", ActionList).focus()
 
@@ -275,6 +301,9 @@ class BoardScreen(Screen[None]):
         # Team-play keys only exist when there is a team.
         if action in ("next_player", "take_over"):
             return len(self.session.record.players) > 1
+        # Only scenarios that ask yes/no questions offer the key to answer them.
+        if action == "answer":
+            return any(r.kind == "question" for r in self.session.scenario.requests)
         return True
 
     def action_next_player(self) -> None:
@@ -326,6 +355,7 @@ class BoardScreen(Screen[None]):
         yield SystemCommand("Post an update", "Tell an audience what is happening (u)", self.action_update)
         yield SystemCommand("Page someone", "Ask a teammate for help (p)", self.action_page)
         yield SystemCommand("Give an estimate", "A point or a range for a milestone (e)", self.action_estimate)
+        yield SystemCommand("Answer a question", "Yes or no to someone who asked (y)", self.action_answer)
         yield SystemCommand("Choose an action", "Investigate, mitigate, fix (a)", self.action_focus_actions)
         yield SystemCommand("Declare resolved", "End the incident (r)", self.action_resolve)
         yield SystemCommand("Pause or resume the clock", "space", self.action_toggle_pause)
