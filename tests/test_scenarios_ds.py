@@ -112,7 +112,7 @@ def test_seeds_change_the_incident_and_the_good_play_resolves_in_every_variant()
     runs = [bundled.played(SCENARIO_ID, "good", seed) for seed in range(16)]
     assert len({run.variant.code for run in runs}) >= 3
     assert {run.variant.value("bulk_build_days") for run in runs} == {2, 2.5, 3}
-    assert {run.variant.value("contacts_days") for run in runs} == {0.5, 1, 1.5}
+    assert {run.variant.value("contacts_hours") for run in runs} == {12, 24, 36}
     for run in runs:
         assert rejected(run) == [], run.variant.code
         assert run.ending is not None and run.ending.id == "all_restored", run.variant.code
@@ -123,9 +123,9 @@ def test_seeds_change_the_incident_and_the_good_play_resolves_in_every_variant()
                       if e.kind == "finished" and e.ref == "build_bulk_restore")
         assert f"after {days:g} days of work" in reveal
         # The contacts take this seed's time to rebuild: until then customers stay in the dark.
-        contacts = run.variant.value("contacts_days")
-        assert run.finished["rebuild_contacts"][0] == pytest.approx(1.0 + contacts)
-        assert f"after {contacts:g} days of matching" in next(
+        hours = run.variant.value("contacts_hours")
+        assert run.finished["rebuild_contacts"][0] == pytest.approx(1.0 + hours / 24)
+        assert f"after {hours:g} hours of matching" in next(
             e.text for e in run.log if e.kind == "finished" and e.ref == "rebuild_contacts")
     # A slower build brings everyone back later, and the reference time moves with it.
     by_days = {run.variant.value("bulk_build_days"): run for run in runs}
