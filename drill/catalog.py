@@ -8,10 +8,11 @@ scenarios are any ``*.toml`` files in ``./scenarios`` of the current directory.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Callable, Literal, Sequence, TypeVar
 
 from .engine.text import escaped
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .engine.simulation import CompiledScenario
     from .loading import Problem
 
+Item = TypeVar("Item")
 Origin = Literal["bundled", "local"]
 LOCAL_DIR = "scenarios"
 """Directory, relative to the current one, searched for a facilitator's own scenarios."""
@@ -76,6 +78,22 @@ class CatalogEntry:
     summary: str
     path: Path
     origin: Origin
+    replaces: bool = False
+    """A local file with the id of a bundled scenario, listed in its place."""
+
+
+def one_per_id(items: Sequence[Item], id_of: Callable[[Item], str],
+               bundled: Callable[[Item], bool]) -> list[tuple[Item, bool]]:
+    """Each scenario id listed once: a file of the facilitator's (``./scenarios`` or the command
+    line) with the id of a bundled scenario replaces it.  The picker and `drill list` both use
+    this, and say which file replaced a bundled one.
+
+    Returns the items kept, in order, each with whether it replaces a bundled scenario.
+    """
+    local = {id_of(item) for item in items if not bundled(item)}
+    shipped = {id_of(item) for item in items if bundled(item)}
+    return [(item, not bundled(item) and id_of(item) in shipped) for item in items
+            if not (bundled(item) and id_of(item) in local)]
 
 
 def bundled_dir() -> Path | None:
@@ -126,7 +144,23 @@ def list_scenarios(
             CatalogEntry(meta.id, meta.title, scenario.clock.unit, meta.play_minutes,
                          meta.difficulty, meta.summary, path, origin)
         )
-    return entries, problems
+    kept = one_per_id(entries, lambda e: e.id, lambda e: e.origin == "bundled")
+    return [dataclasses.replace(entry, replaces=True) if replaces else entry
+            for entry, replaces in kept], problems
+
+
+DOCS = ("scenario-format.md", "scoring.md", "play-scripts.md", "facilitator.md")
+"""The documents shipped with drill (pyproject.toml force-includes them as ``drill/_docs``)."""
+
+
+def docs_path(name: str) -> Path | None:
+    """Where one of :data:`DOCS` is on this machine: inside the installed package, or in the
+    checkout's ``docs/``; None if it is in neither."""
+    packaged = resources.files("drill").joinpath("_docs", name)
+    if packaged.is_file():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "docs" / name
+    return checkout if checkout.is_file() else None
 
 
 def looks_like_path(spec: str) -> bool:
@@ -146,7 +180,8 @@ def resolve(spec: str, cwd: Path | None = None) -> Path:
     if candidate.is_file() or looks_like_path(spec):
         # A path that does not exist is left for the loader to report precisely.
         return candidate
-    files = scenario_files(base)
+    # A local file replaces a bundled scenario of the same id (see one_per_id): look there first.
+    files = sorted(scenario_files(base), key=lambda found: found[1] == "bundled")
     for path, _ in files:
         if path.stem == spec:
             return path

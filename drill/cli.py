@@ -289,6 +289,8 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rows = [("ID", "TITLE", "CLOCK", "PLAY TIME", "")]
     for entry in entries:
         origin = "" if entry.origin == "bundled" else f"({shown(entry.path)})"
+        if entry.replaces:
+            origin = f"({shown(entry.path)}, replaces the bundled one)"
         rows.append((entry.id, entry.title, entry.unit, f"~{entry.play_minutes} min", origin))
     print(format_table(rows), file=out)
     return EXIT_OK
@@ -431,8 +433,13 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as error:
         raise InputError([f"drill new: cannot write in {shown(args.dir)}: "
                           f"{error.strerror or error}"]) from None
-    print(f"wrote {shown(path)}: a starter scenario to edit (docs/scenario-format.md explains "
-          "it)", file=out)
+    from .catalog import docs_path
+
+    guide = docs_path("scenario-format.md")
+    print(f"wrote {shown(path)}: a starter scenario to edit", file=out)
+    print(f"every field is explained in {shown(guide)}" if guide is not None else
+          "every field is described by `drill schema` (a JSON Schema, with descriptions)",
+          file=out)
     print("next:", *next_steps(path), sep="\n", file=out)
     return EXIT_OK
 

@@ -60,6 +60,25 @@ def test_list_includes_scenarios_of_the_current_directory(capsys, workdir) -> No
     assert "scenarios/tiny.toml" in tiny
 
 
+def test_a_local_copy_of_a_bundled_scenario_is_listed_once_in_its_place(capsys, workdir) -> None:
+    """A facilitator's ./scenarios/black-friday.toml replaces the bundled one, and says so; an
+    id given to `drill play` or `drill run` finds the same file."""
+    from drill.catalog import resolve
+
+    (workdir / "scenarios").mkdir()
+    local = workdir / "scenarios" / "black-friday.toml"
+    local.write_text((REPO / "scenarios" / "black-friday.toml").read_text()
+                     .replace('title = "Black Friday message corruption"',
+                              'title = "Black Friday, our version"'))
+    code, out, _ = drill(capsys, "list")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("black-friday ")]
+    assert len(rows) == 1, out
+    assert "Black Friday, our version" in rows[0]
+    assert "scenarios/black-friday.toml, replaces the bundled one" in rows[0]
+    assert resolve("black-friday").resolve() == local.resolve()
+
+
 def test_list_neutralises_terminal_escapes_in_a_local_title(capsys, workdir) -> None:
     (workdir / "scenarios").mkdir()
     hostile = TINY.read_text().replace('title = "Tiny"', 'title = "Tiny\\u001b[2J\\u001b]0;pwned\\u0007"')

@@ -391,8 +391,8 @@ def test_the_facilitator_guide_lists_exactly_the_board_keys() -> None:
     documented = set(re.findall(r"^\| `([^`]+)` \|", table, re.M))
     board = {binding.key_display or binding.key.split(",")[0] for binding in BoardScreen.BINDINGS}
     app = {binding.key for binding in DrillApp.BINDINGS} | {App.COMMAND_PALETTE_BINDING}
-    assert documented == board | {"ctrl+q", "ctrl+p"}
-    assert {"ctrl+q", "ctrl+p"} <= app
+    assert documented == board | {"ctrl+q", "ctrl+p", "?"}
+    assert {"ctrl+q", "ctrl+p", "question_mark"} <= app
 
 
 # -- docs/examples: incidents beyond the bundled four ------------------------------------------

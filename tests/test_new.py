@@ -46,6 +46,9 @@ def test_the_starter_validates_and_says_what_to_run_next(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"wrote {path}" in out
     assert f"drill validate {path}" in out and f"drill play {path}" in out
+    # It points to a guide that exists on this machine, not to a path only a checkout has.
+    guide = out.split("every field is explained in ", 1)[1].splitlines()[0]
+    assert Path(guide).is_file() and Path(guide).name == "scenario-format.md"
     assert validate_paths([path]) == []
     assert load_scenario(path).meta.id == "my-drill"
 
@@ -55,7 +58,7 @@ def test_the_starter_explains_itself_and_points_at_the_schema(tmp_path):
     # The directive on the first line, then a blank line (Tombi requires it).
     assert text.startswith("#:schema ./scenario.schema.json\n\n")
     assert "drill schema > scenario.schema.json" in text
-    assert "docs/scenario-format.md" in text
+    assert "scenario-format.md, shipped with drill" in text
     lines = text.splitlines()
     first_headers: dict[str, int] = {}
     for number, line in enumerate(lines):

@@ -49,6 +49,20 @@ def test_wheel_contains_the_six_bundled_scenarios(wheel: Path) -> None:
     assert "drill/cli.py" in names and "drill/engine/simulation.py" in names
 
 
+def test_wheel_ships_the_guides_drill_new_points_to(wheel: Path, tmp_path: Path) -> None:
+    """`drill new` names scenario-format.md: an installed package has it, and finds it."""
+    names = zipfile.ZipFile(wheel).namelist()
+    for guide in ("scenario-format.md", "scoring.md", "play-scripts.md", "facilitator.md"):
+        assert f"drill/_docs/{guide}" in names
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    result = subprocess.run(
+        [sys.executable, "-c", "import drill.catalog as c; print(c.docs_path('scenario-format.md'))"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(target)})
+    assert result.stdout.strip() == str(target / "drill" / "_docs" / "scenario-format.md")
+
+
 def test_wheel_declares_the_drill_command(wheel: Path) -> None:
     archive = zipfile.ZipFile(wheel)
     entry_points = next(n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt"))
@@ -87,6 +101,16 @@ def test_readme_quick_start_has_an_install_and_play_and_an_install_and_test_comm
     play, test = quick_start_commands()
     assert "pip install ." in play and play.endswith("/drill")
     assert "pip install '.[test]'" in test and "-m pytest" in test
+
+
+def test_readme_quick_start_commands_use_a_virtual_environment_each() -> None:
+    """Playing and testing do not share a venv: each command works on a fresh machine alone,
+    and running one never changes what the other installed."""
+    play, test = quick_start_commands()
+    venvs = [command.split("-m venv ", 1)[1].split()[0] for command in (play, test)]
+    assert venvs[0] != venvs[1]
+    for command, venv in zip((play, test), venvs):
+        assert all(part.strip().startswith(f"{venv}/") for part in command.split("&&")[1:])
 
 
 def test_ci_runs_the_readme_test_command() -> None:

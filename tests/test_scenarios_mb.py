@@ -14,6 +14,7 @@ from pathlib import Path
 from drill.engine.headless import play
 from drill.engine.playscript import Page, PlayScript, StartAction
 from drill.engine.simulation import CompiledScenario, Run
+from drill.engine.variety import briefing_texts
 from drill.loading import load_playscript, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,6 +37,11 @@ def _play_script(scenario_id: str, which: str) -> Run:
     return play(_compiled(scenario_id), script.seed, script.steps)
 
 
+def _play_script_seed(scenario_id: str, which: str, seed: int) -> Run:
+    script = load_playscript(_paths(scenario_id)[1 if which == "good" else 2])
+    return play(_compiled(scenario_id), seed, script.steps)
+
+
 def _play_steps(scenario_id: str, steps: list[dict], seed: int = 1) -> Run:
     script = PlayScript.model_validate({"scenario": scenario_id, "seed": seed, "steps": steps})
     return play(_compiled(scenario_id), seed, script.steps)
@@ -50,7 +56,10 @@ def _rejected(run: Run) -> list[str]:
 
 def test_microbreak_recurs_every_hour_until_the_feed_leaves_the_request_path() -> None:
     poor = _play_script("hourly-microbreak", "poor")
-    assert poor.fired["microbreak"] == (10, 70, 130, 190, 250)
+    # Every hour at :00 (T+10 is 10:00) until complaints end the run, whatever the variant.
+    spikes = poor.fired["microbreak"]
+    assert spikes[:4] == (10, 70, 130, 190)
+    assert all(later - earlier == 60 for earlier, later in zip(spikes, spikes[1:]))
     good = _play_script("hourly-microbreak", "good")
     # The good lead's rollback lands at T+30, before the 11:00 stampede.
     assert good.fired["microbreak"] == (10,)
@@ -111,6 +120,58 @@ def test_microbreak_deferring_makes_every_hour_cost_more_complaints() -> None:
     assert "deferred_again" in deferred.fired
 
 
+def _event_text(run, event_id: str) -> str:
+    return next(entry.text for entry in run.log if entry.ref == event_id and entry.text)
+
+
+def test_microbreak_seeds_vary_the_episode_the_fix_and_the_complication() -> None:
+    script = load_playscript(_paths("hourly-microbreak")[1])
+    codes, hours, fixes, complications = set(), set(), set(), set()
+    for seed in range(16):
+        run = play(_compiled("hourly-microbreak"), seed, script.steps)
+        hour, fix_minutes = run.variant.value("episode_hour"), run.variant.value("fix_minutes")
+        codes.add(run.variant.code)
+        hours.add(hour)
+        fixes.add(fix_minutes)
+        complications.add(run.variant.value("complication"))
+        # The good lead's fix lands before 12:00 and is proven at 12:00 in every variant.
+        assert _rejected(run) == [], seed
+        assert run.ending is not None and run.ending.id == "fixed_and_tracked", seed
+        assert run.reached["resolved"] == 130, seed
+        # The fix takes as long as this seed drew: three changes, two people (lead and author).
+        assert run.finished["write_feed_fix"] == (64 + 1.5 * fix_minutes,), seed
+        # The episode hour drawn is the one the briefing and the producer talk about.
+        known = briefing_texts(run.scenario, run.variant)[2]
+        assert f"announced for {hour:g}:00 today" in " ".join(known), seed
+        assert f"announced for {hour:g}:00" in _event_text(run, "podcast_missing"), seed
+    assert len(codes) >= 3 and hours == {12, 14, 16} and len(fixes) >= 3
+    assert complications == {("feed_timeout_notice",), ("newsletter_blast",)}
+
+
+def test_microbreak_an_early_episode_is_missed_while_the_feed_is_rolled_back() -> None:
+    steps = [{"at": 4, "do": "start", "action": "rollback_feed"}]
+    seeds = {_play_steps("hourly-microbreak", [], seed).variant.value("episode_hour"): seed
+             for seed in range(12)}
+    noon = _play_steps("hourly-microbreak", steps, seeds[12])
+    assert noon.fired["episode_time"] == (130,)
+    assert _event_text(noon, "episode_time").startswith("12:00: the episode is published")
+    assert "episode_without_feed" in noon.fired
+    late = _play_steps("hourly-microbreak", steps, seeds[16])
+    assert late.fired["episode_time"] == (370,) and "episode_without_feed" in late.fired
+
+
+def test_microbreak_the_newsletter_makes_every_stampede_cost_more() -> None:
+    by_complication = {_play_steps("hourly-microbreak", [], seed).variant.value("complication"): seed
+                       for seed in range(12)}
+    calm = _play_steps("hourly-microbreak", [], by_complication[("feed_timeout_notice",)])
+    crowd = _play_steps("hourly-microbreak", [], by_complication[("newsletter_blast",)])
+    assert "newsletter_blast" not in calm.fired and calm.fired["feed_timeout_notice"] == (25,)
+    assert crowd.fired["newsletter_blast"] == (45,) and "feed_timeout_notice" not in crowd.fired
+    # Same play (none), same hours: the busier site's complaints end the run sooner.
+    assert crowd.ending is not None and crowd.ending.id == "never_done"
+    assert crowd.ended_at < (calm.ended_at or 1e9)
+
+
 # -- the redesign deadline ------------------------------------------------------------------------
 
 
@@ -149,7 +210,8 @@ def test_redesign_broken_launch_loses_readers_until_the_old_site_is_back() -> No
     ])
     assert _rejected(saved) == []
     assert saved.ending is not None and saved.ending.kind == "out_of_time"
-    assert saved.value("mobile_readers") == 90
+    # Two days live and broken, at the rate of readers lost that this seed drew.
+    assert saved.value("mobile_readers") == 100 - 2 * saved.variant.value("loss_per_day")
 
 
 def test_redesign_reader_panel_finds_problems_the_office_does_not() -> None:
@@ -157,3 +219,46 @@ def test_redesign_reader_panel_finds_problems_the_office_does_not() -> None:
     assert "office_likes_it" in run.fired and "panel_findings" not in run.fired
     good = _play_script("redesign-deadline", "good")
     assert good.finished["ux_test"] and good.value("issues_fixed") == 6
+
+
+def test_redesign_seeds_vary_the_template_and_the_readers() -> None:
+    script = load_playscript(_paths("redesign-deadline")[1])
+    codes, page_days, losses = set(), set(), set()
+    for seed in range(16):
+        run = play(_compiled("redesign-deadline"), seed, script.steps)
+        days = run.variant.value("page_days")
+        codes.add(run.variant.code)
+        page_days.add(days)
+        losses.add(run.variant.value("loss_per_day"))
+        # A realistic plan launches a tested site in every variant.
+        assert _rejected(run) == [], seed
+        assert run.ending is not None and run.ending.id == "realistic_launch", seed
+        # The audit measures this variant's template, not a fixed ten days.
+        audit = next(entry.text for entry in run.log
+                     if entry.ref == "audit_template" and "The audit" in entry.text)
+        assert f"about {days:g} person-days of rework" in audit, seed
+    assert len(codes) >= 3 and page_days == {7, 8, 9, 10} and losses == {3, 5, 8}
+
+
+def test_redesign_full_scope_misses_day_21_however_hard_the_template_fights() -> None:
+    drawn = {}
+    for seed in range(16):
+        run = Run(_compiled("redesign-deadline"), seed, {})
+        for person in ("frontend", "integrator"):
+            run.perform(Page(at=0.1, do="page", person=person))
+        run.perform(StartAction(at=0.1, do="start", action="adapt_template"))
+        run.advance_to(21)
+        drawn[run.record().variant.value("page_days")] = run.value("pages_done")
+    assert set(drawn) == {7, 8, 9, 10}
+    assert all(pages < 10 for pages in drawn.values()), drawn
+    assert drawn[7] > drawn[10], "an easier template gets more page types done"
+
+
+def test_redesign_readers_leave_a_broken_launch_at_the_drawn_rate() -> None:
+    ends = {}
+    for seed in range(16):
+        run = _play_script_seed("redesign-deadline", "poor", seed)
+        assert run.ending is not None and run.ending.id == "readers_left", seed
+        ends[run.variant.value("loss_per_day")] = run.ended_at
+    assert set(ends) == {3, 5, 8}
+    assert ends[8] < ends[5] < ends[3], ends

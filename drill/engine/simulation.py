@@ -55,7 +55,7 @@ from .record import (
 )
 from .scenario import RESOLVED_KINDS, Action, Ending, Event, Line, Person, Request, Scenario
 from .sites import expression_sites, expression_texts, watched_expressions
-from .text import audience_name, clock_time, escaped, shorten, span
+from .text import audience_name, clock_time, escaped, sentence, shorten, span
 from .timeplan import IDLE_BEFORE_PLANNING, Plan, TimeChecks, planner
 from .variety import Variant, apply, draw
 
@@ -1135,10 +1135,8 @@ class Run:
             if event is None:
                 raise ActionRejected(f"there is no event {step.event!r} to inject")
             said = shorten(event.text, 60) if event.text else "a silent change"
-            # One full stop: "order." is not followed by another one.
             self._note(LogKind.FACILITATOR, event.id, by=by, detail=step,
-                       text=f"The facilitator injected: {said}"
-                            + ("" if said.endswith((".", "!", "?", "…")) else "."))
+                       text=f"The facilitator injected: {sentence(said)}")
             self._fire(event)
         elif step.act == "message":
             self._note(LogKind.EVENT, "", channel=step.channel, sender="Facilitator",
@@ -1197,7 +1195,8 @@ class Run:
         self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
         self._env[f"told.{step.audience}"] = step.status
         self._dirty.update((key, f"told.{step.audience}"))
-        parts = [p for p in (step.impact, step.doing) if p]
+        # Each text its own sentence: "Checkout fails. Rolling back." not "fails Rolling back".
+        parts = [sentence(p) for p in (step.impact, step.doing) if p.strip()]
         if step.next_update:
             parts.append(f"Next update in {span(self.scenario.clock.unit, step.next_update)}.")
         self._note(LogKind.UPDATE, step.audience, channel=step.audience, text=" ".join(parts),

@@ -86,6 +86,13 @@ def _visible(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def sentence(text: str) -> str:
+    """A text as a sentence of a longer line: a full stop added unless it already ends one
+    ("Checkout is failing" -> "Checkout is failing.", "Back?" unchanged)."""
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "!", "?", "…", ":", ";")) else text + "."
+
+
 def escaped(text: str, limit: int = 80) -> str:
     """Untrusted text quoted so that every character shows: escapes, controls, newlines and
     bidi controls become visible escapes (``\\e]52;c;…``), on one line, cut at ``limit``.
@@ -100,17 +107,19 @@ def escaped(text: str, limit: int = 80) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _number_text(value: float) -> str:
-    rounded = round(value, 1) + 0.0  # + 0.0: "-0" reads as nothing
-    return f"{rounded:.0f}" if rounded.is_integer() else f"{rounded:.1f}"
+def _number_text(value: float, decimals: int) -> str:
+    rounded = round(value, decimals) + 0.0  # + 0.0: "-0" reads as nothing
+    if rounded.is_integer():
+        return f"{rounded:.0f}"
+    return f"{rounded:.{decimals}f}".rstrip("0")
 
 
-def number(value: float) -> str:
-    """A number to one decimal at most, without a trailing ``.0``, never ``-0``: ``24``,
-    ``2.5``."""
+def number(value: float, decimals: int = 1) -> str:
+    """A number to ``decimals`` places at most (one by default), without trailing zeros, never
+    ``-0``: ``24``, ``2.5``; ``number(23.75, 0)`` is ``24``."""
     if not math.isfinite(value):
         return "∞" if value > 0 else "-∞" if value < 0 else "?"
-    return _number_text(float(value) + 0.0)
+    return _number_text(float(value) + 0.0, decimals)
 
 
 def whole(value: float) -> str:
@@ -135,24 +144,38 @@ def points(value: float) -> str:
     return f"−{shown}"
 
 
-def clock_time(unit: Unit | str, value: float) -> str:
+def clock_time(unit: Unit | str, value: float, whole_units: bool = False) -> str:
     """A scenario time as players read it: ``T+24`` on a minutes clock, ``day 12`` on a days
-    clock."""
+    clock.
+
+    Args:
+        unit: the clock unit.
+        value: the scenario time.
+        whole_units: the whole minute or day the time falls in, as a clock shows it (the board
+            and the score card); without it, one decimal (the postmortem's timeline).
+    """
+    if whole_units and math.isfinite(value):
+        value = math.floor(value + 1e-9)
     shown = number(value)
     if unit != "minutes":
         return f"day {shown}"
     return f"T−{shown[1:]}" if shown.startswith("-") else f"T+{shown}"
 
 
-def span(unit: Unit | str, amount: float, whole_units: bool = False) -> str:
+def span(unit: Unit | str, amount: float, whole_units: bool = False,
+         round_up: bool = False) -> str:
     """A duration in the scenario's unit: ``25 min``, ``1 day``, ``3.5 days``.
 
     Args:
         unit: the clock unit.
         amount: the duration, in that unit.
-        whole_units: round to whole minutes or days (countdowns on the board).
+        whole_units: round to whole minutes or days (durations on the board).
+        round_up: with ``whole_units``, round up instead: a countdown or a lateness never
+            reads ``0 min`` while there is time left or a deadline has passed.
     """
-    value = round(amount) if whole_units and math.isfinite(amount) else amount
+    value = amount
+    if whole_units and math.isfinite(amount):
+        value = math.ceil(amount - 1e-9) if round_up else round(amount)
     if unit == "minutes":
         return f"{number(value)} min"
     return plural(value, "day")

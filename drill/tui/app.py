@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from ..saves import default_saves_dir
 from .navigation import Navigation
+from .ordered_keys import OrderedKeys
 from .safe import notify_plain
 
 
@@ -41,15 +42,21 @@ class Settings:
     """When a run starts (it names the save file); injectable for stable snapshots."""
 
 
-class DrillApp(Navigation):
+class DrillApp(OrderedKeys, Navigation):
     """A terminal tabletop game for practising outages."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "drill"
     SUB_TITLE = "incident drills for the terminal"
     BINDINGS = [
-        Binding("ctrl+q", "request_quit", "Quit", priority=True, id="quit"),
+        Binding("ctrl+q", "request_quit", "Quit", priority=True, id="quit",
+                tooltip="Quit (during a run, asks first; the run is saved)"),
+        Binding("question_mark", "show_keys", "Keys", id="keys", show=False,
+                tooltip="Every key of this screen"),
     ]
+    # Screens get these classes as the terminal is resized: app.tcss lays out 80x24 with them.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -59,10 +66,6 @@ class DrillApp(Navigation):
 
     def on_mount(self) -> None:
         self.show_first_screen()
-
-    def on_resize(self, event: events.Resize) -> None:
-        # Dialogs drop the blank line between fields when the terminal is short (80x24).
-        self.set_class(event.size.height < 30, "-short")
 
     def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
         """A file offered with ``deliver_text`` (the postmortem) has gone out."""

@@ -8,11 +8,11 @@ scenario is chosen or a save resumed.  Every value is treated as untrusted text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import bounded_toml
-from ..catalog import scenario_files
+from ..catalog import one_per_id, scenario_files
 from ..saves import SaveError, read_save
 from ..storage import UnreadableFile, read_small_file, regular_files, shown
 
@@ -33,6 +33,8 @@ class ScenarioCard:
     severity: str
     origin: str
     problem: str = ""
+    replaces: bool = False
+    """A local file with the id of a bundled scenario, listed in its place."""
 
 
 @dataclass(frozen=True)
@@ -120,14 +122,17 @@ def best_run(saves: list[SaveCard], scenario_id: str) -> tuple[SaveCard | None, 
 
 
 def scenario_cards(extra: list[str], cwd: Path | None = None) -> list[ScenarioCard]:
-    """Bundled scenarios, then ./scenarios, then paths from the command line."""
+    """Bundled scenarios, then ./scenarios, then paths from the command line; each id once, a
+    local file replacing the bundled scenario of the same id (:func:`drill.catalog.one_per_id`).
+    """
     cards = []
     for path, origin in scenario_files(cwd):
         reference = path.stem if origin == "bundled" else str(path)
         cards.append(peek_scenario(path, reference, origin))
     for item in extra:
         cards.append(peek_scenario(Path(item), item, "command line"))
-    return cards
+    kept = one_per_id(cards, lambda card: card.id, lambda card: card.origin == "bundled")
+    return [replace(card, replaces=True) if replaces else card for card, replaces in kept]
 
 
 def save_cards(folder: Path) -> list[SaveCard]:

@@ -181,6 +181,17 @@ class Navigation(App[None]):
     def on_dialog_requested(self, message: DialogRequested[Any]) -> None:
         self.push_screen(message.dialog, message.answered)
 
+    def action_show_keys(self) -> None:
+        """Every key of the current screen, with what it does (``?``)."""
+        from .dialogs.keys import KeysDialog
+        from .widgets.keybar import screen_keys
+
+        screen = self.screen
+        if isinstance(screen, KeysDialog):
+            return
+        name = screen.title if isinstance(screen.title, str) and screen.title else self.title
+        self.push_screen(KeysDialog(f"Keys: {name}", screen_keys(screen)))
+
     async def action_quit(self) -> None:
         """Quit (ctrl+q, the palette, q in the picker); during a run, ask first."""
         self.action_request_quit()
@@ -201,7 +212,9 @@ class Navigation(App[None]):
                 playing.save()
                 self.exit()
 
-        self.push_screen(
-            ConfirmDialog("Quit the drill?", "The run is saved; drill resume or Continue in the "
-                          "picker takes you back.", confirm="Quit"),
-            decided)
+        from .dialogs.base import StepDialog
+
+        detail = "The run is saved; drill resume or Continue in the picker takes you back."
+        if isinstance(self.screen, StepDialog):
+            detail += " What the open dialog holds is not sent."
+        self.push_screen(ConfirmDialog("Quit the drill?", detail, confirm="Quit"), decided)

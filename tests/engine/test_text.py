@@ -45,6 +45,13 @@ def test_numbers_read_the_same_everywhere():
     assert text.number(float("inf")) == "∞"
 
 
+def test_a_signal_shows_the_decimals_it_asks_for():
+    assert text.number(23.75, 0) == "24", "a count is whole: no 23.75 tickets"
+    assert text.number(46.25, 2) == "46.25"
+    assert text.number(46.2, 2) == "46.2", "no trailing zero"
+    assert text.number(-0.004, 2) == "0"
+
+
 def test_counts_agree_with_their_nouns():
     assert text.plural(1, "action") == "1 action"
     assert text.plural(3, "action") == "3 actions"
@@ -66,6 +73,20 @@ def test_times_and_durations_carry_their_unit():
     assert text.span("days", 1) == "1 day"
     assert text.span("days", 3) == "3 days"
     assert text.span("minutes", 11.6, whole_units=True) == "12 min"
+
+
+def test_the_board_and_the_score_card_name_the_minute_the_clock_shows():
+    # 89.8 is in the 89th minute: the board's clock reads T+89 (and 16:34, not 16:35).
+    assert text.clock_time("minutes", 89.8, whole_units=True) == "T+89"
+    assert text.clock_time("days", 12.9, whole_units=True) == "day 12"
+    assert text.clock_time("minutes", 89.8) == "T+89.8", "the postmortem keeps one decimal"
+
+
+def test_a_countdown_or_a_lateness_never_reads_zero():
+    assert text.span("minutes", 0.3, whole_units=True) == "0 min"
+    assert text.span("minutes", 0.3, whole_units=True, round_up=True) == "1 min"
+    assert text.span("minutes", 4.0, whole_units=True, round_up=True) == "4 min"
+    assert text.span("days", 1.2, whole_units=True, round_up=True) == "2 days"
 
 
 def test_labels_are_cleaned_and_never_nest_parentheses():

@@ -31,11 +31,7 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
 
 def make_app(extra: list[str] | None = None, **overrides) -> DrillApp:
     """A DrillApp whose clock only moves when the test says so."""
-    settings = Settings(
-        saves_dir=Path("saves"),
-        extra_scenarios=[str(FIXTURES / "tiny.toml")] if extra is None else extra,
-        tick=None,
-        wall_clock=lambda: FROZEN_START,
-        **overrides,
-    )
+    fields = {"saves_dir": Path("saves"), "tick": None, "wall_clock": lambda: FROZEN_START,
+              "extra_scenarios": [str(FIXTURES / "tiny.toml")] if extra is None else extra}
+    settings = Settings(**{**fields, **overrides})
     return DrillApp(settings)

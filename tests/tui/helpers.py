@@ -83,3 +83,9 @@ async def open_board(pilot: Pilot, scenario: str | Path = "tiny", *, seed: int |
     await pilot.pause()
     await pilot.pause()
     return pilot.app.screen
+
+
+def screen_text(screen: Any) -> list[str]:
+    """The screen as the terminal shows it, one string per row (its own widgets only: a dialog
+    over it is not drawn)."""
+    return [strip.text for strip in screen._compositor.render_strips()]

@@ -52,7 +52,7 @@ def tiny_run() -> Run:
 
 
 async def test_an_update_is_a_post_update_and_next_in_takes_only_a_number():
-    app = Host(UpdateDialog("Operational", "minutes"))
+    app = Host(UpdateDialog(tiny_run().record()))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press(*"All down")
@@ -75,7 +75,7 @@ async def test_an_update_is_a_post_update_and_next_in_takes_only_a_number():
 
 
 async def test_an_update_with_nothing_to_say_is_refused_next_to_the_field_and_escape_cancels():
-    app = Host(UpdateDialog("Operational", "minutes"))
+    app = Host(UpdateDialog(tiny_run().record()))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         app.screen.query_one("#post").press()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, OptionList, Select
+from textual.widgets import Input, OptionList, TextArea
 
 from drill.tui.screens.board import BoardScreen
 from drill.tui.dialogs.confirm import ConfirmDialog
 from drill.tui.dialogs.estimate import EstimateDialog
 from drill.tui.dialogs.page import PageDialog
 from drill.tui.dialogs.update import UpdateDialog
+from drill.tui.widgets.choice import Choice
 
 from .conftest import FIXTURES, make_app
 from .helpers import open_board
@@ -24,18 +25,24 @@ async def test_an_update_template_fills_the_fields_to_edit(in_tmp):
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, UpdateDialog)
-        dialog.query_one("#audience", Select).value = "customers"
-        dialog.query_one("#template", Select).value = "Acknowledge"
+        dialog.query_one("#audience", Choice).value = "customers"
+        dialog.query_one("#template", Choice).value = "Acknowledge"
         await pilot.pause()
-        assert dialog.query_one("#impact", Input).value.startswith("Operational")
+        # The board's status line, as the board shows it; an "Operational" board claims
+        # nothing about who is affected: the player says it.
+        status = board.session.run.status()[1]
+        assert dialog.query_one("#impact", TextArea).text.startswith(status)
+        assert dialog.query_one("#affected", Choice).value == ""
+        dialog.query_one("#affected", Choice).value = "some"
         assert dialog.query_one("#next", Input).value == "15"
-        dialog.query_one("#data-loss", Select).value = "none"
-        dialog.query_one("#post").press()
+        dialog.query_one("#data-loss", Choice).value = "none"
+        await pilot.press("ctrl+s")
         await pilot.pause()
         [record] = board.session.run.record().updates
-        assert record.step.audience == "customers"
+        assert record.step.audience == "customers" and record.step.affected == "some"
         assert record.step.next_update == 15 and record.step.data_loss == "none"
-        assert "promised next update to customers due in 15 min" in str(board.query_one("#promises").visual)
+        owed = str(board.query_one("#promises").visual)
+        assert "customers" in owed and "promised" in owed and "in 15 min" in owed
 
 
 async def test_an_empty_update_is_refused_and_escape_cancels(in_tmp):

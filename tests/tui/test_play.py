@@ -99,7 +99,7 @@ async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp)
         assert "ops" in board.session.run.record().paged_at
         await pilot.press("u")
         await pilot.pause()
-        await pilot.press(*"All down", "enter")
+        await pilot.press(*"All down", "ctrl+s")
         await pilot.pause()
         assert [u.step.audience for u in board.session.run.record().updates] == ["support"]
         await pilot.press("e")
@@ -134,7 +134,7 @@ async def test_a_whole_run_by_key_presses_ends_with_a_postmortem_on_disk(in_tmp)
         await highlight(pilot, "Tiny")
         details = str(app.screen.query_one("#details", Static).visual)
         assert f"Your best   {overall:.0f} overall (resolved, seed" in details
-        assert "Played to the end 1 time(s)" in details
+        assert "Played to the end 1 time." in details
     # The screens said what happened; the app did the navigating.
     flow = [type(m).__name__ for m in seen.values() if type(m).__module__ == "drill.tui.messages"]
     dialogs = [type(m.dialog).__name__ for m in seen.values() if isinstance(m, DialogRequested)]
@@ -265,7 +265,7 @@ async def test_the_board_works_in_every_theme_and_without_colour(in_tmp, monkeyp
         clock_bar = str(app.screen.query_one("#clockbar", Static).visual)
         assert "Operational" in clock_bar
         owed = str(app.screen.query_one("#promises", Static).visual)
-        assert "overdue" in owed
+        assert "late" in owed
 
 
 async def test_a_bundled_scenario_from_the_picker_to_its_postmortem_by_keys_alone(in_tmp):
@@ -282,13 +282,15 @@ async def test_a_bundled_scenario_from_the_picker_to_its_postmortem_by_keys_alon
         await pilot.press("enter")  # the briefing
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
-        await pilot.press("u", *"Search 500s", "enter")
+        await pilot.press("u", *"Search 500s", "ctrl+s")
         await pilot.pause()
         await pilot.press("p", "enter")  # page the first person listed
         await pilot.pause()
         await pilot.press("f")  # the facilitator ends the drill
         await pilot.pause()
         await pilot.press("up", "enter")
+        await pilot.pause()
+        await pilot.press("y")  # ending the run asks first
         await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, EndScreen)
@@ -329,3 +331,19 @@ async def test_a_failed_save_shows_on_the_clock_line_and_is_retried_until_it_wor
         board.tick()
         assert len(attempts) == 3 and "Not saved" not in str(clock_line.visual)
         assert isinstance(app.screen, BoardScreen) and app.is_running
+
+
+async def test_a_local_copy_of_a_bundled_scenario_is_listed_once_and_says_so(in_tmp):
+    Path("scenarios").mkdir()
+    bundled = Path(__file__).resolve().parents[2] / "scenarios" / "black-friday.toml"
+    Path("scenarios/black-friday.toml").write_text(bundled.read_text().replace(
+        'title = "Black Friday message corruption"', 'title = "Black Friday, our version"'))
+    app = make_app(extra=[])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        prompts = [str(o.prompt).strip() for o in app.screen.query_one("#choices", OptionList).options]
+        assert "Black Friday, our version" in prompts
+        assert "Black Friday message corruption" not in prompts, "listed once, the local one"
+        await highlight(pilot, "Black Friday, our version")
+        details = str(app.screen.query_one("#details", Static).visual)
+        assert "in place of the bundled scenario of the same id" in details

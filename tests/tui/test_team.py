@@ -38,7 +38,7 @@ async def test_actions_are_attributed_to_the_active_player_and_n_switches(in_tmp
         await pilot.pause()
         await pilot.press("n")
         assert board.sub_title == "playing: Bo (comms)"
-        await pilot.press("u", *"All down", "enter")
+        await pilot.press("u", *"All down", "ctrl+s")
         await pilot.pause()
         run = board.session.run
         assert [(s.do, s.by) for s in run.record().steps] == [("page", "Ana (commander)"), ("update", "Bo (comms)")]

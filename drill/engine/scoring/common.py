@@ -114,7 +114,8 @@ class _Context:
         return {m.id: m for m in self.scenario.milestones}
 
     def t(self, value: float) -> str:
-        return clock_time(self.unit, value)
+        # The score card names the minute (or day) as the board's clock showed it.
+        return clock_time(self.unit, value, whole_units=True)
 
     def span(self, value: float) -> str:
         return span(self.unit, value)

@@ -6,13 +6,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ...engine.text import plural
 from ..safe import plain
+from .backdrop import Dialog
 
 
-class AnswerDialog(ModalScreen[bool | None]):
+class AnswerDialog(Dialog[bool | None]):
     """Shows the question as it was asked; returns True for yes, False for no, None for not
     now (the question stays open on the board)."""
 
@@ -31,7 +32,7 @@ class AnswerDialog(ModalScreen[bool | None]):
             yield Static(plain(f"{self.asker} asks", "bold"), classes="dialog-title")
             yield Static(plain(self.question), id="answer-question")
             if self.waiting > 1:
-                yield Static(plain(f"{self.waiting - 1} more question(s) after this one.",
+                yield Static(plain(f"{plural(self.waiting - 1, 'more question')} after this one.",
                                    "dim"))
             yield Static(plain("Your answer is judged against what is true now.", "dim"))
             with Horizontal(classes="buttons"):

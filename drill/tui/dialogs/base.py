@@ -6,11 +6,13 @@ import math
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import ValidationError
-from textual.screen import ModalScreen
+from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from ...engine.playscript import StepBase
 from ..safe import notify_plain, plain
+from ..widgets.choice import Choice
+from .backdrop import Dialog
 
 Answer = TypeVar("Answer")
 Step = TypeVar("Step", bound=StepBase)
@@ -19,9 +21,37 @@ Problems = dict[str, str]
 """What is wrong, by the id of the field that shows it."""
 
 
-class FormDialog(ModalScreen[Answer]):
+class FormDialog(Dialog[Answer]):
     """A dialog of fields; a :func:`~drill.tui.dialogs.fields.problem_line` under a field shows
-    what is wrong with it."""
+    what is wrong with it.
+
+    Esc closes only the innermost thing: an open list of choices first, the dialog after.
+    ctrl+s answers from anywhere in the dialog (:meth:`submit`).  Both are priority keys, so
+    they act on the dialog as the player sees it when pressing them.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", priority=True, id="cancel"),
+        Binding("ctrl+s", "submit", "Answer", priority=True, id="submit"),
+    ]
+
+    def action_cancel(self) -> None:
+        """Close an open list of choices if there is one; otherwise close the dialog."""
+        for choice in self.query(Choice):
+            if choice.expanded:
+                choice.close()
+                return
+        self.cancelled()
+
+    def cancelled(self) -> None:
+        """The player closed the dialog: no answer."""
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        self.submit()
+
+    def submit(self) -> None:
+        """Answer with what the fields say, or show what is wrong (dialogs with fields)."""
 
     def show_problems(self, problems: Problems) -> None:
         """Show each problem under its field and hide the others; a problem with no field

@@ -6,16 +6,16 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Select, Static
+from textual.widgets import Button, Checkbox, Input, Static
 
 from ...engine.playscript import GiveEstimate
 from ...engine.scenario import AUDIENCES, Scenario
+from ...engine.text import AUDIENCE_TITLES
 from ..safe import plain
+from ..widgets.choice import Choice
 from .base import Problems, StepDialog
 from .fields import field, problem_line
-from .update import AUDIENCE_LABELS
 
 DEFAULT_CONFIDENCE = 80
 """Percent sure the range holds, when the player does not say."""
@@ -24,7 +24,6 @@ DEFAULT_CONFIDENCE = 80
 class EstimateDialog(StepDialog[GiveEstimate]):
     """Estimate how long until a milestone; returns the GiveEstimate step, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
     FIELD_OF = {"point": "low", "low": "low", "high": "high", "confidence": "confidence",
                 "audience": "low", "milestone": "low", "basis": "low"}
     WHOLE = "low"
@@ -41,40 +40,41 @@ class EstimateDialog(StepDialog[GiveEstimate]):
         milestones = [(plain(m.label), m.id) for m in self.scenario.milestones]
         with Vertical(id="estimate", classes="dialog"):
             yield Static("Give an estimate", classes="dialog-title")
-            yield field("To", Select([(AUDIENCE_LABELS[a], a) for a in AUDIENCES],
-                                     value=self.audience, allow_blank=False, id="audience",
-                                     compact=True))
-            yield field("Until", Select(milestones, value=self.milestone, allow_blank=False,
-                                        id="milestone", compact=True))
+            yield field("To", Choice([(AUDIENCE_TITLES[a], a) for a in AUDIENCES],
+                                     value=self.audience, id="audience"))
+            yield field("Until", Choice(milestones, value=self.milestone,
+                                        id="milestone"))
             yield field("Low", Input(placeholder=f"{self.unit} from now (alone: a point estimate)",
                                      id="low", type="number", compact=True))
             yield problem_line("low")
             yield field("High", Input(placeholder=f"{self.unit} from now (a range is honest)",
-                                      id="high", type="number", compact=True))
+                                      id="high", type="number", valid_empty=True,
+                                      compact=True))
             yield problem_line("high")
             yield field("Confidence", Input(str(DEFAULT_CONFIDENCE),
                                             placeholder="% sure the range holds",
-                                            id="confidence", type="integer", compact=True))
+                                            id="confidence", type="integer",
+                                            valid_empty=True, compact=True))
             yield problem_line("confidence")
-            yield field("Based on", Select([("gut feeling", "gut"), ("the plan", "plan"),
+            yield field("Based on", Choice([("gut feeling", "gut"), ("the plan", "plan"),
                                             ("past actuals (outside view)", "past_actuals")],
-                                           value="gut", allow_blank=False, id="basis",
-                                           compact=True))
+                                           value="gut", id="basis"))
             yield field("", Checkbox("Flag the deadline as at risk", id="risk", compact=True))
             with Horizontal(classes="buttons"):
-                yield Button("Give estimate", variant="primary", id="give", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Give estimate (ctrl+s)", variant="primary", id="give",
+                             compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#low", Input).focus()
 
     @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
+    def cancelled(self) -> None:
         self.dismiss(None)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#give")
-    def give(self) -> None:
+    def submit(self) -> None:
         """Build the estimate; stay open, saying what is wrong, until it is one."""
         problems: Problems = {}
         low = self.number("low", problems)
@@ -93,9 +93,9 @@ class EstimateDialog(StepDialog[GiveEstimate]):
             return
         values: dict[str, Any] = {
             "do": "estimate",
-            "audience": self.query_one("#audience", Select).value,
-            "milestone": self.query_one("#milestone", Select).value,
-            "basis": self.query_one("#basis", Select).value,
+            "audience": self.query_one("#audience", Choice).value,
+            "milestone": self.query_one("#milestone", Choice).value,
+            "basis": self.query_one("#basis", Choice).value,
             "flags_risk": self.query_one("#risk", Checkbox).value,
         }
         if high is None or high == low:

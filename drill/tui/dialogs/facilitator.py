@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, OptionList, Select, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.playscript import FacilitatorAct
 from ...engine.simulation import Run
 from ..clock import faster_pace, slower_pace
 from ..safe import plain
+from ..widgets.choice import Choice
+from ...engine.text import shorten
 from .base import Problems, StepDialog
 from .fields import field, problem_line
 
@@ -26,7 +27,6 @@ CHANNELS = ("alert", "support", "customer", "management", "teammate", "monitorin
 class FacilitatorDialog(StepDialog[FacilitatorAct]):
     """Choose a facilitator act; returns the FacilitatorAct step, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Close", priority=True)]
     FIELD_OF = {"text": "text"}
     WHOLE = "text"
 
@@ -47,12 +47,14 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
         for event in self.run.scenario.events:
             if event.optional:
                 fired = " (already fired)" if event.id in fired_events else ""
-                options.append(Option(plain(f"Inject {event.id}: {event.text[:60]}{fired}"),
+                # One line each, cut at a word with an ellipsis: the facilitator reads the
+                # start, and the feed shows the whole text once injected.
+                options.append(Option(plain(shorten(f"Inject: {event.text}", 62) + fired),
                                       id=f"inject:{event.id}"))
         options += [
             Option(plain("Send the free-text inject below"), id="message"),
             Option(plain("Give the hint below"), id="hint"),
-            Option(plain("End the run now"), id="end"),
+            Option(plain("End the run now (asks first)"), id="end"),
         ]
         with Vertical(id="facilitator", classes="dialog"):
             yield Static("Facilitator", classes="dialog-title")
@@ -60,10 +62,10 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
             yield field("Text", Input(placeholder="free-text inject or hint", id="text",
                                       compact=True))
             yield problem_line("text")
-            yield field("Channel", Select([(c, c) for c in CHANNELS], value="management",
-                                          allow_blank=False, id="channel", compact=True))
+            yield field("Channel", Choice([(c, c) for c in CHANNELS], value="management",
+                                          id="channel"))
             with Horizontal(classes="buttons"):
-                yield Button("Close", id="close", compact=True)
+                yield Button("Close (esc)", id="close", compact=True)
 
     @on(OptionList.OptionSelected, "#acts")
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -82,7 +84,7 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
             values = {"act": "pace", "pace": pace}
         elif choice == "message":
             values = {"act": "message", "text": text,
-                      "channel": self.query_one("#channel", Select).value}
+                      "channel": self.query_one("#channel", Choice).value}
         elif choice == "hint":
             values = {"act": "hint", "text": text}
         else:
@@ -92,5 +94,5 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
             self.dismiss(step)
 
     @on(Button.Pressed, "#close")
-    def action_cancel(self) -> None:
+    def cancelled(self) -> None:
         self.dismiss(None)

@@ -20,8 +20,6 @@ from .base import StepDialog
 class PageDialog(StepDialog[Page]):
     """Choose a person to page; returns the Page step, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
-
     def __init__(self, run: Run) -> None:
         super().__init__()
         self.run = run
@@ -54,5 +52,4 @@ class PageDialog(StepDialog[Page]):
         if step is not None:
             self.dismiss(step)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+

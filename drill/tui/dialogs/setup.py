@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Static
 
-from ...engine.text import one_line
+from ...engine.text import one_line, player_label
 from ...session import ScenarioSource
 from ...session import default_seed as session_default_seed
 from ..safe import plain, styled
@@ -54,14 +53,12 @@ def parse_players(text: str) -> list[str]:
         name, _, role = chunk.partition("=")
         name, role = one_line(name)[:NAME_LIMIT].strip(), one_line(role)[:ROLE_LIMIT].strip()
         if name:
-            players.append(f"{name} ({role})" if role else name)
+            players.append(player_label(name, role))
     return players
 
 
 class SetupDialog(FormDialog[RunOptions | None]):
     """Choose how to play this run; returns the RunOptions, or None to go back."""
-
-    BINDINGS = [Binding("escape", "dismiss", "Back", priority=True)]
 
     def __init__(self, source: ScenarioSource, seed: int | None, pace: float | None,
                  earlier: RunOptions | None = None) -> None:
@@ -93,16 +90,16 @@ class SetupDialog(FormDialog[RunOptions | None]):
             yield field("", Checkbox("Hints on", value=bool(earlier and earlier.hints), id="hints",
                                      compact=True))
             with Horizontal(classes="buttons"):
-                yield Button("Start", variant="primary", id="start", compact=True)
-                yield Button("Back", id="back", compact=True)
+                yield Button("Start (Enter)", variant="primary", id="start", compact=True)
+                yield Button("Back (esc)", id="back", compact=True)
 
     @on(Button.Pressed, "#back")
-    def back(self) -> None:
+    def cancelled(self) -> None:
         self.dismiss(None)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#start")
-    def start(self) -> None:
+    def submit(self) -> None:
         """Return the options; stay open, saying what is wrong, until they are sound."""
         problems: Problems = {}
         pace = self.number("pace", problems)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -17,8 +16,6 @@ from .base import StepDialog
 
 class TakeOverDialog(StepDialog[TakeOver]):
     """Choose the teammate to play; returns the TakeOver step, or None."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
     def __init__(self, run: Run, player: str) -> None:
         super().__init__()
@@ -42,6 +39,3 @@ class TakeOverDialog(StepDialog[TakeOver]):
         step = self.build(TakeOver, {"do": "takeover", "person": event.option.id})
         if step is not None:
             self.dismiss(step)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 import time
 from typing import Any, Callable, Iterable, TypeVar
+from weakref import WeakSet
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, OptionList
+from textual.timer import Timer
+from textual.widgets import Header, OptionList
 
 from ...engine.playscript import (
     FACILITATOR,
@@ -38,6 +40,7 @@ from ..safe import notify_plain, one_line
 from ..widgets.actions import ActionList
 from ..widgets.clock_bar import ClockBar
 from ..widgets.feed import Feed
+from ..widgets.keybar import KeyBar
 from ..widgets.panels import PeoplePanel, PromisesPanel, WorkPanel
 from ..widgets.signals import SignalsPanel
 
@@ -49,23 +52,38 @@ SAVE_RETRY_SECONDS = 2.0
 
 
 class BoardScreen(Screen[None]):
-    """Play the incident."""
+    """Play the incident.
 
+    The clock stops while anything covers the board in solo play (a dialog, the keys, the
+    command palette): the player is answering the game, not playing.  In team play it keeps
+    running under the dialogs of a move (update, page, estimate, take over, a confirmation),
+    since the others keep working while one of them types; the facilitator's panel, the keys,
+    the palette and the quit question stop it there too (docs/facilitator.md).  A stopped or
+    paused board does no work: its timer is paused.
+    """
+
+    # In the order the key line shows them: what it cannot fit is in the ? list.
     BINDINGS = [
         Binding("u", "update", "Update", id="update", tooltip="Post an update to an audience"),
         Binding("p", "page", "Page", id="page", tooltip="Page someone for help"),
         Binding("e", "estimate", "Estimate", id="estimate", tooltip="Give an estimate"),
         Binding("y", "answer", "Answer", id="answer",
                 tooltip="Answer a yes/no question someone asked"),
-        Binding("a", "focus_actions", "Act", id="act", tooltip="Choose an action to start"),
+        Binding("a", "focus_actions", "Act", id="act", show=False,
+                tooltip="Choose an action to start (Enter starts it)"),
         Binding("r", "resolve", "Resolve", id="resolve", tooltip="Declare the incident resolved"),
-        Binding("space", "toggle_pause", "Pause", id="pause"),
-        Binding("plus,equals_sign", "faster", "Faster", id="faster", key_display="+"),
-        Binding("minus", "slower", "Slower", id="slower", key_display="-"),
-        Binding("h", "toggle_hints", "Hints", id="hints", show=False),
-        Binding("n", "next_player", "Next player", id="next-player"),
-        Binding("t", "take_over", "Take over", id="take-over", show=False),
-        Binding("f", "facilitate", "Facilitator", id="facilitator"),
+        Binding("space", "toggle_pause", "Pause", id="pause", tooltip="Pause or resume the clock"),
+        Binding("n", "next_player", "Next player", id="next-player",
+                tooltip="Pass the keyboard to the next player"),
+        Binding("plus,equals_sign", "faster", "Faster", id="faster", key_display="+",
+                tooltip="Fewer real seconds per scenario unit"),
+        Binding("minus", "slower", "Slower", id="slower", key_display="-",
+                tooltip="More real seconds per scenario unit"),
+        Binding("f", "facilitate", "Facilitator", id="facilitator",
+                tooltip="Pause, pace, injects, hints, end the run"),
+        Binding("t", "take_over", "Take over", id="take-over",
+                tooltip="Play one of the scenario's teammates"),
+        Binding("h", "toggle_hints", "Hints", id="hints", tooltip="Show a hint under each action"),
     ]
 
     def __init__(self, session: GameSession, paused: bool = False) -> None:
@@ -82,6 +100,11 @@ class BoardScreen(Screen[None]):
         self._save_tried = 0.0
         self._monotonic: Callable[[], float] = time.monotonic
         self._ended = False
+        self._timer: Timer | None = None
+        self._covered = False
+        """Something covers the board that the clock waits for (see the class docstring)."""
+        self._moves: WeakSet[ModalScreen[Any]] = WeakSet()
+        """Dialogs of a move: in team play the clock runs under them."""
         self.players = [session.seat] if self.shared else session.record.players
         self.active_player = 0
 
@@ -91,16 +114,17 @@ class BoardScreen(Screen[None]):
         run = self.session.run
         yield Header()
         yield ClockBar(id="clockbar")
-        with Vertical(id="left"):
-            yield Feed(id="feed")
-            yield ActionList(id="actions")
-        with Vertical(id="right"):
-            # Most urgent first: a small terminal may not show the bottom of this column.
-            yield SignalsPanel(run, id="signals")
-            yield PromisesPanel(id="promises")
-            yield WorkPanel(id="work")
-            yield PeoplePanel(id="people")
-        yield Footer()
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield Feed(id="feed")
+                yield WorkPanel(id="work")
+                yield ActionList(id="actions")
+            with VerticalScroll(id="right"):
+                # Most urgent first: what moves, what is owed, who can help.
+                yield SignalsPanel(run, id="signals")
+                yield PromisesPanel(id="promises")
+                yield PeoplePanel(id="people")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = one_line(self.session.scenario.meta.title)
@@ -118,8 +142,9 @@ class BoardScreen(Screen[None]):
         self._last_real = self._monotonic()
         if settings.tick is not None and not self.shared:
             # The timer belongs to this screen, so it stops when the screen goes (ECOSYSTEM §2).
-            self.set_interval(settings.tick, self.tick)
+            self._timer = self.set_interval(settings.tick, self.tick)
         self.refresh_board()
+        self._sync_timer()
         self.query_one("#actions", ActionList).focus()
 
     # -- the clock -------------------------------------------------------------------------
@@ -128,10 +153,36 @@ class BoardScreen(Screen[None]):
         """Advance scenario time by the real time since the last tick, scaled by the pace."""
         now = self._monotonic()
         elapsed, self._last_real = now - self._last_real, now
-        if self._ended:
+        if self._ended or self._covered:
             return
-        # Dialogs do not stop the clock: an incident does not wait while you type.
+        if self.clock.paused:
+            if self.save_error is not None:  # a failed save is retried while paused
+                self.advance_to(self.clock.time)
+            return
         self.advance_to(self.clock.advance(elapsed))
+
+    def _sync_timer(self) -> None:
+        """Run the timer only while there is something to do: a moving clock or a save to
+        retry.  Restarting it starts counting real time afresh."""
+        if self._timer is None:
+            return
+        idle = self._ended or self._covered or (self.clock.paused and self.save_error is None)
+        if idle:
+            self._timer.pause()
+        else:
+            self._timer.resume()
+
+    def on_screen_suspend(self) -> None:
+        covering = self.app.screen
+        self._covered = not (len(self.players) > 1 and covering in self._moves)
+        self._sync_timer()
+
+    def on_screen_resume(self) -> None:
+        if self._covered:
+            self._covered = False
+            self._last_real = self._monotonic()  # the time under the dialog does not count
+        self._sync_timer()
+        self.refresh_board()
 
     def advance_to(self, scenario_time: float) -> None:
         """Play the run forward to ``scenario_time`` and show what happened."""
@@ -149,6 +200,7 @@ class BoardScreen(Screen[None]):
         self._save_tried = self._monotonic()
         self.session.save()
         self._saved_clock = self.session.run.now
+        self._sync_timer()
 
     @property
     def save_error(self) -> str | None:
@@ -162,11 +214,13 @@ class BoardScreen(Screen[None]):
         self.refresh_board()
         if self.session.run.finished_run and not self._ended:
             self._ended = True
+            self._sync_timer()
             self.post_message(RunEnded(self.session))
 
     def refresh_board(self) -> None:
         run = self.session.run
-        self.query_one("#clockbar", ClockBar).show(run, self.clock, self.save_error)
+        self.query_one("#clockbar", ClockBar).show(run, self.clock, self.save_error,
+                                                   self.player if len(self.players) > 1 else "")
         self.query_one("#signals", SignalsPanel).sample()
         self.query_one("#people", PeoplePanel).show(run)
         self.query_one("#promises", PromisesPanel).show(run)
@@ -175,8 +229,14 @@ class BoardScreen(Screen[None]):
 
     # -- player actions ----------------------------------------------------------------------
 
-    def ask(self, dialog: ModalScreen[Answer], answered: Callable[[Answer | None], Any]) -> None:
-        """Have the app show ``dialog``; its answer (None when cancelled) goes to ``answered``."""
+    def ask(self, dialog: ModalScreen[Answer], answered: Callable[[Answer | None], Any], *,
+            move: bool = True) -> None:
+        """Have the app show ``dialog``; its answer (None when cancelled) goes to ``answered``.
+
+        The clock waits while it is open, but for a team's ``move`` (see the class docstring).
+        """
+        if move:
+            self._moves.add(dialog)
         self.post_message(DialogRequested(dialog, answered))
 
     def act(self, step: PlayerAction | None) -> None:
@@ -199,8 +259,7 @@ class BoardScreen(Screen[None]):
 
     def action_update(self) -> None:
         """Post an update (dialog)."""
-        self.ask(UpdateDialog(self.session.run.status()[1], self.session.scenario.clock.unit),
-                 self.act)
+        self.ask(UpdateDialog(self.session.run.record()), self.act)
 
     def action_page(self) -> None:
         """Page someone (dialog)."""
@@ -270,6 +329,9 @@ class BoardScreen(Screen[None]):
         self.clock.paused = not self.clock.paused
         if self.clock.paused:
             self.save_now()
+        else:
+            self._last_real = self._monotonic()
+        self._sync_timer()
         self.refresh_board()
 
     def action_faster(self) -> None:
@@ -290,6 +352,8 @@ class BoardScreen(Screen[None]):
     def show_player(self) -> None:
         # Player names come from the save file: one clean line, like every title.
         self.sub_title = one_line(f"playing: {self.player}") if self.players else "solo"
+        if self.is_mounted:
+            self.refresh_board()
 
     SHARED_CLOCK_ONLY = ("toggle_pause", "faster", "slower", "facilitate", "next_player")
     """What a served seat cannot do: the clock and the facilitator's acts are the facilitator's
@@ -317,27 +381,32 @@ class BoardScreen(Screen[None]):
         self.ask(TakeOverDialog(self.session.run, self.player), self.act)
 
     def action_facilitate(self) -> None:
-        """The facilitator's panel."""
-        # The clock waits while the facilitator types; it picks up where it was afterwards.
-        was_paused, self.clock.paused = self.clock.paused, True
-        self.refresh_board()
+        """The facilitator's panel (the clock waits while it is open, in team play too)."""
 
         def decided(act: FacilitatorAct | None) -> None:
-            self.clock.paused = was_paused
-            self._last_real = self._monotonic()
-            if act is not None:
-                self.facilitate(act)
-            self.refresh_board()
+            if act is None:
+                return
+            if act.act == "end":
+                self.ask(ConfirmDialog("End the run now?",
+                                       "The run is scored as it stands, as unfinished.",
+                                       confirm="End the run"),
+                         lambda yes: self.facilitate(act) if yes else None, move=False)
+                return
+            self.facilitate(act)
 
-        self.ask(FacilitatorDialog(self.session.run, was_paused, self.clock.pace), decided)
+        self.ask(FacilitatorDialog(self.session.run, self.clock.paused, self.clock.pace), decided,
+                 move=False)
 
     def facilitate(self, act: FacilitatorAct) -> None:
         """Apply a facilitator act to the clock, and record it in the run."""
         if act.act in ("pause", "resume"):
             self.clock.paused = act.act == "pause"
+            self._last_real = self._monotonic()
         elif act.act == "pace" and act.pace is not None:
             self.clock.pace = self.session.record.pace = act.pace
         self.act(act)
+        self._sync_timer()
+        self.refresh_board()
 
     def action_toggle_hints(self) -> None:
         self.hints = not self.hints
@@ -364,6 +433,7 @@ class BoardScreen(Screen[None]):
         yield SystemCommand("Toggle hints", "Show hints under actions (h)", self.action_toggle_hints)
         yield SystemCommand("Facilitator panel", "Injects, hints, pace, end the run (f)",
                             self.action_facilitate)
+        yield SystemCommand("Keys", "Every key of the board (?)", self.app.action_show_keys)  # type: ignore[attr-defined]
         yield SystemCommand("Next player", "Pass the keyboard on (n)", self.action_next_player)
         yield SystemCommand("Take over a teammate", "Play one of the scenario's people (t)",
                             self.action_take_over)

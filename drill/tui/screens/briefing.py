@@ -7,11 +7,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
+from ...engine.text import span
 from ...engine.variety import briefing_texts, described
 from ...session import GameSession
 from ..messages import BackToPicker, RunStarted
+from ..widgets.keybar import KeyBar
 from ..safe import plain, styled
 from ..widgets.timefmt import clock_label
 
@@ -32,7 +34,7 @@ class BriefingScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="briefing"):
             yield Static(briefing_text(self.session))
-        yield Footer()
+        yield KeyBar()
 
     def action_begin(self) -> None:
         """Start the run on the incident board."""
@@ -77,7 +79,7 @@ def briefing_text(session: GameSession) -> Content:
             busy = "".join(f"; {b.doing} from {clock_label(run, b.at)} to "
                            f"{clock_label(run, b.until)}" for b in person.busy)
             parts += [plain(f"• {run.person_name(person.id)} — {person.role}{when}, answers in about "
-                            f"{person.delay:g} {clock.unit}{busy}"), "\n"]
+                            f"{span(clock.unit, person.delay)}{busy}"), "\n"]
     unit = "minute" if clock.unit == "minutes" else "day"
     start = clock.start.strftime("%A %d %B %Y, %H:%M" if clock.unit == "minutes" else "%A %d %B %Y")
     parts += [

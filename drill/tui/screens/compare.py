@@ -10,11 +10,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from ...session import GameSession
 from ..listing import save_cards
+from ..widgets.keybar import KeyBar
 from ..safe import one_line, plain
 
 MAX_OTHERS = 3
@@ -37,12 +38,13 @@ class CompareScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="compare"):
             yield Static(plain("Replaying the runs to compare…", "dim"), id="compare-table")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.title = one_line(f"{self.session.scenario.meta.title}: compare runs")
         self.query_one("#compare").border_title = "Runs side by side"
-        self.fill_in(max(80, self.app.size.width - 4))
+        # The table's width is the panel's: the terminal less the border and the padding.
+        self.fill_in(max(60, self.app.size.width - 4))
 
     @work(thread=True, exclusive=True)
     def fill_in(self, width: int) -> None:

@@ -10,12 +10,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..listing import SaveCard, ScenarioCard, best_run, save_cards, scenario_cards
 from ..messages import SaveChosen, ScenarioChosen
+from ..widgets.keybar import KeyBar
 from ..safe import notify_plain, plain, styled
+from ...engine.text import plural
 
 
 class PickerScreen(Screen[None]):
@@ -39,7 +41,7 @@ class PickerScreen(Screen[None]):
             with VerticalScroll(id="details-box"):
                 yield Static(id="details")
         yield Static(id="picker-problems")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_choices()
@@ -172,21 +174,26 @@ def describe_scenario(card: ScenarioCard, best: SaveCard | None = None,
                       "[dim]drill validate FILE lists every problem; fix them and press r.[/dim]",
                       name=card.reference, problem=card.problem)
     clock = "days (a project drill)" if card.unit == "days" else "minutes (an outage)"
+    # The best run first: at 80x24 the facts below may be out of sight, the score to beat not.
+    best_line: list[Content | str] = [] if best is None else [
+        styled("[b]Your best[/b]   $score overall ($kind, seed $seed, $when)\n",
+               score=f"{best.overall:.0f}", kind=best.ending_kind or "ended",
+               seed=best.seed, when=best.started_at[:10]),
+        styled("[dim]Played to the end $n. Same seed, same incident: try to beat it, or "
+               "compare runs from the end screen.[/dim]\n",
+               n=plural(finished, "time")),
+    ]
+    origin = card.origin
+    if card.replaces:
+        origin += f": {card.reference}, in place of the bundled scenario of the same id"
     return Content.assemble(
-        plain(card.title, "bold"), "\n\n",
+        plain(card.title, "bold"), "\n",
+        *best_line, "\n",
         plain(card.summary), "\n\n",
         styled("[dim]Source[/dim]      $v\n", v=card.source),
         styled("[dim]Clock[/dim]       $v\n", v=clock),
         styled("[dim]Difficulty[/dim]  $v\n", v=card.difficulty),
         styled("[dim]Severity[/dim]    $v\n", v=card.severity),
         styled("[dim]Play time[/dim]   about $v min\n", v=card.play_minutes),
-        styled("[dim]From[/dim]        $v", v=card.origin),
-        *([] if best is None else [
-            "\n\n",
-            styled("[b]Your best[/b]   $score overall ($kind, seed $seed, $when)\n",
-                   score=f"{best.overall:.0f}", kind=best.ending_kind or "ended",
-                   seed=best.seed, when=best.started_at[:10]),
-            styled("[dim]Played to the end $n time(s). Same seed, same incident: try to beat "
-                   "it, or compare runs from the end screen.[/dim]", n=str(finished)),
-        ]),
+        styled("[dim]From[/dim]        $v", v=origin),
     )

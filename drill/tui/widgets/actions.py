@@ -5,13 +5,22 @@ from __future__ import annotations
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ...engine.scenario import Action
 from ...engine.simulation import Run
 from ..safe import plain
 from .timefmt import span
 
 
+def action_length(run: Run, action: Action) -> str:
+    """How long an action takes: '4 min', or '36 × 5 min' for one with targets."""
+    if action.targets:
+        return f"{action.targets} × {span(run, action.per_target)}"
+    return span(run, action.duration)
+
+
 class ActionList(OptionList):
-    """Enter starts the highlighted action."""
+    """Enter starts the highlighted action; each on one line, its duration first, so that a
+    narrow board cuts only the end of a long label (with an ellipsis)."""
 
     def show(self, run: Run, hints: bool) -> None:
         """Rebuild the list when the available actions change."""
@@ -22,16 +31,16 @@ class ActionList(OptionList):
         self._signature = signature
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         self.clear_options()
-        for action in available:
-            if action.targets:
-                length = f"{action.targets} × {span(run, action.per_target)}"
-            else:
-                length = span(run, action.duration)
-            prompt = plain(action.label) + plain(f" · {length}", "dim")
+        lengths = [action_length(run, a) for a in available]
+        column = max((len(length) for length in lengths), default=0)
+        for action, length in zip(available, lengths):
+            prompt = plain(length.rjust(column), "dim") + plain("  ") + plain(action.label)
             if action.confirm:
-                prompt += plain("  ⚠", "$warning")
+                prompt += plain(" ⚠", "$warning")
             if hints and action.hint:
-                prompt += plain(f"\n  {action.hint}", "italic $text-muted")
+                # Only the actions on offer have their hint shown: a hint never points at
+                # what the player cannot see yet.
+                prompt += plain("\n" + " " * (column + 2)) + plain(action.hint, "italic $text-muted")
             self.add_option(Option(prompt, id=action.id))
         if not available:
             self.add_option(Option(plain("Nothing to start right now: wait, page or communicate.",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import RichLog
 
-from ...engine.record import LogEntry, TargetDetail
+from ...engine.record import LogEntry, PageDetail, TargetDetail
+from ...engine.text import player_label
 from ...engine.simulation import Run
 from ..safe import clean
-from .timefmt import clock_label
+from .timefmt import clock_label, span
 
 CHANNEL_STYLE = {
     "alert": "bold red",
@@ -21,8 +22,9 @@ CHANNEL_STYLE = {
     "team": "green",
     "deploy": "blue",
 }
-SHOWN = {"event", "request", "finished", "arrived", "paged", "update", "estimate", "milestone",
-         "declared", "ended", "rejected", "target", "said", "takeover", "facilitator", "undelivered"}
+SHOWN = {"event", "request", "started", "finished", "arrived", "paged", "update", "estimate",
+         "milestone", "declared", "ended", "rejected", "target", "said", "takeover", "facilitator",
+         "undelivered"}
 
 
 def entry_text(run: Run, entry: LogEntry) -> Text | None:
@@ -49,10 +51,26 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
         if entry.sender:
             line.append(f"{clean(entry.sender)}: ", style="bold")
         line.append(clean(entry.text))
-    elif entry.kind in ("update", "estimate", "paged", "declared"):
+    elif entry.kind == "paged":
+        person = next((p for p in run.scenario.people if p.id == entry.ref), None)
+        who = (player_label(run.person_name(entry.ref), person.role) if person is not None
+               else clean(entry.text))
+        expected = (f", expected by {clock_label(run, entry.detail.eta)}"
+                    if isinstance(entry.detail, PageDetail) else "")
+        line.append(f"{clean(entry.by) if entry.by else 'you'} ▸ ", style="bold cyan")
+        line.append(f"paged {who}{expected}", style="italic")
+    elif entry.kind in ("update", "estimate", "declared"):
         line.append(f"{clean(entry.by) if entry.by else 'you'} ▸ ", style="bold cyan")
         target = f"to {entry.ref}: " if entry.kind == "update" else ""
         line.append(f"{target}{clean(entry.text)}", style="italic")
+    elif entry.kind == "started":
+        action = next((a for a in run.scenario.actions if a.id == entry.ref), None)
+        length = ""
+        if action is not None:
+            length = (f" ({action.targets} × {span(run, action.per_target)})" if action.targets
+                      else f" ({span(run, action.duration)})")
+        line.append(f"{clean(entry.by) if entry.by else 'you'} ▸ ", style="bold cyan")
+        line.append(f"started {clean(entry.text)}{length}", style="cyan")
     elif entry.kind in ("rejected", "undelivered"):
         line.append(f"✗ {clean(entry.text)}", style="red")
     elif entry.kind == "milestone":
@@ -64,16 +82,42 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
     return line
 
 
+MAX_LINES = 2000
+"""Feed entries kept (and re-wrapped when the terminal is resized)."""
+
+
 class Feed(RichLog):
-    """A log of the run; markup is off, lines are Text objects built from clean strings."""
+    """A log of the run; markup is off, lines are Text objects built from clean strings.
+
+    RichLog wraps a line once, at the width it had when written; the feed keeps its entries and
+    writes them again when its width changes, so a resized terminal re-wraps the whole feed.
+    """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(markup=False, highlight=False, wrap=True, max_lines=2000, min_width=20,
-                         **kwargs)
+        super().__init__(markup=False, highlight=False, wrap=True, max_lines=MAX_LINES,
+                         min_width=20, **kwargs)
+        self._entries: list[Text] = []
+        self._wrapped_at = 0
 
     def add(self, run: Run, entries: list[LogEntry]) -> None:
         """Append the entries that belong in the feed."""
         for entry in entries:
             line = entry_text(run, entry)
             if line is not None:
-                self.write(line)
+                self._entries.append(line)
+                self._write(line)
+        del self._entries[:-MAX_LINES]
+
+    def _write(self, line: Text) -> None:
+        # Wrapped at the feed's own width (its scrollbar is always there, so the width does not
+        # change when the feed fills up), not at the console's.
+        width = self.scrollable_content_region.width
+        self.write(line, width=min(line.cell_len, width) if width > 0 else None)
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if self._wrapped_at and width != self._wrapped_at:
+            self.clear()
+            for line in self._entries:
+                self._write(line)
+        self._wrapped_at = width

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from ...engine.rules import wall_time
 from ...engine.scenario import Scenario
+from ...engine.text import clock_time
 from ...engine.text import span as text_span
 
 
@@ -30,3 +31,18 @@ def clock_label(run: _HasClock, at: float | None = None) -> str:
 def span(run: _HasClock, amount: float) -> str:
     """A countdown in the scenario's unit, in whole minutes or days: '4 min', '3 days'."""
     return text_span(run.scenario.clock.unit, max(0.0, amount), whole_units=True)
+
+
+def countdown(run: _HasClock, amount: float) -> str:
+    """Time left or time late, rounded up: '1 min' until the moment, never '0 min'."""
+    return text_span(run.scenario.clock.unit, max(0.0, amount), whole_units=True, round_up=True)
+
+
+def elapsed(run: _HasClock) -> str:
+    """Scenario time since the start as the board's clock shows it: 'T+21 min', 'day 4'.
+
+    The minute shown is the one the clock is in (floored), as for the time of day beside it.
+    """
+    if run.scenario.clock.unit == "minutes":
+        return f"{clock_time('minutes', run.now, whole_units=True)} min"
+    return clock_time("days", run.now, whole_units=True)
