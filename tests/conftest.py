@@ -13,7 +13,7 @@ from drill.engine.simulation import CompiledScenario
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 FIXTURES = TESTS / "fixtures"
-SHARED_BUILDS = {"wheel"}
+SHARED_BUILDS = {"wheel", "fresh_runs"}
 """Module-scoped fixtures that build something slow: every test using one runs in the same
 xdist worker, so the build happens once per run and not once per worker."""
 

@@ -1,11 +1,13 @@
 """A run is the same bytes every time: same scenario, seed and script, same output and postmortem.
 
-Each run is a separate interpreter with a different PYTHONHASHSEED, so neither set/dict order
-from string hashing nor anything left in one process can leak into the result.
+Two separate interpreters with different PYTHONHASHSEEDs each play every case, the second in the
+reverse order, so neither set/dict order from string hashing nor anything one run leaves behind
+in a process (a cache, a counter) can change a result without a test failing.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +17,23 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
+
+# Plays each case (name, scenario, script) of argv[1] with `drill run --json --postmortem`, in
+# the order given, into argv[2]/<name>.json and <name>.md: one interpreter for all of them.
+_DRIVER = """
+import contextlib, io, json, sys
+from pathlib import Path
+from drill.cli import main
+out = Path(sys.argv[2])
+for name, scenario, script in json.loads(sys.argv[1]):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(["run", scenario, "--script", script, "--json",
+                     "--postmortem", str(out / f"{name}.md")])
+    if code != 0:
+        sys.exit(f"{name}: drill run exited {code}")
+    (out / f"{name}.json").write_text(printed.getvalue(), encoding="utf-8")
+"""
 
 
 def cases() -> list[tuple[str, Path, Path]]:
@@ -28,29 +47,34 @@ def cases() -> list[tuple[str, Path, Path]]:
     return found
 
 
-def run_in_fresh_process(scenario: Path, script: Path, postmortem: Path, hash_seed: str) -> bytes:
-    """`python -m drill run ... --json --postmortem` in a new interpreter; return its stdout."""
+def play_in_fresh_process(order: list[tuple[str, Path, Path]], out: Path, hash_seed: str) -> None:
+    """Every case of ``order`` in one new interpreter, outputs into ``out``."""
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [sys.executable, "-m", "drill", "run", str(scenario), "--script", str(script), "--json",
-         "--postmortem", str(postmortem)],
-        capture_output=True, env=env, cwd=postmortem.parent, timeout=300,
-    )
+    listed = json.dumps([(name, str(scenario), str(script)) for name, scenario, script in order])
+    result = subprocess.run([sys.executable, "-c", _DRIVER, listed, str(out)],
+                            capture_output=True, env=env, cwd=out, timeout=600)
     assert result.returncode == 0, result.stderr.decode()
-    return result.stdout
 
 
-@pytest.mark.parametrize("name,scenario,script", cases(), ids=[c[0] for c in cases()])
-def test_same_inputs_give_byte_identical_json_and_postmortem(
-    tmp_path: Path, name: str, scenario: Path, script: Path
-) -> None:
-    first = run_in_fresh_process(scenario, script, tmp_path / "first.md", "1")
-    second = run_in_fresh_process(scenario, script, tmp_path / "second.md", "2")
-    assert first == second
-    assert first.startswith(b"{")
-    first_pm = (tmp_path / "first.md").read_bytes()
-    assert first_pm == (tmp_path / "second.md").read_bytes()
-    assert len(first_pm) > 200
+@pytest.fixture(scope="module")
+def fresh_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The two folders of outputs: forward order with hash seed 1, reverse with hash seed 2."""
+    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
+    play_in_fresh_process(cases(), first, "1")
+    play_in_fresh_process(cases()[::-1], second, "2")
+    return first, second
+
+
+@pytest.mark.parametrize("name", [c[0] for c in cases()])
+def test_same_inputs_give_byte_identical_json_and_postmortem(fresh_runs: tuple[Path, Path],
+                                                             name: str) -> None:
+    first, second = fresh_runs
+    output = (first / f"{name}.json").read_bytes()
+    assert output == (second / f"{name}.json").read_bytes()
+    assert output.startswith(b"{")
+    postmortem = (first / f"{name}.md").read_bytes()
+    assert postmortem == (second / f"{name}.md").read_bytes()
+    assert len(postmortem) > 200
 
 
 def test_cases_cover_every_bundled_scenario_with_both_scripts() -> None:
