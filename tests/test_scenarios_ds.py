@@ -4,7 +4,8 @@ These tests play the scenario headless the way a player would and check what a p
 notice: the single-site runbook brings a first batch back two days after it starts and would
 take weeks for all 883 sites, the bulk restore makes it days, rolling the shared databases back
 is fast and erases everyone else's work, the affected customers can only be reached once their
-contacts are rebuilt, the CTO answers from Team '22, the strong play resolves and scores high,
+contacts are rebuilt, the CTO answers from Team '22, the strong play resolves and scores high
+in every seed's variant (the bulk restore's build time and the contacts' rebuild time vary),
 and the poor play still has fewer than half the sites back on day 12.
 """
 
@@ -105,3 +106,30 @@ def test_poor_play_has_fewer_than_half_back_on_day_twelve() -> None:
     card = score_run(run)
     communication = " ".join(d.what for d in card.communication.deductions)
     assert "all were affected while the signals showed few" in communication
+
+
+def test_seeds_change_the_incident_and_the_good_play_resolves_in_every_variant() -> None:
+    runs = [bundled.played(SCENARIO_ID, "good", seed) for seed in range(16)]
+    assert len({run.variant.code for run in runs}) >= 3
+    assert {run.variant.value("bulk_build_days") for run in runs} == {2, 2.5, 3}
+    assert {run.variant.value("contacts_hours") for run in runs} == {12, 24, 36}
+    for run in runs:
+        assert rejected(run) == [], run.variant.code
+        assert run.ending is not None and run.ending.id == "all_restored", run.variant.code
+        assert run.reached["first_back"] == pytest.approx(2.45)  # the runbook's 60 sites: fixed
+        days = run.variant.value("bulk_build_days")
+        assert run.finished["build_bulk_restore"][0] == pytest.approx(0.56 + days)
+        reveal = next(e.text for e in run.log
+                      if e.kind == "finished" and e.ref == "build_bulk_restore")
+        assert f"after {days:g} days of work" in reveal
+        # The contacts take this seed's time to rebuild: until then customers stay in the dark.
+        hours = run.variant.value("contacts_hours")
+        assert run.finished["rebuild_contacts"][0] == pytest.approx(1.0 + hours / 24)
+        assert f"after {hours:g} hours of matching" in next(
+            e.text for e in run.log if e.kind == "finished" and e.ref == "rebuild_contacts")
+    # A slower build brings everyone back later, and the reference time moves with it.
+    by_days = {run.variant.value("bulk_build_days"): run for run in runs}
+    assert by_days[2].reached["resolved"] < by_days[3].reached["resolved"]
+    assert (by_days[2].scenario.scoring.outcome.resolved_by
+            < by_days[3].scenario.scoring.outcome.resolved_by)
+    assert min(score_run(run).overall for run in runs) >= 95

@@ -3,8 +3,9 @@
 These tests play the scenario headless the way a player would and check what a player would
 notice: putting the removed servers back changes nothing until the index is cold-restarted, the
 restart takes hours (faster with the index engineers, slower during retry storms), the status
-page cannot be changed until its console leaves the region, the principal engineer in Dublin
-comes late once her day is over, the strong play resolves and scores high, the poor play still
+page cannot be changed until its console leaves the region (an update to customers posted there
+does not go out), the principal engineer in Dublin comes late once her day is over, seeds change
+how fast the safety checks run and how long the console takes to move, the strong play resolves and scores high, the poor play still
 has no GETs at 13:37, and skipping the metadata checks is fast but leaves harm behind.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 import pytest
 
 from drill.engine.headless import play
-from drill.engine.playscript import Page, PlayScript, StartAction
+from drill.engine.playscript import Page, PlayScript, PostUpdate, StartAction
+from drill.engine.postmortem import render_postmortem
 from drill.engine.rules import local_hour
 from drill.engine.scoring import score_run
 from drill.engine.simulation import CompiledScenario
@@ -133,3 +135,57 @@ def test_skipping_the_metadata_checks_is_fast_and_leaves_harm() -> None:
     unsafe = [d for d in card.rollback.deductions if "safety checks skipped" in d.what]
     assert unsafe, card.rollback.deductions
     assert card.overall <= 50
+
+
+def test_seeds_change_the_incident_and_the_good_play_resolves_in_every_variant() -> None:
+    runs = [bundled.played(SCENARIO_ID, "good", seed) for seed in range(16)]
+    codes = {run.variant.code for run in runs}
+    assert len(codes) >= 3
+    assert {run.variant.value("index_pace") for run in runs} == {4, 5}
+    assert len({run.variant.value("shd_console_minutes") for run in runs}) >= 3
+    for run in runs:
+        assert rejected(run) == [], run.variant.code
+        assert run.ending is not None and run.ending.id == "s3_back", run.variant.code
+        # The dashboard's console takes this seed's time to move, and its reveal says so.
+        minutes = run.variant.value("shd_console_minutes")
+        assert run.finished["move_shd_console"][0] == 23 + minutes
+        reveal = next(e.text for e in run.log
+                      if e.kind == "finished" and e.ref == "move_shd_console")
+        assert f"after {minutes:g} minutes of work" in reveal
+    # Faster safety checks bring GETs back sooner, and the reference time moves with them.
+    fast = next(run for run in runs if run.variant.value("index_pace") == 5)
+    slow = next(run for run in runs if run.variant.value("index_pace") == 4)
+    assert fast.reached["mitigated"] < slow.reached["mitigated"]
+    assert fast.scenario.scoring.outcome.mitigated_by < slow.scenario.scoring.outcome.mitigated_by
+    assert min(score_run(run).overall for run in runs) >= 95
+
+
+def test_the_postmortem_names_this_runs_variant() -> None:
+    run = bundled.played(SCENARIO_ID, "good", 0)
+    text = render_postmortem(run, score_run(run))
+    section = text.split("This run's variant", 1)[1]
+    assert "Moving the dashboard's console to another region" in section
+    assert "Partitions validated each 5 minutes by the index alone" in section
+
+
+def test_an_update_to_customers_does_not_go_out_while_the_status_page_is_stuck() -> None:
+    update = PostUpdate(at=3, do="update", audience="customers", status="identified",
+                        affected="all", impact="S3 requests in US-EAST-1 are failing.",
+                        doing="We are working on it.")
+    stuck = play(compiled_scenario(SCENARIO_ID), 1, [update])
+    assert stuck.updates == ()
+    assert stuck.value("updates.customers") == 0 and stuck.value("undelivered.customers") == 1
+    line = next(e for e in stuck.log if e.kind == "undelivered")
+    assert line.time == 3 and "no customer sees it" in line.text
+    # The postmortem says it did not go out, and the first update to customers counts as missed.
+    text = render_postmortem(stuck, score_run(stuck))
+    assert "never went out" in text
+    whats = [d.what for d in score_run(stuck).communication.deductions]
+    assert "No update to customers all run (the first was due by T+10)" in whats
+    # Posting on @AWSCloud and the banner first: the same update goes out.
+    routed = play(compiled_scenario(SCENARIO_ID), 1,
+                  [StartAction(at=1, do="start", action="post_on_twitter"), update])
+    assert [u.time for u in routed.updates] == [3] and routed.undelivered == ()
+    assert routed.value("updates.customers") == 1
+    assert "No update to customers all run (the first was due by T+10)" not in [
+        d.what for d in score_run(routed).communication.deductions]

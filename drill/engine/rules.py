@@ -228,11 +228,27 @@ def _rule(audience: str, policy: AudiencePolicy | None, severity: str) -> Audien
     )
 
 
+_RULES_MADE: dict[int, tuple[object, object, dict[str, AudienceRule]]] = {}
+"""audience_rules' answers by the id of the comms policy they came from (with the policy and
+the meta kept, so an id is never reused while its entry lives).  Scoring asks several times per
+run; models are frozen, so an answer never goes stale."""
+
+
 def audience_rules(scenario: Scenario) -> dict[str, AudienceRule]:
-    """Every audience's expected cadence in ``scenario``, in the fixed audience order."""
-    severity = scenario.meta.severity
-    return {audience: _rule(audience, scenario.comms.audiences.get(audience), severity)
-            for audience in AUDIENCES}
+    """Every audience's expected cadence in ``scenario``, in the fixed audience order.
+
+    The dict returned is shared between callers: read it, never change it.
+    """
+    comms, meta = scenario.comms, scenario.meta
+    made = _RULES_MADE.get(id(comms))
+    if made is not None and made[0] is comms and made[1] is meta:
+        return made[2]
+    rules = {audience: _rule(audience, comms.audiences.get(audience), meta.severity)
+             for audience in AUDIENCES}
+    if len(_RULES_MADE) >= 64:
+        _RULES_MADE.clear()
+    _RULES_MADE[id(comms)] = (comms, meta, rules)
+    return rules
 
 
 def interval(rule: AudienceRule, scenario: Scenario, start: float, mitigated_at: float | None,

@@ -120,6 +120,12 @@ class _Context:
     def span(self, value: float) -> str:
         return span(self.unit, value)
 
+    def lateness(self, value: float) -> str:
+        """How late something was: whole minutes on a minutes clock, as the board counts them
+        (never '39.8 min'), rounded up so it never reads '0 min'; days as they are."""
+        minutes = self.unit == "minutes"
+        return span(self.unit, value, whole_units=minutes, round_up=minutes)
+
     def label(self, action_id: str) -> str:
         action = self.actions.get(action_id)
         return action.label if action is not None else action_id

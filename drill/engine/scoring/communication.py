@@ -341,7 +341,7 @@ def _score_audience(
                       f"(at most {comms.max_promise_extension:g}x that)")
         for gap_start, gap_end in gaps:
             ledger.lose(weight["Cov"] * (gap_end - gap_start) / active, gap_start,
-                        f"{name.capitalize()} went {ctx.span(gap_end - gap_start)} past the "
+                        f"{name.capitalize()} went {ctx.lateness(gap_end - gap_start)} past the "
                         f"expected cadence with no update ({t(gap_start)} to {t(gap_end)})",
                         every_norm)
     if p_score is not None:
