@@ -36,7 +36,13 @@ def script(name: str) -> PlayScript:
 def played(compiled: CompiledScenario, name: str, seed: int | None = None) -> Run:
     return bundled.played(SCENARIO_ID, name, seed)
 BUSINESS_DAY = 180
-"""08:00 in Lyon, in scenario minutes: the customer's agents start work."""
+"""08:00 in Lyon, in scenario minutes: the customer's agents start work (the file's opening hour;
+a seed draws 7:00, 8:00 or 9:00, see :func:`business_day`)."""
+
+
+def business_day(run: Run) -> float:
+    """When Courtevel's agents start work in this run's variant, in scenario minutes."""
+    return (run.variant.value("opens_hour") - 5) * 60
 
 
 def test_scenario_carries_the_talk_and_a_playable_cast(compiled: CompiledScenario) -> None:
@@ -68,7 +74,7 @@ def test_good_play_gets_courtevel_back_before_their_day_starts(
     assert rejected(run) == []
     assert run.ending is not None and run.ending.id == "restored"
     assert run.ending.kind == "resolved"
-    assert run.reached["mitigated"] < BUSINESS_DAY
+    assert run.reached["mitigated"] < business_day(run)
     assert run.value("whole_db_rolled_back") is False
     # The carrier's NOC, reached through the voice engineer, beat the ticket queue.
     assert run.finished["escalate_carrier"][0] < run.finished["ticket_carrier"][0]
@@ -81,7 +87,7 @@ def test_poor_play_runs_into_the_business_day_with_the_data_missing(
     assert run.declared == ()
     assert run.ending is not None and run.ending.id == "business_day_lost"
     assert run.ending.kind == "failed"
-    assert run.ended_at == BUSINESS_DAY
+    assert run.ended_at == business_day(run)
     assert "mitigated" not in run.reached
 
 
@@ -119,3 +125,64 @@ def test_copying_alone_is_much_slower_than_with_the_database_people(
     alone = play(compiled, 1, steps)
     helped = played(compiled, "good")
     assert alone.reached["data_back"] - helped.reached["data_back"] > 40
+
+
+
+def _event_text(run: Run, event_id: str) -> str:
+    return next(entry.text for entry in run.log if entry.ref == event_id and entry.text)
+
+
+def test_a_seed_changes_the_incident_and_the_good_play_holds_in_every_variant(
+        compiled: CompiledScenario) -> None:
+    """Seeds draw when Courtevel opens (told in the briefing), how long the side restore and the
+    CRM vendor take, and one complication; the strong play resolves in each variant, and the
+    texts that read a draw say this run's value."""
+    from drill.engine.postmortem import render_postmortem
+    from drill.engine.variety import briefing_texts
+
+    deck = {"pool_notice", "courtevel_awake", "ceo_landing"}
+    runs = {seed: played(compiled, "good", seed) for seed in range(16)}
+    assert len({run.variant.code for run in runs.values()}) >= 3
+    assert {run.variant.value("opens_hour") for run in runs.values()} == {7, 8, 9}
+    assert len({run.variant.value("restore_minutes") for run in runs.values()}) >= 3
+    assert len({run.variant.value("crm_minutes") for run in runs.values()}) >= 3
+    assert {run.variant.value("complication") for run in runs.values()} == {
+        (event,) for event in deck}
+    for seed, run in runs.items():
+        assert rejected(run) == [], seed
+        assert run.ending is not None and run.ending.id == "restored", seed
+        opens = run.variant.value("opens_hour")
+        assert run.reached["mitigated"] < business_day(run), seed
+        # The opening hour drawn is the one the briefing and the head of customer success give.
+        situation = briefing_texts(run.scenario, run.variant)[0]
+        assert f"start taking calls at {opens:g}:00" in situation, seed
+        assert f"opens at {opens:g}:00 Paris time" in _event_text(run, "eta_management"), seed
+        # The draws set the restore, the CRM ticket and the resolved reference.
+        crm = run.variant.value("crm_minutes")
+        assert run.finished["restore_new_instance"] == (14 + run.variant.value("restore_minutes"),)
+        assert run.finished["ticket_crm"] == (15 + crm,), seed
+        assert run.scenario.scoring.outcome.resolved_by == crm + 30, seed
+        # The complication drawn reaches the feed, and the update it asks for is given in time.
+        fired = {entry.ref for entry in run.log if entry.kind == "event"}
+        (drawn,) = run.variant.value("complication")
+        assert drawn in fired and not (deck - {drawn}) & fired, seed
+        card = score_run(run)
+        assert card.communication.score == 100, (seed, card.communication.deductions)
+        assert card.overall >= 90, (seed, card.overall)
+    early = next(run for run in runs.values() if run.variant.value("opens_hour") == 7)
+    text = render_postmortem(early, score_run(early))
+    assert "This run's variant" in text
+    assert "Hour (Lyon) Courtevel's agents start taking calls:** 7" in text
+    assert f"The CRM vendor restoring the connector:** {early.variant.value('crm_minutes'):g} min" in text
+
+
+def test_a_late_team_meets_the_opening_hour_it_drew() -> None:
+    """The poor play's data is still missing at 7:00 and at 8:00; at 9:00 it has copied the data
+    back in time but never finishes, so the run ends out of time instead."""
+    endings = {}
+    for seed in range(16):
+        run = played(None, "poor", seed)
+        endings[run.variant.value("opens_hour")] = (run.ending.id, run.ended_at, business_day(run))
+    assert endings[7][:2] == ("business_day_lost", 120)
+    assert endings[8][:2] == ("business_day_lost", 180)
+    assert endings[9][0] == "out_of_time"
