@@ -48,6 +48,15 @@ def _numeric(value: object) -> float:
     return float(value) if isinstance(value, (int, float)) else 0.0
 
 
+def graphed(values: list[float]) -> list[float]:
+    """What the sparkline draws: Textual scales a graph to its own lowest and highest values,
+    so a signal that never moved would lie on the floor even at 100%.  A flat non-zero signal
+    is drawn as one full bar (Textual's one-value graph); a flat zero stays on the floor."""
+    if len(values) > 1 and values[0] != 0 and all(v == values[0] for v in values):
+        return values[:1]
+    return values
+
+
 class SignalsPanel(Vertical):
     """Sparklines of the scenario's signals, sampled once per clock unit."""
 
@@ -66,7 +75,7 @@ class SignalsPanel(Vertical):
                 with Horizontal(classes="signal-head"):
                     yield Static(plain(signal.label, "dim"), classes="signal-label")
                     yield QuietStatic(id=f"signal-value-{index}", classes="signal-value")
-                yield Sparkline(list(self.history[signal.var]), id=f"signal-{index}",
+                yield Sparkline(graphed(list(self.history[signal.var])), id=f"signal-{index}",
                                 classes="signal-high-bad" if signal.bad_when_high
                                 else "signal-low-bad")
 
@@ -100,5 +109,5 @@ class SignalsPanel(Vertical):
                      else str(value))
             self.query_one(f"#signal-value-{index}", QuietStatic).update(
                 plain(f" {shown}{signal.unit}", "bold"))
-            self.query_one(f"#signal-{index}", Sparkline).data = [
-                *self.history[signal.var], _numeric(value)]
+            self.query_one(f"#signal-{index}", Sparkline).data = graphed([
+                *self.history[signal.var], _numeric(value)])
