@@ -40,12 +40,15 @@ _ORDERED = re.compile(r"(\d{1,9})([.)])")
 
 
 def _literal(text: str) -> str:
-    """Backslashes doubled and tag openings escaped, so the text shows as written.
+    """Backslashes doubled, tag openings and square brackets escaped, so the text shows as
+    written: no live HTML, and no Markdown link or image (a tracking pixel loaded when the
+    postmortem is opened on a forge, a link whose text hides where it goes).
 
     Doubling comes first: a scenario's own "\\<b>" must not turn our escape into an escaped
     backslash followed by live HTML.
     """
-    return _TAG_START.sub(r"\\<", text.replace("\\", "\\\\"))
+    text = _TAG_START.sub(r"\\<", text.replace("\\", "\\\\"))
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 def _escape_line_start(line: str) -> str:

@@ -466,3 +466,19 @@ def test_five_judged_ranges_get_calibration_feedback_but_no_deduction():
     four = play(scenario, 1, steps(fix, *ranges((5, 8), (10, 12), (20, 40), (50, 60))),
                 names={})
     assert "Calibration:" not in render_postmortem(four, score_run(four)), "too few to judge"
+
+
+def test_links_and_images_in_scenario_text_are_shown_not_followed():
+    # A tracking pixel on a forge, and a link whose text hides where it goes (issue 9).
+    data = tiny_data()
+    data["events"][0]["text"] = "Errors up ![pixel](https://tracker.example/p.png)"
+    data["postmortem"]["impact"] = "See [the runbook](https://evil.example) [ref][1]"
+    data["postmortem"]["lessons"] = ["[1]: https://evil.example"]
+    text = render_postmortem(play(compiled(data), 7, steps(*GOOD_PLAY), names=NAMES), card())
+    assert "https://tracker.example/p.png" in text and "https://evil.example" in text
+    # Every bracket is escaped by an odd number of backslashes: no link, image or reference.
+    for match in re.finditer(r"(\\*)[\[\]]", text):
+        if "tracker" in text[match.start():match.start() + 60] or \
+                "evil" in text[max(0, match.start() - 40):match.start() + 60]:
+            assert len(match.group(1)) % 2 == 1, text[match.start() - 30:match.end() + 30]
+    assert "!\\[pixel\\](https://tracker.example/p.png)" in text
