@@ -115,6 +115,10 @@ def test_a_run_the_facilitator_ends_after_a_good_opening_is_unfinished_and_held_
     card = score_run(run)
     assert card.unfinished and card.outcome.score is None
     assert card.overall <= 50
+    # The deduction says what happened: the drill was stopped, the incident did not end.
+    silent = [w for w in whats(card, "communication") if w.startswith("Nobody told")]
+    assert silent and all("before the drill was stopped at T+3" in w for w in silent), silent
+    assert not any("the incident ended" in w for w in whats(card, "communication"))
 
 
 @pytest.mark.parametrize("scenario_id, remove, door, at", [

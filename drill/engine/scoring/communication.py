@@ -18,6 +18,7 @@ from ..scenario import AFFECTED_ORDER, AUDIENCES, Request
 from ..scorecard import AudienceReport, DimensionScore, PromiseRow, RequestRow
 from ..record import PostedUpdate
 from ..text import AUDIENCE_NAMES
+from .outcome import ending_class
 from .common import (
     decay,
     _Ledger,
@@ -276,9 +277,14 @@ def _score_audience(
         # earns nothing here however short it was (PagerDuty: the resolution message; Google
         # SRE: people assume nothing is being done unless told).
         f_score = 0.0
-        if f_loss is None:
-            f_loss = (end, f"Nobody told {name} anything; the incident ended at {t(end)}, "
-                           f"before the first update was due by {t(due)}")
+        if f_loss is None and ending_class(ctx) == "unfinished":
+            f_loss = (end, f"Nobody told {name} anything before the drill was stopped at "
+                           f"{t(end)} (the first update was due by {t(due)}): a run stopped "
+                           f"early is judged on what was said by then")
+        elif f_loss is None:
+            f_loss = (end, f"Nobody told {name} anything, not even that it was over; the "
+                           f"incident ended at {t(end)}, before the first update was due by "
+                           f"{t(due)}")
 
     # Cov: dark time, past each update's window (its stated next update, capped) plus grace.
     cov_score: float | None = None
