@@ -156,17 +156,13 @@ class _Oracle:
     # -- the loop ------------------------------------------------------------------------------
 
     def play(self) -> None:
-        run = self.run
-        while not run.finished_run and run.now < self.limit:
-            self.decide()
-            if run.finished_run:
-                break
-            head = run.next_time()
-            wake = min((w for w in self.wakes if w > run.now), default=math.inf)
-            due = min((d for d in self.next_due.values() if d > run.now), default=math.inf)
-            target = min(run.now + self.step, head if head is not None else math.inf, wake, due)
-            self.player.advance(max(target, run.now + self.step / 100))
-        self.player.finish()
+        self.player.decide_until_the_end(self.decide, self.step, self.wake)
+
+    def wake(self) -> float:
+        """The oracle's own next moment: a planned wake-up or an update falling due."""
+        now = self.run.now
+        return min((t for t in [*self.wakes, *self.next_due.values()] if t > now),
+                   default=math.inf)
 
     def decide(self) -> None:
         now = self.run.now
@@ -439,16 +435,8 @@ class _Ritual:
         self.next_declare = math.inf
 
     def play(self) -> None:
-        run = self.run
-        while not run.finished_run and run.now < self.limit:
-            self.decide()
-            if run.finished_run:
-                break
-            head = run.next_time()
-            target = min(run.now + self.step, head if head is not None else math.inf,
-                         self.next_filler, self.next_declare)
-            self.player.advance(max(target, run.now + self.step / 100))
-        self.player.finish()
+        self.player.decide_until_the_end(self.decide, self.step,
+                                         lambda: min(self.next_filler, self.next_declare))
 
     def decide(self) -> None:
         run, player = self.run, self.player

@@ -8,8 +8,9 @@ changed; the analysis needs both to tell a dead action from one nobody got to.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .playscript import Page, PlayerAction, StartAction
 from .record import LogEntry, LogKind
@@ -131,6 +132,22 @@ class Player:
     def finish(self) -> None:
         """Play the rest of the run without acting."""
         self.advance(self.run.scenario.clock.limit)
+
+    def decide_until_the_end(self, decide: Callable[[], None], step: float,
+                             wake: Callable[[], float] = lambda: math.inf) -> None:
+        """A strategy's loop: ``decide``, then advance to the next happening, at most ``step``
+        later or at the strategy's own ``wake`` time if sooner, until the run ends; then play
+        out the rest without acting."""
+        run, limit = self.run, self.run.scenario.clock.limit
+        while not run.finished_run and run.now < limit:
+            decide()
+            if run.finished_run:
+                break
+            head = run.next_time()
+            target = min(run.now + step, head if head is not None else math.inf, wake())
+            # Never stand still: a due time already passed would loop at the same instant.
+            self.advance(max(target, run.now + step / 100))
+        self.finish()
 
 
 def _effect_names(action: Action) -> tuple[str, ...]:

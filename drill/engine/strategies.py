@@ -108,17 +108,7 @@ class _Greedy:
         self.comms_start: float | None = None
 
     def play(self) -> None:
-        run = self.run
-        while not run.finished_run and run.now < self.limit:
-            self.decide()
-            if run.finished_run:
-                break
-            head = run.next_time()
-            target = min(run.now + self.step, head if head is not None else math.inf,
-                         self.next_update_due())
-            # Never stand still: a due time already passed would loop at the same instant.
-            self.player.advance(max(target, run.now + self.step / 100))
-        self.player.finish()
+        self.player.decide_until_the_end(self.decide, self.step, self.next_update_due)
 
     def decide(self) -> None:
         run, player = self.run, self.player
