@@ -347,9 +347,14 @@ def _never_resolved(scenario: Scenario, endings: list[EndingReach], strategies: 
         f"{' (' + how + ')' if how else ''}: a player cannot win it as written; {where}")]
 
 
+def _is_good_play(strategy: str) -> bool:
+    """Whether a strategy plays as a good lead would: the oracle or a good play script."""
+    return strategy == "oracle" or strategy.startswith("scripts:good")
+
+
 def _good_play_among(strategies: list[str]) -> str:
     """Says which good play was among the runs, when any was (the claim must be true)."""
-    good = [s for s in strategies if s == "oracle" or s.startswith("scripts:good")]
+    good = [s for s in strategies if _is_good_play(s)]
     return f", good play included ({', '.join(good)})" if good else ""
 
 
@@ -359,7 +364,7 @@ def _unfair_variants(scenario: Scenario, groups: dict[str, list[PlayedRun]]
     findings: list[CheckFinding] = []
     labels = {vary.id: vary.label for vary in scenario.vary}
     for name, runs in groups.items():
-        if _good_play_among([name]) == "" or not any(r.ending_kind in RESOLVED_KINDS
+        if not _is_good_play(name) or not any(r.ending_kind in RESOLVED_KINDS
                                                      for r in runs):
             continue
         for vary_id, label in labels.items():
