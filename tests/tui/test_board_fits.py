@@ -154,7 +154,7 @@ async def test_update_templates_never_say_what_the_board_has_not_shown(in_tmp):
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, UpdateDialog)
-        assert not dialog.query("#rollback-insufficient"), "no rollback has finished yet"
+        assert not dialog.query_one("#rollback-row").display, "no rollback has finished yet"
         await pilot.press("escape")
         board.advance_to(26)  # the rollback finished at T+24, and the crash loop went on
         await pilot.pause()
@@ -162,7 +162,9 @@ async def test_update_templates_never_say_what_the_board_has_not_shown(in_tmp):
         assert "Rollback did not fix it" in names
         await pilot.press("u")
         await pilot.pause()
+        assert app.screen.query_one("#rollback-row").display, "shown once the rollback finished"
         template = app.screen.query_one("#template", Choice)
+        assert [value for _, value in template.options] == names, "the templates of this moment"
         template.value = "Rollback did not fix it"
         await pilot.pause()
         assert app.screen.query_one("#rollback-insufficient").value

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, OptionList, TextArea
+import html
+
+from textual.widgets import Button, Input, OptionList, Static, TextArea
 
 from drill.tui.screens.board import BoardScreen
 from drill.tui.dialogs.confirm import ConfirmDialog
@@ -77,6 +79,50 @@ async def test_a_point_estimate_and_a_bad_range(in_tmp):
         await pilot.pause()
         [record] = board.session.run.record().estimates
         assert record.step.point == 30 and record.step.low is None
+        await pilot.press("e")  # opened again: blank, nothing of the last estimate left
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EstimateDialog)
+        assert [dialog.query_one(f"#{f}", Input).value for f in ("low", "high", "confidence")] \
+            == ["", "", "80"]
+        assert not dialog.query(".field-problem.-shown"), "the last dialog's problems are gone"
+        assert dialog.focused is dialog.query_one("#low", Input)
+
+
+async def test_an_update_dialog_opened_again_is_blank_over_the_board_as_it_is_now(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await open_board(pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, UpdateDialog)
+        dialog.query_one("#audience", Choice).value = "customers"
+        await pilot.press(*"half a thought")
+        dialog.query_one("#next", Input).value = "1e"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert dialog.query(".field-problem.-shown"), "1e is not a number"
+        await pilot.press("escape")
+        board.advance_to(7)
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, UpdateDialog)
+        assert again.query_one("#impact", TextArea).text == ""
+        assert again.query_one("#audience", Choice).value == "support"
+        assert again.query_one("#next", Input).value == ""
+        assert not again.query(".field-problem.-shown")
+        assert again.focused is again.query_one("#impact", TextArea)
+        # The dimmed board behind the dialog is the board of now, not of the first opening.
+        behind = html.unescape(app.export_screenshot())
+        assert "10:07" in behind, "the clock line as it is at T+7"
+        await pilot.press(*"now this", "ctrl+s")
+        await pilot.pause()
+        [update] = board.session.run.record().updates
+        assert update.step.impact == "now this" and update.step.audience == "support"
 
 
 async def test_page_dialog_shows_who_is_awake_and_who_was_paged(in_tmp):
@@ -136,3 +182,15 @@ async def test_a_risky_action_asks_first_and_can_be_cancelled(in_tmp):
         await pilot.press("y")
         await pilot.pause()
         assert "fix" in board.session.run.running_actions()
+        await pilot.press("r")  # the next question asks about resolving, nothing of the last
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        shown = " ".join([str(s.visual) for s in dialog.query(Static) if s.display]
+                         + [str(b.label) for b in dialog.query(Button)])
+        assert "Declare the incident resolved?" in shown and "Declare resolved (y)" in shown
+        assert "Do it" not in shown and "Are you sure" not in shown
+        assert dialog.focused is dialog.query_one("#no"), "Enter on its own says no"
+        await pilot.press("n")
+        await pilot.pause()
+        assert board.session.run.record().declared == ()

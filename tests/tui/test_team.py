@@ -97,6 +97,13 @@ async def test_facilitator_injects_a_message_and_a_hint_and_they_are_saved(in_tm
         acts.action_select()
         await pilot.pause()
         assert board.clock.paused
+        await pilot.press("f")  # opened again: it offers what is open now, the text blank
+        await pilot.pause()
+        again = app.screen
+        assert again.query_one("#acts", OptionList).options[0].id == "resume"
+        assert again.query_one("#text", Input).value == ""
+        await pilot.press("escape")
+        await pilot.pause()
         feed = " ".join(strip.text.strip() for strip in board.query_one("#feed").lines)
         assert "[management] Facilitator: A journalist calls the CEO." in feed
         assert "The facilitator paused the clock." in feed

@@ -60,8 +60,9 @@ class FormDialog(Dialog[Answer]):
                  for line in self.query(".field-problem").results(Static) if line.id}
         for field_id, line in lines.items():
             message = problems.get(field_id, "")
-            line.update(plain(message))
-            line.set_class(bool(message), "-shown")
+            if message or line.has_class("-shown"):  # a line already blank stays as it is
+                line.update(plain(message))
+                line.set_class(bool(message), "-shown")
         for field_id, message in problems.items():
             if field_id not in lines:
                 notify_plain(self, message, severity="warning")

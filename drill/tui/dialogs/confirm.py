@@ -22,13 +22,27 @@ class ConfirmDialog(Dialog[bool]):
 
     def __init__(self, question: str, detail: str = "", confirm: str = "Yes") -> None:
         super().__init__()
+        self.prepare(question, detail, confirm)
+
+    def prepare(self, question: str, detail: str = "", confirm: str = "Yes") -> None:
+        """Ask ``question``, ``detail`` below it, ``confirm`` on the button that says yes.
+        The board keeps one confirmation and calls this before each showing."""
         self.question, self.detail, self.confirm_label = question, detail, confirm
+        if self.is_mounted:
+            self.query_one("#confirm-question", Static).update(plain(question, "bold"))
+            detail_line = self.query_one("#confirm-detail", Static)
+            detail_line.update(plain(detail))
+            detail_line.display = bool(detail)
+            self.query_one("#yes", Button).label = f"{confirm} (y)"
+            self.query_one("#no", Button).focus()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm"):
-            yield Static(plain(self.question, "bold"), classes="dialog-title")
-            if self.detail:
-                yield Static(plain(self.detail), id="confirm-detail")
+            yield Static(plain(self.question, "bold"), classes="dialog-title",
+                         id="confirm-question")
+            detail = Static(plain(self.detail), id="confirm-detail")
+            detail.display = bool(self.detail)
+            yield detail
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.confirm_label} (y)", variant="warning", id="yes", compact=True)
                 yield Button("Cancel (n)", id="no", compact=True)

@@ -7,6 +7,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Static
 
 from ...engine.playscript import GiveEstimate
@@ -19,6 +20,9 @@ from .fields import field, problem_line
 
 DEFAULT_CONFIDENCE = 80
 """Percent sure the range holds, when the player does not say."""
+BASES = (("gut feeling", "gut"), ("the plan", "plan"),
+         ("past actuals (outside view)", "past_actuals"))
+"""What an estimate can be based on."""
 
 
 class EstimateDialog(StepDialog[GiveEstimate]):
@@ -30,19 +34,45 @@ class EstimateDialog(StepDialog[GiveEstimate]):
 
     def __init__(self, scenario: Scenario, audience: str = "management", milestone: str = "") -> None:
         super().__init__()
+        self.prepare(scenario, audience, milestone)
+
+    def prepare(self, scenario: Scenario, audience: str = "management",
+                milestone: str = "") -> None:
+        """Set the dialog up for an estimate to ``audience`` about ``milestone`` (the first
+        milestone when empty): blank numbers.  The board keeps one estimate dialog and calls
+        this before each showing."""
         self.scenario = scenario
         self.audience = audience
         self.milestone = milestone or (scenario.milestones[0].id if scenario.milestones else "")
         self.unit = "minutes" if scenario.clock.unit == "minutes" else "days"
+        if self.is_mounted:
+            self._blank()
+
+    def _blank(self) -> None:
+        """Every field as :meth:`compose` first makes it."""
+        self.query_one("#audience", Choice).reset(self._audiences(), self.audience)
+        self.query_one("#milestone", Choice).reset(self._milestones(), self.milestone)
+        self.query_one("#low", Input).clear()
+        self.query_one("#high", Input).clear()
+        self.query_one("#confidence", Input).value = str(DEFAULT_CONFIDENCE)
+        self.query_one("#basis", Choice).reset(BASES, "gut")
+        self.query_one("#risk", Checkbox).value = False
+        self.show_problems({})
+        self.query_one("#low", Input).focus()
+
+    @staticmethod
+    def _audiences() -> list[tuple[str, str]]:
+        return [(AUDIENCE_TITLES[a], a) for a in AUDIENCES]
+
+    def _milestones(self) -> list[tuple[Content, str]]:
+        # Scenario text: Content, never a str that could be read as markup.
+        return [(plain(m.label), m.id) for m in self.scenario.milestones]
 
     def compose(self) -> ComposeResult:
-        # Scenario text: Content, never a str that Select would parse as markup.
-        milestones = [(plain(m.label), m.id) for m in self.scenario.milestones]
         with Vertical(id="estimate", classes="dialog"):
             yield Static("Give an estimate", classes="dialog-title")
-            yield field("To", Choice([(AUDIENCE_TITLES[a], a) for a in AUDIENCES],
-                                     value=self.audience, id="audience"))
-            yield field("Until", Choice(milestones, value=self.milestone,
+            yield field("To", Choice(self._audiences(), value=self.audience, id="audience"))
+            yield field("Until", Choice(self._milestones(), value=self.milestone,
                                         id="milestone"))
             yield field("Low", Input(placeholder=f"{self.unit} from now (alone: a point estimate)",
                                      id="low", type="number", compact=True))
@@ -56,9 +86,7 @@ class EstimateDialog(StepDialog[GiveEstimate]):
                                             id="confidence", type="integer",
                                             valid_empty=True, compact=True))
             yield problem_line("confidence")
-            yield field("Based on", Choice([("gut feeling", "gut"), ("the plan", "plan"),
-                                            ("past actuals (outside view)", "past_actuals")],
-                                           value="gut", id="basis"))
+            yield field("Based on", Choice(BASES, value="gut", id="basis"))
             yield field("", Checkbox("Flag the deadline as at risk", id="risk", compact=True))
             with Horizontal(classes="buttons"):
                 yield Button("Give estimate (ctrl+s)", variant="primary", id="give",

@@ -32,11 +32,23 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
 
     def __init__(self, run: Run, paused: bool, pace: float) -> None:
         super().__init__()
+        self.prepare(run, paused, pace)
+
+    def prepare(self, run: Run, paused: bool, pace: float) -> None:
+        """Offer the acts open now, the text blank.  The board keeps one facilitator panel
+        and calls this before each showing."""
         self.run = run
         self.paused = paused
         self.pace = pace
+        if self.is_mounted:
+            self.query_one("#acts", OptionList).set_options(self._acts())
+            self.query_one("#text", Input).clear()
+            self.query_one("#channel", Choice).reset(self._channels(), "management")
+            self.show_problems({})
+            self.query_one("#acts", OptionList).focus()
 
-    def compose(self) -> ComposeResult:
+    def _acts(self) -> list[Option]:
+        """The clock's acts, one inject per optional event (marked once fired), and the rest."""
         options = [
             Option(plain("Resume the clock" if self.paused else "Pause the clock"),
                    id="resume" if self.paused else "pause"),
@@ -51,19 +63,24 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
                 # start, and the feed shows the whole text once injected.
                 options.append(Option(plain(shorten(f"Inject: {event.text}", 62) + fired),
                                       id=f"inject:{event.id}"))
-        options += [
+        return options + [
             Option(plain("Send the free-text inject below"), id="message"),
             Option(plain("Give the hint below"), id="hint"),
             Option(plain("End the run now (asks first)"), id="end"),
         ]
+
+    @staticmethod
+    def _channels() -> list[tuple[str, str]]:
+        return [(c, c) for c in CHANNELS]
+
+    def compose(self) -> ComposeResult:
         with Vertical(id="facilitator", classes="dialog"):
             yield Static("Facilitator", classes="dialog-title")
-            yield OptionList(*options, id="acts")
+            yield OptionList(*self._acts(), id="acts")
             yield field("Text", Input(placeholder="free-text inject or hint", id="text",
                                       compact=True))
             yield problem_line("text")
-            yield field("Channel", Choice([(c, c) for c in CHANNELS], value="management",
-                                          id="channel"))
+            yield field("Channel", Choice(self._channels(), value="management", id="channel"))
             with Horizontal(classes="buttons"):
                 yield Button("Close (esc)", id="close", compact=True)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -22,9 +21,19 @@ class PageDialog(StepDialog[Page]):
 
     def __init__(self, run: Run) -> None:
         super().__init__()
-        self.run = run
+        self.prepare(run)
 
-    def compose(self) -> ComposeResult:
+    def prepare(self, run: Run) -> None:
+        """Offer the people of ``run`` as they are now.  The board keeps one page dialog and
+        calls this before each showing."""
+        self.run = run
+        if self.is_mounted:
+            people = self.query_one("#people-choice", OptionList)
+            people.set_options(self._people())
+            people.focus()
+
+    def _people(self) -> list[Option]:
+        """One option per person: who, their role, and what paging them would do now."""
         options = []
         record = self.run.record()
         for person in self.run.scenario.people:
@@ -41,9 +50,12 @@ class PageDialog(StepDialog[Page]):
                 state = f"off hours, about {span(self.run, outcome.delay)}"
             label = plain(f"{name} — {person.role}  ({state})")
             options.append(Option(label, id=person.id, disabled=outcome is None))
+        return options
+
+    def compose(self) -> ComposeResult:
         with Vertical(id="page", classes="dialog"):
             yield Static("Page someone", classes="dialog-title")
-            yield OptionList(*options, id="people-choice")
+            yield OptionList(*self._people(), id="people-choice")
             yield Static(plain("Enter pages the highlighted person. Esc cancels."), classes="dim")
 
     @on(OptionList.OptionSelected)

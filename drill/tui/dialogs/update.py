@@ -31,6 +31,9 @@ AFFECTED = (("not said", ""), ("everyone", "all"), ("most users", "most"),
 AFFECTED_BY_LEVEL = {"down": "most", "degraded": "some", "ok": ""}
 """What a template states from the status the board shows: the middle of each range, so that it
 is never more than a step off what the signals show."""
+DATA_LOSS = (("not said", ""), ("none", "none"), ("some data lost", "some"),
+             ("unknown yet", "unknown"))
+"""What the update says of lost data."""
 TEXT_LIMIT = 500
 """Characters an impact or a doing line may hold: an update is read at a glance."""
 
@@ -101,18 +104,51 @@ class UpdateDialog(StepDialog[PostUpdate]):
 
     def __init__(self, record: RunRecord, audience: str = "support") -> None:
         super().__init__()
+        self.prepare(record, audience)
+
+    def prepare(self, record: RunRecord, audience: str = "support") -> None:
+        """Set the dialog up for the run as ``record`` shows it: blank fields, the templates
+        on offer now.  The board keeps one update dialog and calls this before each showing."""
         self.record = record
         self.unit = record.scenario.clock.unit
         self.audience = audience
         self.templates = {t.name: t for t in offered_templates(record)}
+        if self.is_mounted:
+            self._blank()
+
+    def _blank(self) -> None:
+        """Every field as :meth:`compose` first makes it, for the run as it is now."""
+        self.query_one("#audience", Choice).reset(self._audiences(), self.audience)
+        self.query_one("#template", Choice).reset(self._template_choices())
+        self.query_one("#affected", Choice).reset(AFFECTED, "")
+        for text_id in ("impact", "doing"):
+            text = self.query_one(f"#{text_id}", TextArea)
+            if text.text:
+                text.clear()
+        self.query_one("#status", Choice).reset(self._statuses(), "investigating")
+        self.query_one("#next", Input).value = ""
+        self.query_one("#data-loss", Choice).reset(DATA_LOSS, "")
+        self.query_one("#rollback-insufficient", Checkbox).value = False
+        self.query_one("#rollback-row").display = rollback_done(self.record)
+        self.show_problems({})
+        self.query_one("#impact", TextArea).focus()
+
+    def _audiences(self) -> list[tuple[str, str]]:
+        return [(AUDIENCE_TITLES[a], a) for a in AUDIENCES]
+
+    def _template_choices(self) -> list[tuple[str, str]]:
+        return [(name, name) for name in self.templates]
+
+    @staticmethod
+    def _statuses() -> list[tuple[str, str]]:
+        return [(s.capitalize(), s) for s in STATUSES]
 
     def compose(self) -> ComposeResult:
         unit = "min" if self.unit == "minutes" else "days"
         with Vertical(id="update", classes="dialog"):
             yield Static("Post an update", classes="dialog-title")
-            yield field("To", Choice([(AUDIENCE_TITLES[a], a) for a in AUDIENCES],
-                                     value=self.audience, id="audience"))
-            yield field("Template", Choice([(name, name) for name in self.templates],
+            yield field("To", Choice(self._audiences(), value=self.audience, id="audience"))
+            yield field("Template", Choice(self._template_choices(),
                                            prompt="Start from a template…", id="template"))
             yield field("Affected", Choice(AFFECTED, value="", id="affected"))
             yield field("Impact", TextArea(id="impact", soft_wrap=True, compact=True,
@@ -121,18 +157,19 @@ class UpdateDialog(StepDialog[PostUpdate]):
             yield field("Doing", TextArea(id="doing", soft_wrap=True, compact=True,
                                           placeholder="what we are doing about it"))
             yield problem_line("doing")
-            yield field("Status", Choice([(s.capitalize(), s) for s in STATUSES],
-                                         value="investigating", id="status"))
+            yield field("Status", Choice(self._statuses(), value="investigating", id="status"))
             yield field("Next in", Input(placeholder=f"next update in ({unit})", id="next",
                                          type="number", valid_empty=True,
                                          compact=True))
             yield problem_line("next")
-            yield field("Data loss", Choice([("not said", ""), ("none", "none"),
-                                             ("some data lost", "some"), ("unknown yet", "unknown")],
-                                            value="", id="data-loss"))
-            if rollback_done(self.record):
-                yield field("", Checkbox("Say the rollback did not fix it",
-                                         id="rollback-insufficient", compact=True))
+            yield field("Data loss", Choice(DATA_LOSS, value="", id="data-loss"))
+            # Always there, shown only once a rollback has finished: the dialog is shown again
+            # later in the run (see prepare).
+            rollback_row = field("", Checkbox("Say the rollback did not fix it",
+                                              id="rollback-insufficient", compact=True))
+            rollback_row.id = "rollback-row"
+            rollback_row.display = rollback_done(self.record)
+            yield rollback_row
             with Horizontal(classes="buttons"):
                 yield Static(plain("Enter: new line · Tab: next field", "dim"), classes="keys-help")
                 yield Button("Post (ctrl+s)", variant="primary", id="post", compact=True)
@@ -155,8 +192,8 @@ class UpdateDialog(StepDialog[PostUpdate]):
         next_field = self.query_one("#next", Input)
         if not next_field.value and template.status != "resolved":
             next_field.value = "15" if self.unit == "minutes" else "7"
-        for box in self.query("#rollback-insufficient").results(Checkbox):
-            box.value = template.name == "Rollback did not fix it"
+        self.query_one("#rollback-insufficient", Checkbox).value = (
+            template.name == "Rollback did not fix it")
 
     @on(Button.Pressed, "#cancel")
     def cancelled(self) -> None:
@@ -178,7 +215,7 @@ class UpdateDialog(StepDialog[PostUpdate]):
         if problems:
             self.show_problems(problems)
             return
-        boxes = list(self.query("#rollback-insufficient").results(Checkbox))
+        box = self.query_one("#rollback-insufficient", Checkbox)
         step = self.build(PostUpdate, {
             "do": "update",
             "audience": self.query_one("#audience", Choice).value,
@@ -188,7 +225,7 @@ class UpdateDialog(StepDialog[PostUpdate]):
             "doing": doing,
             "next_update": next_update,
             "data_loss": self.query_one("#data-loss", Choice).value,
-            "rollback_insufficient": bool(boxes and boxes[0].value),
+            "rollback_insufficient": rollback_done(self.record) and box.value,
         })
         if step is not None:
             self.dismiss(step)

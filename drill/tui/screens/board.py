@@ -32,6 +32,7 @@ from ..dialogs.answer import AnswerDialog
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.estimate import EstimateDialog
 from ..dialogs.facilitator import FacilitatorDialog
+from ..dialogs.kept import KeptDialogs
 from ..dialogs.page import PageDialog
 from ..dialogs.takeover import TakeOverDialog
 from ..dialogs.update import UpdateDialog
@@ -107,6 +108,8 @@ class BoardScreen(Screen[None]):
         """Dialogs of a move: in team play the clock runs under them."""
         self.players = [session.seat] if self.shared else session.record.players
         self.active_player = 0
+        self._kept = KeptDialogs(self)
+        """The dialogs opened often, built once (see drill.tui.dialogs.kept)."""
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -146,6 +149,9 @@ class BoardScreen(Screen[None]):
         self.refresh_board()
         self._sync_timer()
         self.query_one("#actions", ActionList).focus()
+
+    def on_unmount(self) -> None:
+        self._kept.discard()
 
     # -- the clock -------------------------------------------------------------------------
 
@@ -259,14 +265,14 @@ class BoardScreen(Screen[None]):
 
     def action_update(self) -> None:
         """Post an update (dialog)."""
-        self.ask(UpdateDialog(self.session.run.record()), self.act)
+        self.ask(self._kept.get(UpdateDialog, self.session.run.record()), self.act)
 
     def action_page(self) -> None:
         """Page someone (dialog)."""
         if not self.session.scenario.people:
             self.notify("There is nobody to page in this scenario.")
             return
-        self.ask(PageDialog(self.session.run), self.act)
+        self.ask(self._kept.get(PageDialog, self.session.run), self.act)
 
     def action_estimate(self) -> None:
         """Give an estimate (dialog)."""
@@ -277,7 +283,8 @@ class BoardScreen(Screen[None]):
         waiting = [r for r in scenario.requests
                    if r.kind == "estimate" and r.id in self.session.run.record().requests_at]
         request = waiting[-1] if waiting else None
-        self.ask(EstimateDialog(scenario, request.audience if request else "management",
+        self.ask(self._kept.get(EstimateDialog, scenario,
+                                request.audience if request else "management",
                                 request.milestone if request else ""),
                  self.act)
 
@@ -312,16 +319,16 @@ class BoardScreen(Screen[None]):
             return
         step = StartAction(do="start", action=action.id, at=0)
         if action.confirm:
-            self.ask(ConfirmDialog(f"{action.label}?", action.confirm, confirm="Do it"),
+            self.ask(self._kept.get(ConfirmDialog, f"{action.label}?", action.confirm, "Do it"),
                      lambda yes: self.act(step if yes else None))
         else:
             self.act(step)
 
     def action_resolve(self) -> None:
         """Declare the incident resolved, after a confirmation."""
-        self.ask(ConfirmDialog("Declare the incident resolved?",
-                               "If it is not really over, the run goes on and everyone noticed.",
-                               confirm="Declare resolved"),
+        self.ask(self._kept.get(ConfirmDialog, "Declare the incident resolved?",
+                                "If it is not really over, the run goes on and everyone noticed.",
+                                "Declare resolved"),
                  lambda yes: self.act(DeclareResolved(do="resolve", at=0) if yes else None))
 
     def action_toggle_pause(self) -> None:
@@ -387,15 +394,16 @@ class BoardScreen(Screen[None]):
             if act is None:
                 return
             if act.act == "end":
-                self.ask(ConfirmDialog("End the run now?",
-                                       "The run is scored as it stands, as unfinished.",
-                                       confirm="End the run"),
+                self.ask(self._kept.get(ConfirmDialog, "End the run now?",
+                                        "The run is scored as it stands, as unfinished.",
+                                        "End the run"),
                          lambda yes: self.facilitate(act) if yes else None, move=False)
                 return
             self.facilitate(act)
 
-        self.ask(FacilitatorDialog(self.session.run, self.clock.paused, self.clock.pace), decided,
-                 move=False)
+        self.ask(self._kept.get(FacilitatorDialog, self.session.run, self.clock.paused,
+                                self.clock.pace),
+                 decided, move=False)
 
     def facilitate(self, act: FacilitatorAct) -> None:
         """Apply a facilitator act to the clock, and record it in the run."""

@@ -113,6 +113,19 @@ class Choice(Widget, can_focus=True):
         if value is not None:
             self.post_message(self.Changed(self, value))
 
+    def reset(self, options: Sequence[tuple[Label, str]], value: str | None = None) -> None:
+        """Offer ``options`` instead, ``value`` chosen (None: the prompt), without posting
+        :class:`Changed`: for a dialog set up afresh, not a choice the player made."""
+        self.close_list()
+        options = list(options)
+        value = value if any(v == value for _, v in options) else None
+        if options == self.options and value == self._value:
+            return  # as it is already: nothing to redraw
+        self.options = options
+        self._value = value
+        self.set_class(self._value is None, "-blank")
+        self.refresh()
+
     @property
     def expanded(self) -> bool:
         """Whether the list of choices is open."""
@@ -148,9 +161,13 @@ class Choice(Widget, can_focus=True):
 
     def close(self) -> None:
         """Close the list, if it is open, and keep the focus here."""
+        self.close_list()
+        self.focus()
+
+    def close_list(self) -> None:
+        """Close the list, if it is open, wherever the focus is."""
         for listing in self.query(ChoiceList):
             listing.remove()
-        self.focus()
 
     def on_key(self, event: events.Key) -> None:
         # The first letter of a choice jumps to it (the next one, when several share it).
@@ -179,5 +196,4 @@ class Choice(Widget, can_focus=True):
     @on(events.DescendantBlur)
     def _list_left(self, event: events.DescendantBlur) -> None:
         # Tab or a click elsewhere while the list is open: close it, leave the focus be.
-        for listing in self.query(ChoiceList):
-            listing.remove()
+        self.close_list()

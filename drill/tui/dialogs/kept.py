@@ -1,0 +1,55 @@
+"""Dialogs a screen builds once and shows again, set up afresh each time.
+
+Building a dialog is most of the time it takes to open: Textual creates, styles and lays out
+each of its widgets (about thirty for the update dialog; bench/latency.py).  A dialog kept here
+is installed in the app, so closing it does not destroy it, and the next opening only resets
+its fields (its ``prepare``, which takes the arguments of its ``__init__``) and paints it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from textual.app import ScreenStackError
+from textual.screen import Screen
+
+from .backdrop import Dialog
+
+Kept = TypeVar("Kept", bound=Dialog[Any])
+
+
+class KeptDialogs:
+    """The dialogs one screen keeps, one per class, until :meth:`discard`."""
+
+    def __init__(self, owner: Screen[Any]) -> None:
+        self.owner = owner
+        self._dialogs: dict[type[Dialog[Any]], Dialog[Any]] = {}
+
+    def get(self, kind: type[Kept], *args: Any) -> Kept:
+        """The ``kind`` dialog for ``args``: built the first time, prepared afresh after.
+
+        One that is showing already (one confirmation asked over another) is not taken from
+        under the player: a new one, not kept, is built instead.
+        """
+        dialog = self._dialogs.get(kind)
+        if dialog is not None and dialog in self.owner.app.screen_stack:
+            return kind(*args)
+        if dialog is None:
+            dialog = kind(*args)
+            self._dialogs[kind] = dialog
+            self.owner.app.install_screen(dialog, f"kept-{kind.__name__}-{id(self.owner)}")
+        else:
+            dialog.prepare(*args)
+        assert isinstance(dialog, kind)
+        return dialog
+
+    def discard(self) -> None:
+        """Let the app destroy the kept dialogs (their screen is going)."""
+        app = self.owner.app
+        for dialog in self._dialogs.values():
+            try:
+                app.uninstall_screen(dialog)
+            except ScreenStackError:
+                continue  # still showing: the app removes it with its stack
+            dialog.remove()
+        self._dialogs.clear()
