@@ -9,6 +9,7 @@ from textual.widgets import Input, OptionList, Static
 
 from drill.tui.screens.board import BoardScreen
 from drill.tui.screens.end import EndScreen
+from drill.tui.dialogs.confirm import ConfirmDialog
 from drill.tui.dialogs.facilitator import FacilitatorDialog
 
 from .conftest import make_app
@@ -163,3 +164,29 @@ async def test_the_clock_waits_while_the_facilitator_panel_is_open(in_tmp):
         now[0] += 3
         board.tick()
         assert board.session.run.now == 5
+
+
+async def test_a_move_s_question_lets_the_clock_run_but_the_facilitator_s_stops_it(in_tmp):
+    # Both questions are the board's one kept confirmation dialog: being a move once must not
+    # make it one for good.
+    now = [50.0]
+    app = make_app(monotonic=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await open_board(pilot, players=TEAM)
+        await pilot.press("r")  # "Declare the incident resolved?": the others keep working
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        now[0] += 2
+        board.tick()
+        assert board.session.run.now == 2
+        await pilot.press("n", "f")
+        await pilot.pause()
+        acts = app.screen.query_one("#acts", OptionList)
+        acts.highlighted = next(i for i, o in enumerate(acts.options) if o.id == "end")
+        acts.action_select()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        now[0] += 30
+        board.tick()
+        assert board.session.run.now == 2, "the facilitator's question: the clock waits"

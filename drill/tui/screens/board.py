@@ -243,6 +243,8 @@ class BoardScreen(Screen[None]):
         """
         if move:
             self._moves.add(dialog)
+        else:  # a kept dialog may have been a move's the last time it was shown
+            self._moves.discard(dialog)
         self.post_message(DialogRequested(dialog, answered))
 
     def act(self, step: PlayerAction | None) -> None:
