@@ -194,3 +194,25 @@ async def test_a_risky_action_asks_first_and_can_be_cancelled(in_tmp):
         await pilot.press("n")
         await pilot.pause()
         assert board.session.run.record().declared == ()
+
+
+async def test_a_page_dialog_opened_again_offers_the_next_person_who_can_be_paged(in_tmp):
+    app = make_app(extra=[])
+    async with app.run_test(size=(100, 30)) as pilot:
+        board = await open_board(pilot, "black-friday", seed=7)
+        board.advance_to(3)
+        people = [p.id for p in board.session.scenario.people]
+        assert len(people) >= 2
+        await pilot.press("p", "escape", "p")  # opened, closed and opened again: as new
+        await pilot.pause()
+        assert app.screen.query_one(OptionList).highlighted == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        assert options.options[0].disabled and "already paged" in str(options.options[0].prompt)
+        assert options.highlighted == 1, "the first person who can still be paged"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert list(board.session.run.record().paged_at) == people[:2]

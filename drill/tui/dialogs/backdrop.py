@@ -5,19 +5,27 @@ every one of its segments, each time the dialog's background is painted: on open
 first layout, on every resize, whenever its styles are refreshed.  Under the page dialog that
 was three quarters of the time to open it (bench/latency.py).  The screen below does not change
 while a dialog covers it in solo play (its clock waits), so a :class:`Dialog` tints it once per
-terminal size and reuses the result.  In team play the board may move on underneath; it is
-drawn afresh when the dialog closes.  A dialog the board keeps and shows again (see
-:class:`~drill.tui.dialogs.base.FormDialog.prepare`) forgets its backdrop each time it is shown:
-the board has moved on since.
+terminal size and reuses the result, and it does not repaint when the screen below asks it to.
+In team play the board may move on underneath; it is drawn afresh when the dialog closes.  A
+dialog the board keeps and shows again (:mod:`~drill.tui.dialogs.kept`) forgets its backdrop
+each time it is shown: the board has moved on since.
+
+Tinting works style by style, not segment by segment: a board has a few dozen styles and
+thousands of segments, and blending each segment's colours was half the cost of the picture.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Iterable, Iterator, TypeVar
+
+from typing_extensions import Self
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment
+from rich.style import Style
 from textual import events, on
+from textual.color import Color
+from textual.geometry import Region
 from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen
 
@@ -39,7 +47,9 @@ class _Backdrop:
         key = (id(self._below.screen), options.max_width, options.height or 0)
         # Which screen and what size; forget() drops the picture when that screen changed.
         if key != self._key:
-            self._segments = list(console.render(self._below, options))
+            below = self._below
+            segments = console.render(below.screen._compositor, options)
+            self._segments = list(_tinted(segments, below.color))
             self._key = key
         yield from self._segments
 
@@ -47,6 +57,40 @@ class _Backdrop:
         """Draw the screen below afresh next time."""
         self._key = None
         self._segments = []
+
+
+_TINTED: dict[tuple[Style | None, Color], Style] = {}
+"""Each style of a screen below, tinted with a dialog's background colour; a board has a few
+dozen styles, so this stays small."""
+_PLAIN = Style()
+
+
+def _tint(style: Style | None, color: Color) -> Style:
+    """``style`` without links or meta, its colours blended with ``color`` (as Textual's
+    BackgroundScreen does to every segment)."""
+    key = (style, color)
+    tinted = _TINTED.get(key)
+    if tinted is None:
+        base = _PLAIN if style is None else style.clear_meta_and_links()
+        if color.a == 0:
+            tinted = base
+        else:
+            blend = Color.from_rich_color
+            tinted = base + Style.from_color(
+                (blend(base.color) + color).rich_color if base.color is not None else None,
+                (blend(base.bgcolor) + color).rich_color if base.bgcolor is not None else None)
+        if len(_TINTED) > 4096:  # a theme change, many times over: start again
+            _TINTED.clear()
+        _TINTED[key] = tinted
+    return tinted
+
+
+def _tinted(segments: Iterable[Segment], color: Color) -> Iterator[Segment]:
+    """The segments of the screen below, dimmed: what BackgroundScreen.process_segments yields,
+    with each style blended once."""
+    for segment in segments:
+        text, style, control = segment
+        yield segment if control else Segment(text, _tint(style, color), control)
 
 
 class Dialog(ModalScreen[Answer]):
@@ -65,6 +109,16 @@ class Dialog(ModalScreen[Answer]):
     def _board_moved_on(self) -> None:
         # Shown (again): what is below may have changed since the picture was taken.
         self._backdrop.forget()
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if regions and repaint and not (layout or recompose):
+            # Only the screen below asks for regions of this one to be repainted (Textual's
+            # Screen._compositor_refresh), when something changed on it.  What shows of it
+            # here is the picture taken when the dialog opened, so such a repaint would draw
+            # the same frame again (two more frames after each opening, bench/latency.py).
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def render(self) -> RenderableType:
         rendered = super().render()

@@ -18,6 +18,7 @@ from ..clock import faster_pace, slower_pace
 from ..safe import plain
 from ..widgets.choice import Choice
 from ...engine.text import shorten
+from .kept import refill
 from .base import Problems, StepDialog
 from .fields import field, problem_line
 
@@ -41,7 +42,7 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
         self.paused = paused
         self.pace = pace
         if self.is_mounted:
-            self.query_one("#acts", OptionList).set_options(self._acts())
+            refill(self.query_one("#acts", OptionList), self._acts())
             self.query_one("#text", Input).clear()
             self.query_one("#channel", Choice).reset(self._channels(), "management")
             self.show_problems({})

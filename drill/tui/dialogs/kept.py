@@ -11,7 +11,10 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from textual.app import ScreenStackError
+from textual.content import Content
 from textual.screen import Screen
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from .backdrop import Dialog
 
@@ -53,3 +56,32 @@ class KeptDialogs:
                 continue  # still showing: the app removes it with its stack
             dialog.remove()
         self._dialogs.clear()
+
+
+def _shown(option: Option) -> Any:
+    prompt = option.prompt
+    # Content compares by its text only: a line that changes colour keeps its words.
+    return (prompt.plain, tuple(prompt.spans)) if isinstance(prompt, Content) else prompt
+
+
+def refill(options: OptionList, offered: list[Option]) -> None:
+    """Offer ``offered`` in ``options``, the first one that can be chosen highlighted, as a
+    new list would be.
+
+    When the same choices are offered again (the same ids, in the same order), only the
+    prompts and disabled states that changed are replaced: setting the options anew lays the
+    dialog out again, which was most of the time to show a kept page or facilitator dialog.
+    """
+    current = options.options
+    if [o.id for o in current] != [o.id for o in offered]:
+        options.set_options(offered)
+    else:
+        for index, (was, now) in enumerate(zip(current, offered)):
+            if _shown(was) != _shown(now):
+                options.replace_option_prompt_at_index(index, now.prompt)
+            if was.disabled != now.disabled:
+                if now.disabled:
+                    options.disable_option_at_index(index)
+                else:
+                    options.enable_option_at_index(index)
+    options.highlighted = next((i for i, o in enumerate(offered) if not o.disabled), None)

@@ -13,6 +13,7 @@ from ...engine.playscript import Page
 from ...engine.simulation import Run
 from ..safe import plain
 from ..widgets.timefmt import span
+from .kept import refill
 from .base import StepDialog
 
 
@@ -29,7 +30,7 @@ class PageDialog(StepDialog[Page]):
         self.run = run
         if self.is_mounted:
             people = self.query_one("#people-choice", OptionList)
-            people.set_options(self._people())
+            refill(people, self._people())
             people.focus()
 
     def _people(self) -> list[Option]:
