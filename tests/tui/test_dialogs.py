@@ -203,7 +203,7 @@ async def test_a_page_dialog_opened_again_offers_the_next_person_who_can_be_page
         board.advance_to(3)
         people = [p.id for p in board.session.scenario.people]
         assert len(people) >= 2
-        await pilot.press("p", "escape", "p")  # opened, closed and opened again: as new
+        await pilot.press("p", "down", "escape", "p")  # looked, closed, opened again: as new
         await pilot.pause()
         assert app.screen.query_one(OptionList).highlighted == 0
         await pilot.press("enter")
