@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 from pathlib import Path
 
 import pytest
@@ -59,11 +60,17 @@ async def test_the_end_of_a_run_closes_an_open_dialog_and_shows_the_end(in_tmp):
         await pilot.pause()
         board = await open_board(pilot)
         await pilot.press("u")
-        assert isinstance(app.screen, UpdateDialog)
+        dialog = app.screen
+        assert isinstance(dialog, UpdateDialog)
+        assert gc.get_freeze_count() > 0, "the board's long-lived objects are frozen"
         board.advance_to(120)  # out of time while the player types
         await settle(pilot)
         assert isinstance(app.screen, EndScreen)
         assert [type(s).__name__ for s in app.screen_stack[1:]] == ["EndScreen"]
+        # Nothing of the run is held back from the collector once its board has gone: not its
+        # kept dialogs, not the objects frozen while it was on screen (drill.tui.collector).
+        assert not app.is_screen_installed(dialog)
+        assert gc.get_freeze_count() == 0
 
 
 async def test_a_run_that_ended_unscored_is_scored_off_the_ui_thread_then_shown(in_tmp):

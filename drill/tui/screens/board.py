@@ -28,6 +28,7 @@ from ...engine.rules import owed
 from ...engine.simulation import ActionRejected, LogEntry
 from ...session import GameSession
 from ..clock import GameClock
+from ..collector import freeze_long_lived, thaw
 from ..dialogs.answer import AnswerDialog
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.estimate import EstimateDialog
@@ -149,9 +150,11 @@ class BoardScreen(Screen[None]):
         self.refresh_board()
         self._sync_timer()
         self.query_one("#actions", ActionList).focus()
+        self.call_after_refresh(freeze_long_lived)
 
     def on_unmount(self) -> None:
         self._kept.discard()
+        thaw()
 
     # -- the clock -------------------------------------------------------------------------
 
