@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
     from .catalog import ScenarioSource
+    from .engine.scenario import Scenario
     from .engine.simulation import Run
 
 SAVE_FORMAT = "drill-save"
@@ -67,6 +68,15 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def game_hash(scenario: Scenario) -> str:
+    """The hash of the scenario as the game reads it: the same for a file whose comments,
+    layout or quoting changed, or that `drill upgrade` rewrote to the current format, since
+    such a file plays the same run.  Any change to what is played or shown changes it."""
+    # The format number says how the file was written, not what it plays.
+    data = scenario.model_dump_json(exclude={"meta": {"format"}})
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class SaveRecord:
     """The contents of one save file."""
@@ -80,6 +90,9 @@ class SaveRecord:
     players: list[str]
     names: dict[str, str]
     steps: list[Any] = field(default_factory=list)
+    scenario_game_hash: str = ""
+    """:func:`game_hash` of the scenario the run was played with; empty in saves made before
+    it was kept, which resume only with the very same file."""
     variant: dict[str, Any] = field(default_factory=dict)
     """What the run drew of what varies (:meth:`drill.engine.variety.Variant.to_json`), kept
     like the names so that the run replays as it was played; empty when nothing varies."""
@@ -101,7 +114,9 @@ class SaveRecord:
             "format": SAVE_FORMAT,
             "version": SAVE_VERSION,
             "scenario": {"id": self.scenario_id, "sha256": self.scenario_hash,
-                         "path": self.scenario_path},
+                         "path": self.scenario_path,
+                         **({"game_sha256": self.scenario_game_hash}
+                            if self.scenario_game_hash else {})},
             "seed": self.seed,
             "pace": self.pace,
             "players": self.players,
@@ -251,6 +266,7 @@ def _checked_fields(body: dict[str, Any]) -> dict[str, Any]:
         "scenario_id": _text(scenario["id"], "scenario.id", empty=False),
         "scenario_hash": _text(scenario["sha256"], "scenario.sha256", empty=False),
         "scenario_path": _text(scenario.get("path", ""), "scenario.path"),
+        "scenario_game_hash": _text(scenario.get("game_sha256", ""), "scenario.game_sha256"),
         "seed": seed,
         "pace": pace,
         "players": [_text(p, f"players[{i}]") for i, p in enumerate(players)],
@@ -355,6 +371,15 @@ def saved_variant(scenario: Any, data: dict[str, Any]) -> Any:
     return variant_from_json(scenario, data) if data else None
 
 
+def plays_the_same(record: SaveRecord, source: ScenarioSource) -> bool:
+    """Whether ``source`` is the scenario the save was played with: the very same file, or
+    one the game reads the same (see :func:`game_hash`)."""
+    if source.sha256 == record.scenario_hash:
+        return True
+    return bool(record.scenario_game_hash) and record.scenario_game_hash == game_hash(
+        source.scenario)
+
+
 def replay_save(path: Path, record: SaveRecord | None = None) -> ReplayedSave:
     """The run of a save, replayed on a fresh run to where it was saved: the one replay that
     resuming (``GameSession.resume``, `drill resume`, the picker) and comparing use.
@@ -384,7 +409,7 @@ def replay_save(path: Path, record: SaveRecord | None = None) -> ReplayedSave:
         more = len(error.problems) - 1
         raise SaveError(f"{where}: {scenario} does not load: {first}"
                         + (f" (and {more:,} more problems)" if more > 0 else "")) from None
-    if source.sha256 != record.scenario_hash:
+    if not plays_the_same(record, source):
         raise SaveError(f"{where}: the scenario '{escaped(record.scenario_id)}' has changed since "
                         "this run was saved, so it cannot be replayed exactly")
     unit = source.scenario.clock.unit

@@ -22,7 +22,7 @@ from .engine.scenario import Scenario
 from .engine.scorecard import ScoreCard
 from .engine.simulation import LogEntry, Run
 from .engine.variety import draw, varies
-from .saves import SaveRecord, replay_save, saved_variant
+from .saves import SaveRecord, game_hash, replay_save, saved_variant
 
 __all__ = ["GameSession", "ScenarioSource", "default_seed"]
 
@@ -92,6 +92,7 @@ class GameSession:
         record = SaveRecord(
             scenario_id=source.scenario.meta.id,
             scenario_hash=source.sha256,
+            scenario_game_hash=game_hash(source.scenario),
             scenario_path=source.reference,
             seed=seed,
             pace=pace,

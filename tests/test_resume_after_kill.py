@@ -88,6 +88,33 @@ def test_a_save_whose_scenario_changed_is_refused(tmp_path):
         GameSession.resume(session.save_path)
 
 
+def test_a_save_resumes_after_its_file_is_reworded_or_upgraded_but_plays_the_same(tmp_path):
+    import json
+
+    from drill.cli import main
+    from drill.saves import SaveError
+
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text((TINY.parent / "format1" / "tiny.toml").read_text())
+    session = GameSession.start(ScenarioSource.open(str(scenario)), seed=1, pace=1.0,
+                                saves_dir=tmp_path / "saves")
+    for step in PlayScript.model_validate({"steps": STEPS}).steps[:2]:
+        session.act(step)
+    session.save()
+    older = tmp_path / "older.json"  # the same run, saved before saves kept the game's hash
+    body = json.loads(session.save_path.read_text())
+    del body["scenario"]["game_sha256"]
+    older.write_text(json.dumps(body))
+
+    scenario.write_text("# Our copy, annotated for the game day.\n" + scenario.read_text())
+    assert main(["upgrade", str(scenario)]) == 0  # format 1 to the current format
+    resumed = GameSession.resume(session.save_path)
+    assert resumed.record.steps == session.record.steps
+    assert resumed.run.record().log == session.run.record().log
+    with pytest.raises(SaveError, match="has changed since this run was saved"):
+        GameSession.resume(older)  # no game hash: only the very same file will do
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
