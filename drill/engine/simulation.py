@@ -185,6 +185,32 @@ class _Tests(NamedTuple):
         return test, self.reads[text], cost
 
 
+class _ClaimChecks(NamedTuple):
+    """The conditions an update's claims are checked against (see :meth:`Run._claim_truth`),
+    found once per scenario: a run posts many updates, and looking them up in the scenario's
+    endings, harms and comms each time cost more than testing them."""
+
+    resolvable: tuple[tuple[str, ex.Compiled], ...]
+    """The conditions of the resolved and degraded endings: (text, test)."""
+    cause: tuple[str, ex.Compiled] | None
+    """``comms.cause_visible`` (None: the scenario does not say)."""
+    losses: tuple[str, ...]
+    """The conditions of the harms that lose data (evidence watches: read from first truths)."""
+    affected: tuple[tuple[str, ex.Compiled, str], ...]
+    """``comms.affected``, in order: (text, test, who is affected)."""
+
+    @classmethod
+    def build(cls, scenario: Scenario, conditions: Mapping[str, ex.Compiled]) -> "_ClaimChecks":
+        comms = scenario.comms
+        cause = comms.cause_visible
+        return cls(
+            tuple((e.when, conditions[e.when]) for e in scenario.endings
+                  if e.kind in RESOLVED_KINDS),
+            None if cause is None else (cause, conditions[cause]),
+            tuple(h.when for h in scenario.scoring.outcome.harm if h.data_loss),
+            tuple((t.when, conditions[t.when], t.affected) for t in comms.affected))
+
+
 def _metered(node: ex.Node, types: Mapping[str, ex.Type]
              ) -> tuple[ex.Compiled, tuple[ex.Compiled, int]] | None:
     """A big ``and``-ed condition compiled part by part: its plain test, and its metered test
@@ -253,6 +279,8 @@ class _RunPlan:
     effect_costs: Mapping[int, int]
     """What applying each event's and action's effects costs in the run's budget, by the
     ``id()`` of its effects table (the tables live as long as the scenario this plan is for)."""
+    claims: _ClaimChecks
+    """What an update's claims are checked against."""
 
     @classmethod
     def build(cls, scenario: Scenario, tests: _Tests) -> "_RunPlan":
@@ -304,7 +332,7 @@ class _RunPlan:
                    {k: tuple(v) for k, v in watch_readers.items()}, failed,
                    timed, {k: tuple(v) for k, v in timed_readers.items()},
                    watched_keys, frozenset(readers) | watched_keys, tuple(schedule),
-                   effect_costs)
+                   effect_costs, _ClaimChecks.build(scenario, tests.conditions))
 
 
 class Run:
@@ -411,6 +439,7 @@ class Run:
         self._watch_readers = plan.watch_readers
         self._failed_endings = plan.failed_endings
         self._effect_costs = plan.effect_costs
+        self._claims = plan.claims
         self._time_checks = TimeChecks(compiled.plans, plan.timed_readers, plan.timed,
                                        MAX_EVALUATION)
         self._metered = bool(compiled.metered)
@@ -1204,13 +1233,26 @@ class Run:
 
     def _claim_truth(self) -> ClaimTruth:
         """What was true and visible now, for the claims of an update (see ClaimTruth)."""
-        scenario = self.scenario
-        comms = scenario.comms
-        resolvable = any(e.kind in RESOLVED_KINDS and self._holds(e.when)
-                         for e in scenario.endings)
-        cause = None if comms.cause_visible is None else self._holds(comms.cause_visible)
-        loss = any(h.data_loss and h.when in self._first_true for h in scenario.scoring.outcome.harm)
-        affected = next((t.affected for t in comms.affected if self._holds(t.when)), "")
+        checks, env = self._claims, self._env
+        text = ""  # the condition being tested, to name it if it breaks a bound
+        try:
+            resolvable = False
+            for text, test in checks.resolvable:
+                if test(env):
+                    resolvable = True
+                    break
+            cause = None
+            if checks.cause is not None:
+                text, test = checks.cause
+                cause = bool(test(env))
+            loss = any(when in self._first_true for when in checks.losses)
+            affected = ""
+            for text, test, who in checks.affected:
+                if test(env):
+                    affected = who
+                    break
+        except OutOfBounds as error:
+            raise _Halt(f"the condition at {self._where(text)} {error}") from None
         return ClaimTruth(resolvable, cause, loss, affected)
 
     def _answer(self, step: Answer) -> None:
