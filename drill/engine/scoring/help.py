@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..playscript import FACILITATOR
-from ..record import LogKind, PageDetail
+from ..record import LogEntry, LogKind, PageDetail
+from ..rules import entries_from
 from ..scenario import COMMANDER, Trigger, role_of
 from ..scorecard import DimensionScore
 from .common import decay, _Ledger, _dimension, _not_applicable, _Context
@@ -82,13 +85,13 @@ def _over_paging(ctx: _Context, triggers: list[Trigger], ledger: _Ledger) -> Non
     policy = ctx.scenario.scoring.escalation
     wanted = {p for trigger in triggers
               for p in _wanted_people(ctx, trigger.people, trigger.skills)}
-    paged = {e.ref: e for e in run.log if e.kind is LogKind.PAGED}
     spent = 0.0
     for person_id, at in sorted(run.paged_at.items(), key=lambda item: item[1]):
         person = ctx.people.get(person_id)
         if person is None:
             continue
-        detail = paged[person_id].detail if person_id in paged else None
+        page = _page_entry(run.log, person_id, at)
+        detail = page.detail if page is not None else None
         helps = isinstance(detail, PageDetail) and detail.helps
         if person.relevant and (person_id in wanted or helps):
             continue
@@ -107,6 +110,18 @@ def _over_paging(ctx: _Context, triggers: list[Trigger], ledger: _Ledger) -> Non
                                             cap=policy.irrelevant_page_cap))
 
 
+def _page_entry(log: Sequence[LogEntry], person_id: str, at: float) -> LogEntry | None:
+    """The log's entry of the page of ``person_id`` at ``at`` (looked up from its time: the log
+    is in time order)."""
+    for index in range(entries_from(log, at), len(log)):
+        entry = log[index]
+        if entry.time > at:
+            break
+        if entry.kind is LogKind.PAGED and entry.ref == person_id:
+            return entry
+    return None
+
+
 def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
     """Team play: the incident commander who starts a fix or a mitigation by hand while another
     player could have been given it loses `role_discipline_penalty`, once (DOMAIN §9.2).
@@ -119,6 +134,8 @@ def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
     if penalty <= 0:
         return
     acting = {step.by for step in ctx.run.steps}
+    if not any(acting):
+        return  # no named player acted (one player alone): no commander to judge
     present: list[str] = []
     for entry in ctx.run.log:
         by = entry.by
