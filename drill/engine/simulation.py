@@ -892,13 +892,14 @@ class Run:
             return
         self._everything_dirty = False
         env, pending, readers = self._env, self._pending, self._readers
-        changed: set[str] = set()
+        changed: set[str] | None = None
         work = 0
         while True:
             dirty, self._dirty = self._dirty, set()
             if not dirty and not everything:
                 break
-            changed |= dirty
+            # What changed in this settle, for the watches below (usually one round: no copy).
+            changed = dirty if changed is None else changed | dirty
             if everything:
                 candidates: Iterable[int] = range(len(pending))
             else:
@@ -944,6 +945,8 @@ class Run:
             if not self._dirty:
                 break
             everything = False
+        if changed is None:
+            changed = set()
         if not self._timed_keys.isdisjoint(changed):
             self._time_checks.changed(changed)
         everything = everything or self._everything_dirty

@@ -99,6 +99,8 @@ class _Context:
         self.end = run.end
         self.grace = scenario.comms.grace
         self.unit = scenario.clock.unit
+        self._times: dict[float, str] = {}
+        """Times already written (see :meth:`t`)."""
 
     # Lookups by id, built only when a dimension needs them.
     @cached_property
@@ -114,8 +116,13 @@ class _Context:
         return {m.id: m for m in self.scenario.milestones}
 
     def t(self, value: float) -> str:
-        # The score card names the minute (or day) as the board's clock showed it.
-        return clock_time(self.unit, value, whole_units=True)
+        # The score card names the minute (or day) as the board's clock showed it.  The same
+        # few moments (due times, updates) recur in many deductions and credits: each is
+        # written once per score.
+        shown = self._times.get(value)
+        if shown is None:
+            shown = self._times[value] = clock_time(self.unit, value, whole_units=True)
+        return shown
 
     def span(self, value: float) -> str:
         return span(self.unit, value)
