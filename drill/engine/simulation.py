@@ -448,6 +448,9 @@ class Run:
         self._everything_dirty = True
         self._watched_keys = plan.watched_keys
         self._interesting = plan.interesting
+        self._time_read = "time" in plan.interesting
+        """Whether some waiting condition reads ``time`` (else a new time dirties nothing: in
+        most scenarios nothing does, and every happening moves the clock)."""
         try:
             for when, kind, payload in plan.schedule:
                 self._schedule(when, kind, payload)
@@ -767,7 +770,8 @@ class Run:
         if when != self.now:
             self.now = when
             self._env["time"] = when
-            self._dirty.add("time")
+            if self._time_read:
+                self._dirty.add("time")
 
     def _schedule(self, when: float, kind: str, payload: Any) -> None:
         self._seq = seq = self._seq + 1
@@ -1248,7 +1252,7 @@ class Run:
             if checks.cause is not None:
                 text, test = checks.cause
                 cause = bool(test(env))
-            loss = any(when in self._first_true for when in checks.losses)
+            loss = not self._first_true.keys().isdisjoint(checks.losses)
             affected = ""
             for text, test, who in checks.affected:
                 if test(env):
