@@ -374,6 +374,8 @@ class Run:
                 compiled.personalised[key] = made
             scenario, plan = made
         self.scenario = scenario
+        self._limit = scenario.clock.limit
+        """The clock's limit (read at every advance; the scenario never changes)."""
         self.now = 0.0
         self._env: dict[str, ex.Value] = dict(scenario.state)
         self._env["time"] = 0.0
@@ -610,7 +612,7 @@ class Run:
         the run here (see :attr:`halted`).
         """
         start = len(self._log)
-        limit = self.scenario.clock.limit
+        limit = self._limit
         target = min(target, limit)
         queue, pop, inf = self._queue, heapq.heappop, math.inf
         env, checks = self._env, self._time_checks
@@ -662,9 +664,10 @@ class Run:
         apart from having advanced.
         """
         start = len(self._log)
-        if step.at < self.now:
-            raise ActionRejected(f"cannot act in the past (at {step.at:g}, now {self.now:g})")
-        self.advance_to(step.at)
+        at = step.at
+        if at < self.now:
+            raise ActionRejected(f"cannot act in the past (at {at:g}, now {self.now:g})")
+        self.advance_to(at)
         if self.ending is not None:
             raise ActionRejected("the run has ended")
         try:
@@ -855,14 +858,15 @@ class Run:
                            sender=self.person_name(person_id), text=self._told(said))
 
     def _fire(self, event: Event) -> None:
-        self._fired.setdefault(event.id, []).append(self.now)
-        self._fact(f"fired.{event.id}", True)
+        ident = event.id  # (scenario items are pydantic models: a local reads faster)
+        self._fired.setdefault(ident, []).append(self.now)
+        self._fact(f"fired.{ident}", True)
         self._apply(event.effects, event)
         if event.text:
-            self._note(LogKind.EVENT, event.id, channel=event.channel,
+            self._note(LogKind.EVENT, ident, channel=event.channel,
                        sender=self._sender(event.sender), text=self._told(event.text),
                        detail=event)
-        self._schedule_followers(event.id)
+        self._schedule_followers(ident)
 
     def _told(self, text: str) -> str:
         """A scenario text as shown now: ``{state.NAME}`` filled with the current value."""
@@ -1030,23 +1034,24 @@ class Run:
         reason = self._can_start(action)
         if reason:
             raise ActionRejected(reason)
-        self._running[action.id] = self.now
-        self._started.setdefault(action.id, []).append(self.now)
+        ident = action.id
+        self._running[ident] = self.now
+        self._started.setdefault(ident, []).append(self.now)
         # An unsafe action is judged by its warning at the moment it starts: a copy without a
         # backup is unsafe until the backup exists, not for ever once it was.
         for index, unsafe in enumerate(self.scenario.scoring.rollback.unsafe):
-            if unsafe.action == action.id and self._holds(unsafe.warning):
+            if unsafe.action == ident and self._holds(unsafe.warning):
                 self._warned_starts.append((self.now, index))
-        self._fact(f"started.{action.id}", True)
-        self._fact(f"running.{action.id}", True)
-        self._note(LogKind.STARTED, action.id, text=action.label, by=step.by, detail=step,
+        self._fact(f"started.{ident}", True)
+        self._fact(f"running.{ident}", True)
+        self._note(LogKind.STARTED, ident, text=action.label, by=step.by, detail=step,
                    seen=self._last_seen)
         if action.targets:
             job = _Job(action, last=self.now)
-            self._jobs[action.id] = job
+            self._jobs[ident] = job
             self._reschedule(job)
         else:
-            self._schedule(self.now + action.duration, "finish", (action.id, self.now))
+            self._schedule(self.now + action.duration, "finish", (ident, self.now))
 
     def _reschedule(self, job: _Job) -> None:
         job.done = round(job.done + (self.now - job.last) * job.rate, 9)
@@ -1062,35 +1067,37 @@ class Run:
 
     def _target_done(self, job: _Job) -> None:
         action = job.action
+        ident, targets, progress_var = action.id, action.targets, action.progress_var
         count = max(job.noted + 1,
                     math.floor(round(job.done + (self.now - job.last) * job.rate, 6)))
         job.done = float(count)
         job.last = self.now
         job.noted = count
-        self._fact(f"count.{action.id}", count)
-        if action.progress_var:
-            self._fact(action.progress_var, count)
-        self._note(LogKind.TARGET, action.id,
-                   text=f"{action.target_label} {count} of {action.targets}",
+        self._fact(f"count.{ident}", count)
+        if progress_var:
+            self._fact(progress_var, count)
+        self._note(LogKind.TARGET, ident,
+                   text=f"{action.target_label} {count} of {targets}",
                    detail=TargetDetail(count, job.workers))
-        if count >= action.targets:
-            del self._jobs[action.id]
+        if count >= targets:
+            del self._jobs[ident]
             self._complete(action)
         else:
             job.version += 1
-            self._schedule(self.now + 1 / job.rate, "target", (action.id, job.version))
+            self._schedule(self.now + 1 / job.rate, "target", (ident, job.version))
 
     def _complete(self, action: Action) -> None:
-        del self._running[action.id]
-        self._finished.setdefault(action.id, []).append(self.now)
-        self._fact(f"running.{action.id}", False)
-        self._fact(f"done.{action.id}", True)
+        ident = action.id
+        del self._running[ident]
+        self._finished.setdefault(ident, []).append(self.now)
+        self._fact(f"running.{ident}", False)
+        self._fact(f"done.{ident}", True)
         if not action.targets:
-            self._fact(f"count.{action.id}", len(self._finished[action.id]))
+            self._fact(f"count.{ident}", len(self._finished[ident]))
         self._apply(action.effects, action)
-        self._note(LogKind.FINISHED, action.id,
+        self._note(LogKind.FINISHED, ident,
                    text=self._told(action.reveals) if action.reveals else f"{action.label}: done.")
-        self._schedule_followers(action.id)
+        self._schedule_followers(ident)
 
     def _schedule_followers(self, ident: str) -> None:
         """Schedule the events that follow an action's finish or an event's firing."""
@@ -1214,28 +1221,29 @@ class Run:
             self._schedule(self.now + line.after, "say", (person.id, line))
 
     def _update(self, step: PostUpdate) -> None:
-        policy = self.scenario.comms.audiences.get(step.audience)
+        audience = step.audience
+        policy = self.scenario.comms.audiences.get(audience)
         if policy is not None and policy.down_when is not None and self._holds(policy.down_when):
             self._undelivered.append(PostedUpdate(self.now, step, self._claim_truth()))
-            key = f"undelivered.{step.audience}"
+            key = f"undelivered.{audience}"
             self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
             self._dirty.add(key)
-            self._note(LogKind.UNDELIVERED, step.audience, channel=step.audience,
+            self._note(LogKind.UNDELIVERED, audience, channel=audience,
                        text=self._told(policy.down_text) if policy.down_text else
-                       f"The update to {audience_name(step.audience)} did not go out: the "
+                       f"The update to {audience_name(audience)} did not go out: the "
                        "channel to them is down.", by=step.by, detail=step, seen=self._last_seen)
             return
         self._updates.append(PostedUpdate(self.now, step, self._claim_truth()))
-        key = f"updates.{step.audience}"
+        key = f"updates.{audience}"
         # Not news: an update changes what the audience knows, not the incident.
         self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
-        self._env[f"told.{step.audience}"] = step.status
-        self._dirty.update((key, f"told.{step.audience}"))
+        self._env[f"told.{audience}"] = step.status
+        self._dirty.update((key, f"told.{audience}"))
         # Each text its own sentence: "Checkout fails. Rolling back." not "fails Rolling back".
         parts = [sentence(p) for p in (step.impact, step.doing) if p.strip()]
         if step.next_update:
             parts.append(f"Next update in {span(self.scenario.clock.unit, step.next_update)}.")
-        self._note(LogKind.UPDATE, step.audience, channel=step.audience, text=" ".join(parts),
+        self._note(LogKind.UPDATE, audience, channel=audience, text=" ".join(parts),
                    by=step.by, detail=step, seen=self._last_seen)
 
     def _claim_truth(self) -> ClaimTruth:

@@ -33,13 +33,13 @@ def _score_help(ctx: _Context) -> DimensionScore:
     if not triggers:
         return _not_applicable("help", "The scenario sets no escalation triggers.")
     misses: list[tuple[float, float, str, Trigger]] = []  # (S, time, what, trigger)
-    for trigger in triggers:
+    wanted_by = [_wanted_people(ctx, trigger.people, trigger.skills) for trigger in triggers]
+    for trigger, wanted in zip(triggers, wanted_by):
         seen = run.evidence.get(trigger.observable)
         if seen is None:
             continue  # never judge what could not be seen
         due = seen + trigger.window
         evidence = trigger.id.replace("_", " ").replace("-", " ")
-        wanted = _wanted_people(ctx, trigger.people, trigger.skills)
         pages = [(run.paged_at[p], p) for p in wanted if p in run.paged_at]
         if pages:
             at, person = min(pages)
@@ -67,24 +67,22 @@ def _score_help(ctx: _Context) -> DimensionScore:
     for score, time, what, trigger in misses:
         ledger.lose((1 - score) / judged, time, what,
                     f"{trigger.norm} (this scenario: within {ctx.span(trigger.window)})")
-    _over_paging(ctx, triggers, ledger)
+    _over_paging(ctx, {p for wanted in wanted_by for p in wanted}, ledger)
     _role_discipline(ctx, ledger)
     return _dimension("help", ledger)
 
 
-def _over_paging(ctx: _Context, triggers: list[Trigger], ledger: _Ledger) -> None:
+def _over_paging(ctx: _Context, wanted: set[str], ledger: _Ledger) -> None:
     """Pages nobody needed (DOMAIN §9.2 over-escalation, §9.7 over-paging).
 
     A page is free when some trigger wants the person (the right person keeps full credit, even
     early) or when their skills speed up work on offer at that moment; otherwise it costs
     ``irrelevant_page_penalty``, times ``off_hours_factor`` when it woke them outside their
     hours (pager fatigue), at most ``irrelevant_page_cap`` in all.  Someone the scenario marks
-    as not relevant is never needed.
+    as not relevant is never needed.  ``wanted``: everyone some trigger wants.
     """
     run = ctx.run
     policy = ctx.scenario.scoring.escalation
-    wanted = {p for trigger in triggers
-              for p in _wanted_people(ctx, trigger.people, trigger.skills)}
     spent = 0.0
     for person_id, at in sorted(run.paged_at.items(), key=lambda item: item[1]):
         person = ctx.people.get(person_id)
