@@ -899,7 +899,7 @@ class Run:
             self._dirty.clear()
             return
         self._everything_dirty = False
-        env, pending, readers = self._env, self._pending, self._readers
+        env, pending, readers, disarmed = self._env, self._pending, self._readers, self._disarmed
         changed: set[str] | None = None
         work = 0
         while True:
@@ -922,17 +922,17 @@ class Run:
                     holds = test(env)
                 except OutOfBounds as error:
                     raise _Halt(f"the condition of {kind} '{escaped(item.id)}' {error}") from None
-                if kind == "event" and item.repeat:
-                    # Fires on each edge: once, then again only after its condition stopped
-                    # holding (it stays waiting, re-tested when what it reads changes).
-                    if index in self._disarmed:
-                        if not holds:
-                            self._disarmed.discard(index)
-                    elif holds:
-                        self._disarmed.add(index)
-                        self._repeat(item)
-                    continue
                 if not holds:
+                    # A repeating event fires on each edge: once, then again only after its
+                    # condition stopped holding (it stays waiting, re-tested when what it reads
+                    # changes).  Only those are ever disarmed.
+                    if index in disarmed:
+                        disarmed.discard(index)
+                    continue
+                if kind == "event" and item.repeat:
+                    if index not in disarmed:
+                        disarmed.add(index)
+                        self._repeat(item)
                     continue
                 pending[index] = None
                 if "time" in reads:
