@@ -14,16 +14,18 @@ Every function is pure and reads only the scenario and what the run recorded.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Literal, Sequence
 
 from .scenario import AUDIENCES, EXTERNAL_AUDIENCES, AudiencePolicy, Busy, Clock, Person, Request, Scenario
 
 if TYPE_CHECKING:
-    from .record import PostedUpdate, RunRecord
+    from .record import LogEntry, PostedUpdate, RunRecord
 
 # -- clocks and people ----------------------------------------------------------------------------
 
@@ -331,10 +333,30 @@ VISIBLE_NEWS = frozenset({"event", "started", "finished", "arrived", "milestone"
 someone joining, a milestone (not per-target progress, not hidden state)."""
 
 
+_TIME_OF = attrgetter("time")
+
+
+def entries_from(log: Sequence["LogEntry"], time: float, strictly_after: bool = False) -> int:
+    """Where the entries at ``time`` or later (``strictly_after``: later only) start in a run's
+    log.
+
+    The log is written in time order, so this is a binary search: readers asking about a
+    moment (scoring asks many times per run) need not scan the whole log each time.
+    """
+    search = bisect.bisect_right if strictly_after else bisect.bisect_left
+    return search(log, time, key=_TIME_OF)
+
+
 def news_between(record: "RunRecord", after: float, before: float) -> bool:
     """Whether something new reached the responders strictly between two moments."""
-    return any(after < e.time < before and e.kind in VISIBLE_NEWS and e.text
-               for e in record.log)
+    log = record.log
+    for index in range(entries_from(log, after, strictly_after=True), len(log)):
+        entry = log[index]
+        if entry.time >= before:
+            return False
+        if entry.kind in VISIBLE_NEWS and entry.text:
+            return True
+    return False
 
 
 def proactive_window(scenario: Scenario, audience: str) -> float:

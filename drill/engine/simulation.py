@@ -185,6 +185,32 @@ class _Tests(NamedTuple):
         return test, self.reads[text], cost
 
 
+class _ClaimChecks(NamedTuple):
+    """The conditions an update's claims are checked against (see :meth:`Run._claim_truth`),
+    found once per scenario: a run posts many updates, and looking them up in the scenario's
+    endings, harms and comms each time cost more than testing them."""
+
+    resolvable: tuple[tuple[str, ex.Compiled], ...]
+    """The conditions of the resolved and degraded endings: (text, test)."""
+    cause: tuple[str, ex.Compiled] | None
+    """``comms.cause_visible`` (None: the scenario does not say)."""
+    losses: tuple[str, ...]
+    """The conditions of the harms that lose data (evidence watches: read from first truths)."""
+    affected: tuple[tuple[str, ex.Compiled, str], ...]
+    """``comms.affected``, in order: (text, test, who is affected)."""
+
+    @classmethod
+    def build(cls, scenario: Scenario, conditions: Mapping[str, ex.Compiled]) -> "_ClaimChecks":
+        comms = scenario.comms
+        cause = comms.cause_visible
+        return cls(
+            tuple((e.when, conditions[e.when]) for e in scenario.endings
+                  if e.kind in RESOLVED_KINDS),
+            None if cause is None else (cause, conditions[cause]),
+            tuple(h.when for h in scenario.scoring.outcome.harm if h.data_loss),
+            tuple((t.when, conditions[t.when], t.affected) for t in comms.affected))
+
+
 def _metered(node: ex.Node, types: Mapping[str, ex.Type]
              ) -> tuple[ex.Compiled, tuple[ex.Compiled, int]] | None:
     """A big ``and``-ed condition compiled part by part: its plain test, and its metered test
@@ -253,6 +279,8 @@ class _RunPlan:
     effect_costs: Mapping[int, int]
     """What applying each event's and action's effects costs in the run's budget, by the
     ``id()`` of its effects table (the tables live as long as the scenario this plan is for)."""
+    claims: _ClaimChecks
+    """What an update's claims are checked against."""
 
     @classmethod
     def build(cls, scenario: Scenario, tests: _Tests) -> "_RunPlan":
@@ -304,7 +332,7 @@ class _RunPlan:
                    {k: tuple(v) for k, v in watch_readers.items()}, failed,
                    timed, {k: tuple(v) for k, v in timed_readers.items()},
                    watched_keys, frozenset(readers) | watched_keys, tuple(schedule),
-                   effect_costs)
+                   effect_costs, _ClaimChecks.build(scenario, tests.conditions))
 
 
 class Run:
@@ -346,6 +374,8 @@ class Run:
                 compiled.personalised[key] = made
             scenario, plan = made
         self.scenario = scenario
+        self._limit = scenario.clock.limit
+        """The clock's limit (read at every advance; the scenario never changes)."""
         self.now = 0.0
         self._env: dict[str, ex.Value] = dict(scenario.state)
         self._env["time"] = 0.0
@@ -411,6 +441,7 @@ class Run:
         self._watch_readers = plan.watch_readers
         self._failed_endings = plan.failed_endings
         self._effect_costs = plan.effect_costs
+        self._claims = plan.claims
         self._time_checks = TimeChecks(compiled.plans, plan.timed_readers, plan.timed,
                                        MAX_EVALUATION)
         self._metered = bool(compiled.metered)
@@ -419,6 +450,9 @@ class Run:
         self._everything_dirty = True
         self._watched_keys = plan.watched_keys
         self._interesting = plan.interesting
+        self._time_read = "time" in plan.interesting
+        """Whether some waiting condition reads ``time`` (else a new time dirties nothing: in
+        most scenarios nothing does, and every happening moves the clock)."""
         try:
             for when, kind, payload in plan.schedule:
                 self._schedule(when, kind, payload)
@@ -578,7 +612,7 @@ class Run:
         the run here (see :attr:`halted`).
         """
         start = len(self._log)
-        limit = self.scenario.clock.limit
+        limit = self._limit
         target = min(target, limit)
         queue, pop, inf = self._queue, heapq.heappop, math.inf
         env, checks = self._env, self._time_checks
@@ -630,9 +664,10 @@ class Run:
         apart from having advanced.
         """
         start = len(self._log)
-        if step.at < self.now:
-            raise ActionRejected(f"cannot act in the past (at {step.at:g}, now {self.now:g})")
-        self.advance_to(step.at)
+        at = step.at
+        if at < self.now:
+            raise ActionRejected(f"cannot act in the past (at {at:g}, now {self.now:g})")
+        self.advance_to(at)
         if self.ending is not None:
             raise ActionRejected("the run has ended")
         try:
@@ -738,7 +773,8 @@ class Run:
         if when != self.now:
             self.now = when
             self._env["time"] = when
-            self._dirty.add("time")
+            if self._time_read:
+                self._dirty.add("time")
 
     def _schedule(self, when: float, kind: str, payload: Any) -> None:
         self._seq = seq = self._seq + 1
@@ -822,14 +858,15 @@ class Run:
                            sender=self.person_name(person_id), text=self._told(said))
 
     def _fire(self, event: Event) -> None:
-        self._fired.setdefault(event.id, []).append(self.now)
-        self._fact(f"fired.{event.id}", True)
+        ident = event.id  # (scenario items are pydantic models: a local reads faster)
+        self._fired.setdefault(ident, []).append(self.now)
+        self._fact(f"fired.{ident}", True)
         self._apply(event.effects, event)
         if event.text:
-            self._note(LogKind.EVENT, event.id, channel=event.channel,
+            self._note(LogKind.EVENT, ident, channel=event.channel,
                        sender=self._sender(event.sender), text=self._told(event.text),
                        detail=event)
-        self._schedule_followers(event.id)
+        self._schedule_followers(ident)
 
     def _told(self, text: str) -> str:
         """A scenario text as shown now: ``{state.NAME}`` filled with the current value."""
@@ -862,14 +899,15 @@ class Run:
             self._dirty.clear()
             return
         self._everything_dirty = False
-        env, pending, readers = self._env, self._pending, self._readers
-        changed: set[str] = set()
+        env, pending, readers, disarmed = self._env, self._pending, self._readers, self._disarmed
+        changed: set[str] | None = None
         work = 0
         while True:
             dirty, self._dirty = self._dirty, set()
             if not dirty and not everything:
                 break
-            changed |= dirty
+            # What changed in this settle, for the watches below (usually one round: no copy).
+            changed = dirty if changed is None else changed | dirty
             if everything:
                 candidates: Iterable[int] = range(len(pending))
             else:
@@ -884,17 +922,17 @@ class Run:
                     holds = test(env)
                 except OutOfBounds as error:
                     raise _Halt(f"the condition of {kind} '{escaped(item.id)}' {error}") from None
-                if kind == "event" and item.repeat:
-                    # Fires on each edge: once, then again only after its condition stopped
-                    # holding (it stays waiting, re-tested when what it reads changes).
-                    if index in self._disarmed:
-                        if not holds:
-                            self._disarmed.discard(index)
-                    elif holds:
-                        self._disarmed.add(index)
-                        self._repeat(item)
-                    continue
                 if not holds:
+                    # A repeating event fires on each edge: once, then again only after its
+                    # condition stopped holding (it stays waiting, re-tested when what it reads
+                    # changes).  Only those are ever disarmed.
+                    if index in disarmed:
+                        disarmed.discard(index)
+                    continue
+                if kind == "event" and item.repeat:
+                    if index not in disarmed:
+                        disarmed.add(index)
+                        self._repeat(item)
                     continue
                 pending[index] = None
                 if "time" in reads:
@@ -915,6 +953,8 @@ class Run:
             if not self._dirty:
                 break
             everything = False
+        if changed is None:
+            changed = set()
         if not self._timed_keys.isdisjoint(changed):
             self._time_checks.changed(changed)
         everything = everything or self._everything_dirty
@@ -994,23 +1034,24 @@ class Run:
         reason = self._can_start(action)
         if reason:
             raise ActionRejected(reason)
-        self._running[action.id] = self.now
-        self._started.setdefault(action.id, []).append(self.now)
+        ident = action.id
+        self._running[ident] = self.now
+        self._started.setdefault(ident, []).append(self.now)
         # An unsafe action is judged by its warning at the moment it starts: a copy without a
         # backup is unsafe until the backup exists, not for ever once it was.
         for index, unsafe in enumerate(self.scenario.scoring.rollback.unsafe):
-            if unsafe.action == action.id and self._holds(unsafe.warning):
+            if unsafe.action == ident and self._holds(unsafe.warning):
                 self._warned_starts.append((self.now, index))
-        self._fact(f"started.{action.id}", True)
-        self._fact(f"running.{action.id}", True)
-        self._note(LogKind.STARTED, action.id, text=action.label, by=step.by, detail=step,
+        self._fact(f"started.{ident}", True)
+        self._fact(f"running.{ident}", True)
+        self._note(LogKind.STARTED, ident, text=action.label, by=step.by, detail=step,
                    seen=self._last_seen)
         if action.targets:
             job = _Job(action, last=self.now)
-            self._jobs[action.id] = job
+            self._jobs[ident] = job
             self._reschedule(job)
         else:
-            self._schedule(self.now + action.duration, "finish", (action.id, self.now))
+            self._schedule(self.now + action.duration, "finish", (ident, self.now))
 
     def _reschedule(self, job: _Job) -> None:
         job.done = round(job.done + (self.now - job.last) * job.rate, 9)
@@ -1026,35 +1067,37 @@ class Run:
 
     def _target_done(self, job: _Job) -> None:
         action = job.action
+        ident, targets, progress_var = action.id, action.targets, action.progress_var
         count = max(job.noted + 1,
                     math.floor(round(job.done + (self.now - job.last) * job.rate, 6)))
         job.done = float(count)
         job.last = self.now
         job.noted = count
-        self._fact(f"count.{action.id}", count)
-        if action.progress_var:
-            self._fact(action.progress_var, count)
-        self._note(LogKind.TARGET, action.id,
-                   text=f"{action.target_label} {count} of {action.targets}",
+        self._fact(f"count.{ident}", count)
+        if progress_var:
+            self._fact(progress_var, count)
+        self._note(LogKind.TARGET, ident,
+                   text=f"{action.target_label} {count} of {targets}",
                    detail=TargetDetail(count, job.workers))
-        if count >= action.targets:
-            del self._jobs[action.id]
+        if count >= targets:
+            del self._jobs[ident]
             self._complete(action)
         else:
             job.version += 1
-            self._schedule(self.now + 1 / job.rate, "target", (action.id, job.version))
+            self._schedule(self.now + 1 / job.rate, "target", (ident, job.version))
 
     def _complete(self, action: Action) -> None:
-        del self._running[action.id]
-        self._finished.setdefault(action.id, []).append(self.now)
-        self._fact(f"running.{action.id}", False)
-        self._fact(f"done.{action.id}", True)
+        ident = action.id
+        del self._running[ident]
+        self._finished.setdefault(ident, []).append(self.now)
+        self._fact(f"running.{ident}", False)
+        self._fact(f"done.{ident}", True)
         if not action.targets:
-            self._fact(f"count.{action.id}", len(self._finished[action.id]))
+            self._fact(f"count.{ident}", len(self._finished[ident]))
         self._apply(action.effects, action)
-        self._note(LogKind.FINISHED, action.id,
+        self._note(LogKind.FINISHED, ident,
                    text=self._told(action.reveals) if action.reveals else f"{action.label}: done.")
-        self._schedule_followers(action.id)
+        self._schedule_followers(ident)
 
     def _schedule_followers(self, ident: str) -> None:
         """Schedule the events that follow an action's finish or an event's firing."""
@@ -1178,39 +1221,53 @@ class Run:
             self._schedule(self.now + line.after, "say", (person.id, line))
 
     def _update(self, step: PostUpdate) -> None:
-        policy = self.scenario.comms.audiences.get(step.audience)
+        audience = step.audience
+        policy = self.scenario.comms.audiences.get(audience)
         if policy is not None and policy.down_when is not None and self._holds(policy.down_when):
             self._undelivered.append(PostedUpdate(self.now, step, self._claim_truth()))
-            key = f"undelivered.{step.audience}"
+            key = f"undelivered.{audience}"
             self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
             self._dirty.add(key)
-            self._note(LogKind.UNDELIVERED, step.audience, channel=step.audience,
+            self._note(LogKind.UNDELIVERED, audience, channel=audience,
                        text=self._told(policy.down_text) if policy.down_text else
-                       f"The update to {audience_name(step.audience)} did not go out: the "
+                       f"The update to {audience_name(audience)} did not go out: the "
                        "channel to them is down.", by=step.by, detail=step, seen=self._last_seen)
             return
         self._updates.append(PostedUpdate(self.now, step, self._claim_truth()))
-        key = f"updates.{step.audience}"
+        key = f"updates.{audience}"
         # Not news: an update changes what the audience knows, not the incident.
         self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
-        self._env[f"told.{step.audience}"] = step.status
-        self._dirty.update((key, f"told.{step.audience}"))
+        self._env[f"told.{audience}"] = step.status
+        self._dirty.update((key, f"told.{audience}"))
         # Each text its own sentence: "Checkout fails. Rolling back." not "fails Rolling back".
         parts = [sentence(p) for p in (step.impact, step.doing) if p.strip()]
         if step.next_update:
             parts.append(f"Next update in {span(self.scenario.clock.unit, step.next_update)}.")
-        self._note(LogKind.UPDATE, step.audience, channel=step.audience, text=" ".join(parts),
+        self._note(LogKind.UPDATE, audience, channel=audience, text=" ".join(parts),
                    by=step.by, detail=step, seen=self._last_seen)
 
     def _claim_truth(self) -> ClaimTruth:
         """What was true and visible now, for the claims of an update (see ClaimTruth)."""
-        scenario = self.scenario
-        comms = scenario.comms
-        resolvable = any(e.kind in RESOLVED_KINDS and self._holds(e.when)
-                         for e in scenario.endings)
-        cause = None if comms.cause_visible is None else self._holds(comms.cause_visible)
-        loss = any(h.data_loss and h.when in self._first_true for h in scenario.scoring.outcome.harm)
-        affected = next((t.affected for t in comms.affected if self._holds(t.when)), "")
+        checks, env = self._claims, self._env
+        text = ""  # the condition being tested, to name it if it breaks a bound
+        try:
+            resolvable = False
+            for text, test in checks.resolvable:
+                if test(env):
+                    resolvable = True
+                    break
+            cause = None
+            if checks.cause is not None:
+                text, test = checks.cause
+                cause = bool(test(env))
+            loss = not self._first_true.keys().isdisjoint(checks.losses)
+            affected = ""
+            for text, test, who in checks.affected:
+                if test(env):
+                    affected = who
+                    break
+        except OutOfBounds as error:
+            raise _Halt(f"the condition at {self._where(text)} {error}") from None
         return ClaimTruth(resolvable, cause, loss, affected)
 
     def _answer(self, step: Answer) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Iterable
+from types import MappingProxyType
+from typing import Iterable, Mapping, NamedTuple
 
 from ..scenario import Action, Milestone, Person, Scenario
 from ..scorecard import Deduction, DimensionScore, Dimension
@@ -99,23 +99,19 @@ class _Context:
         self.end = run.end
         self.grace = scenario.comms.grace
         self.unit = scenario.clock.unit
-
-    # Lookups by id, built only when a dimension needs them.
-    @cached_property
-    def actions(self) -> dict[str, Action]:
-        return {a.id: a for a in self.scenario.actions}
-
-    @cached_property
-    def people(self) -> dict[str, Person]:
-        return {p.id: p for p in self.scenario.people}
-
-    @cached_property
-    def milestones(self) -> dict[str, Milestone]:
-        return {m.id: m for m in self.scenario.milestones}
+        self._times: dict[float, str] = {}
+        """Times already written (see :meth:`t`)."""
+        # Lookups by id, shared by every score of the same scenario (see _lookups).
+        self.actions, self.people, self.milestones = _lookups(scenario)
 
     def t(self, value: float) -> str:
-        # The score card names the minute (or day) as the board's clock showed it.
-        return clock_time(self.unit, value, whole_units=True)
+        # The score card names the minute (or day) as the board's clock showed it.  The same
+        # few moments (due times, updates) recur in many deductions and credits: each is
+        # written once per score.
+        shown = self._times.get(value)
+        if shown is None:
+            shown = self._times[value] = clock_time(self.unit, value, whole_units=True)
+        return shown
 
     def span(self, value: float) -> str:
         return span(self.unit, value)
@@ -133,3 +129,31 @@ class _Context:
     def first_start(self, action_ids: Iterable[str]) -> tuple[float, str] | None:
         starts = [(self.run.started[a][0], a) for a in action_ids if self.run.started.get(a)]
         return min(starts) if starts else None
+
+
+class _Lookups(NamedTuple):
+    """A scenario's actions, people and milestones by id."""
+
+    actions: Mapping[str, Action]
+    people: Mapping[str, Person]
+    milestones: Mapping[str, Milestone]
+
+
+_LOOKUPS_MADE: dict[int, tuple[Scenario, _Lookups]] = {}
+"""Lookups already made, by the ``id()`` of their scenario (kept with it, so the id stays its
+own): a run's scenario is shared by every run with the same names and draws, and `drill check`,
+replays and benchmarks score many of them."""
+
+
+def _lookups(scenario: Scenario) -> _Lookups:
+    """The lookups by id of a scenario, made once (a scenario is never changed)."""
+    made = _LOOKUPS_MADE.get(id(scenario))
+    if made is not None and made[0] is scenario:
+        return made[1]
+    lookups = _Lookups(MappingProxyType({a.id: a for a in scenario.actions}),
+                       MappingProxyType({p.id: p for p in scenario.people}),
+                       MappingProxyType({m.id: m for m in scenario.milestones}))
+    if len(_LOOKUPS_MADE) >= 64:
+        _LOOKUPS_MADE.clear()
+    _LOOKUPS_MADE[id(scenario)] = (scenario, lookups)
+    return lookups

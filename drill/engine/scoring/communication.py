@@ -10,6 +10,7 @@ from ..rules import (
     answering_update,
     audience_rules,
     cadence,
+    entries_from,
     news_between,
     request_answer,
 )
@@ -150,7 +151,10 @@ def _honesty(ctx: _Context, ledger: _Ledger) -> None:
     all_clear = _NORM_ALL_CLEAR.format(cost=comms.false_all_clear_cost)
     claim = _NORM_CLAIM.format(cost=comms.claim_cost)
     declared = set(ctx.run.declared)
-    for entry in ctx.run.log:
+    log = ctx.run.log
+    # Only the log from the first declaration on can hold one (the log is in time order).
+    since = entries_from(log, min(declared)) if declared else len(log)
+    for entry in log[since:]:
         if entry.kind is LogKind.DECLARED and not entry.ref and entry.time in declared:
             ledger.lose(comms.false_all_clear_cost, entry.time,
                         f"Declared the incident resolved at {t(entry.time)} while it was not: "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from ..playscript import FACILITATOR
-from ..record import LogKind, PageDetail
+from ..record import LogEntry, LogKind, PageDetail
+from ..rules import entries_from
 from ..scenario import COMMANDER, Trigger, role_of
 from ..scorecard import DimensionScore
 from .common import decay, _Ledger, _dimension, _not_applicable, _Context
@@ -30,13 +33,13 @@ def _score_help(ctx: _Context) -> DimensionScore:
     if not triggers:
         return _not_applicable("help", "The scenario sets no escalation triggers.")
     misses: list[tuple[float, float, str, Trigger]] = []  # (S, time, what, trigger)
-    for trigger in triggers:
+    wanted_by = [_wanted_people(ctx, trigger.people, trigger.skills) for trigger in triggers]
+    for trigger, wanted in zip(triggers, wanted_by):
         seen = run.evidence.get(trigger.observable)
         if seen is None:
             continue  # never judge what could not be seen
         due = seen + trigger.window
         evidence = trigger.id.replace("_", " ").replace("-", " ")
-        wanted = _wanted_people(ctx, trigger.people, trigger.skills)
         pages = [(run.paged_at[p], p) for p in wanted if p in run.paged_at]
         if pages:
             at, person = min(pages)
@@ -64,31 +67,29 @@ def _score_help(ctx: _Context) -> DimensionScore:
     for score, time, what, trigger in misses:
         ledger.lose((1 - score) / judged, time, what,
                     f"{trigger.norm} (this scenario: within {ctx.span(trigger.window)})")
-    _over_paging(ctx, triggers, ledger)
+    _over_paging(ctx, {p for wanted in wanted_by for p in wanted}, ledger)
     _role_discipline(ctx, ledger)
     return _dimension("help", ledger)
 
 
-def _over_paging(ctx: _Context, triggers: list[Trigger], ledger: _Ledger) -> None:
+def _over_paging(ctx: _Context, wanted: set[str], ledger: _Ledger) -> None:
     """Pages nobody needed (DOMAIN §9.2 over-escalation, §9.7 over-paging).
 
     A page is free when some trigger wants the person (the right person keeps full credit, even
     early) or when their skills speed up work on offer at that moment; otherwise it costs
     ``irrelevant_page_penalty``, times ``off_hours_factor`` when it woke them outside their
     hours (pager fatigue), at most ``irrelevant_page_cap`` in all.  Someone the scenario marks
-    as not relevant is never needed.
+    as not relevant is never needed.  ``wanted``: everyone some trigger wants.
     """
     run = ctx.run
     policy = ctx.scenario.scoring.escalation
-    wanted = {p for trigger in triggers
-              for p in _wanted_people(ctx, trigger.people, trigger.skills)}
-    paged = {e.ref: e for e in run.log if e.kind is LogKind.PAGED}
     spent = 0.0
     for person_id, at in sorted(run.paged_at.items(), key=lambda item: item[1]):
         person = ctx.people.get(person_id)
         if person is None:
             continue
-        detail = paged[person_id].detail if person_id in paged else None
+        page = _page_entry(run.log, person_id, at)
+        detail = page.detail if page is not None else None
         helps = isinstance(detail, PageDetail) and detail.helps
         if person.relevant and (person_id in wanted or helps):
             continue
@@ -107,6 +108,18 @@ def _over_paging(ctx: _Context, triggers: list[Trigger], ledger: _Ledger) -> Non
                                             cap=policy.irrelevant_page_cap))
 
 
+def _page_entry(log: Sequence[LogEntry], person_id: str, at: float) -> LogEntry | None:
+    """The log's entry of the page of ``person_id`` at ``at`` (looked up from its time: the log
+    is in time order)."""
+    for index in range(entries_from(log, at), len(log)):
+        entry = log[index]
+        if entry.time > at:
+            break
+        if entry.kind is LogKind.PAGED and entry.ref == person_id:
+            return entry
+    return None
+
+
 def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
     """Team play: the incident commander who starts a fix or a mitigation by hand while another
     player could have been given it loses `role_discipline_penalty`, once (DOMAIN §9.2).
@@ -119,6 +132,8 @@ def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
     if penalty <= 0:
         return
     acting = {step.by for step in ctx.run.steps}
+    if not any(acting):
+        return  # no named player acted (one player alone): no commander to judge
     present: list[str] = []
     for entry in ctx.run.log:
         by = entry.by
