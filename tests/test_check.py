@@ -83,13 +83,17 @@ def test_check_finds_the_ritual_that_wins_without_the_fix():
 
 def test_check_finds_a_dimension_that_barely_notices_it_is_broken(tmp_path):
     # Rollback weighs safety at 1 and mitigating first at 0.1: a late rollback barely costs.
+    # (Safety is judged once a warning shows and work starts: here, a table nobody drops.)
     lenient = tmp_path / "lenient.toml"
     lenient.write_text(CLEAN.read_text().replace(
         '[scoring.rollback]\n',
         '[scoring.rollback]\ntau = 5\nparts = { mitigate = 0.1, verify = 0, pivot = 0, '
         'safety = 1 }\n').replace(
-        '[postmortem]', '[[scoring.rollback.unsafe]]\naction = "read_logs"\nwarning = "false"\n'
-        'norm = "Never visible."\n\n[postmortem]'))
+        '[[people]]', '[[actions]]\nid = "drop_table"\nlabel = "Drop the orders table"\n'
+        'duration = 1\navailable_when = "fired.alert"\n\n[[people]]', 1).replace(
+        '[postmortem]', '[[scoring.rollback.unsafe]]\naction = "drop_table"\n'
+        'warning = "fired.alert"\nnorm = "Never drop what you cannot restore."\n\n'
+        '[postmortem]'))
     report = run_check(lenient, runs=3, jobs=1, strategies=["off-rollback"])
     assert [s.strategy for s in report.strategies] == ["oracle", "off-rollback"]
     assert report.subjects("scoring-hole") == ["off-rollback"]

@@ -121,6 +121,24 @@ def test_a_run_the_facilitator_ends_after_a_good_opening_is_unfinished_and_held_
     assert not any("the incident ended" in w for w in whats(card, "communication"))
 
 
+@pytest.mark.parametrize("scenario_id", ["black-friday", "wrong-delete"])
+def test_a_run_stopped_before_anything_was_done_earns_no_rollback_marks(scenario_id):
+    # "Took no unsafe action" is no achievement when nothing was done: the dimension is not
+    # judged at all, and says why, rather than showing 100.
+    run = play(bundled.compiled_scenario(scenario_id), 1,
+               [FacilitatorAct(at=0, do="facilitate", act="end")])
+    card = score_run(run)
+    assert not card.rollback.applicable, "shown as n/a, not as 100"
+    assert not card.rollback.credits
+    assert card.overall == 0
+
+
+def test_a_run_that_does_nothing_is_judged_on_the_mitigation_it_never_started():
+    idle = score_run(play(bundled.compiled_scenario("black-friday"), 1, []))
+    assert idle.rollback.applicable and idle.rollback.score < 10
+    assert not any("Took no unsafe action" in c for c in idle.rollback.credits)
+
+
 @pytest.mark.parametrize("scenario_id, remove, door, at", [
     ("black-friday", ("clean_machines", "replay_backlog"), "wipe_queues", 21),
     ("wrong-delete", ("restore_new_instance", "copy_company"), "restore_whole_db", 14),
