@@ -72,8 +72,11 @@ def game_hash(scenario: Scenario) -> str:
     """The hash of the scenario as the game reads it: the same for a file whose comments,
     layout or quoting changed, or that `drill upgrade` rewrote to the current format, since
     such a file plays the same run.  Any change to what is played or shown changes it."""
-    # The format number says how the file was written, not what it plays.
-    data = scenario.model_dump_json(exclude={"meta": {"format"}})
+    # The format number says how the file was written, not what it plays.  Python's JSON, not
+    # pydantic's: pydantic writes inf and nan as null, like a value left unset, and an interval
+    # of inf plays differently from no interval at all.
+    data = json.dumps(scenario.model_dump(mode="python", exclude={"meta": {"format"}}),
+                      allow_nan=True, ensure_ascii=False, default=repr)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

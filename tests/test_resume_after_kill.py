@@ -183,3 +183,17 @@ def test_a_saves_recorded_result_is_kept_only_when_well_formed(tmp_path):
     assert odd.result == {"scores": {"rollback": 50.0}}, "listing data, never trusted blindly"
     body["result"] = ["not", "a", "table"]
     assert SaveRecord.from_json(json.dumps(body), "save").result == {}
+
+
+def test_the_game_hash_tells_an_endless_interval_from_none(tmp_path):
+    # pydantic's JSON writes inf as null, like a value left out; the two play differently.
+    from drill.loading import load_scenario
+    from drill.saves import game_hash
+
+    text = (Path(__file__).parent.parent / "scenarios" / "black-friday.toml").read_text()
+    assert text.count("every_after_mitigation = 30\n") == 2
+    endless, unset = tmp_path / "endless.toml", tmp_path / "unset.toml"
+    interval = "every_after_mitigation = 30\n"
+    endless.write_text(text.replace(interval, "every_after_mitigation = inf\n", 1))
+    unset.write_text(text.replace(interval, "", 1))
+    assert game_hash(load_scenario(endless)) != game_hash(load_scenario(unset))

@@ -14,7 +14,7 @@ from drill.tui.dialogs.update import UpdateDialog
 from drill.tui.widgets.choice import Choice
 
 from .conftest import FIXTURES, make_app
-from .helpers import open_board
+from .helpers import open_board, screen_text
 
 
 async def test_an_update_template_fills_the_fields_to_edit(in_tmp):
@@ -79,7 +79,10 @@ async def test_a_point_estimate_and_a_bad_range(in_tmp):
         await pilot.pause()
         [record] = board.session.run.record().estimates
         assert record.step.point == 30 and record.step.low is None
-        await pilot.press("e")  # opened again: blank, nothing of the last estimate left
+        await pilot.press("e", *"10", "tab", *"5", "enter")  # a problem showing, then Esc
+        await pilot.pause()
+        assert app.screen.query(".field-problem.-shown")
+        await pilot.press("escape", "e")  # opened again: blank, nothing of the last one left
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, EstimateDialog)
@@ -87,6 +90,7 @@ async def test_a_point_estimate_and_a_bad_range(in_tmp):
             == ["", "", "80"]
         assert not dialog.query(".field-problem.-shown"), "the last dialog's problems are gone"
         assert dialog.focused is dialog.query_one("#low", Input)
+        assert not dialog.query(".-invalid"), "blank is not shown as wrong before typing"
 
 
 async def test_an_update_dialog_opened_again_is_blank_over_the_board_as_it_is_now(in_tmp):
@@ -116,6 +120,8 @@ async def test_an_update_dialog_opened_again_is_blank_over_the_board_as_it_is_no
         assert again.query_one("#next", Input).value == ""
         assert not again.query(".field-problem.-shown")
         assert again.focused is again.query_one("#impact", TextArea)
+        await pilot.press("ctrl+z")
+        assert again.query_one("#impact", TextArea).text == "", "the last draft is not undone back"
         # The dimmed board behind the dialog is the board of now, not of the first opening.
         behind = html.unescape(app.export_screenshot())
         assert "10:07" in behind, "the clock line as it is at T+7"
@@ -179,7 +185,7 @@ async def test_a_risky_action_asks_first_and_can_be_cancelled(in_tmp):
         assert board.session.run.running_actions() == {}
         await pilot.press("a", "enter")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("shift+tab", "y")  # answered with the focus on "Do it"
         await pilot.pause()
         assert "fix" in board.session.run.running_actions()
         await pilot.press("r")  # the next question asks about resolving, nothing of the last
@@ -216,3 +222,18 @@ async def test_a_page_dialog_opened_again_offers_the_next_person_who_can_be_page
         await pilot.press("enter")
         await pilot.pause()
         assert list(board.session.run.record().paged_at) == people[:2]
+
+
+async def test_the_board_behind_a_dialog_follows_a_resize(in_tmp):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_board(pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Facilitator" not in screen_text(app.screen)[-1], "no room for it at 80 columns"
+        await pilot.resize_terminal(110, 32)
+        for _ in range(4):
+            await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        rows = screen_text(app.screen)
+        assert len(rows) == 32 and "f Facilitator" in rows[-1], "the board laid out at 110x32"

@@ -190,3 +190,27 @@ async def test_a_move_s_question_lets_the_clock_run_but_the_facilitator_s_stops_
         now[0] += 30
         board.tick()
         assert board.session.run.now == 2, "the facilitator's question: the clock waits"
+
+
+async def test_the_quit_question_over_a_move_s_dialog_stops_the_team_clock(in_tmp):
+    now = [50.0]
+    app = make_app(monotonic=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        board = await open_board(pilot, players=TEAM)
+        await pilot.press("p")  # paging is a move: the others keep working
+        await pilot.pause()
+        now[0] += 2
+        board.tick()
+        assert board.session.run.now == 2
+        await pilot.press("ctrl+q")  # "Quit?" over the page dialog
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        now[0] += 3
+        board.tick()
+        assert board.session.run.now == 2, "the quit question: the clock waits"
+        await pilot.press("n")  # back to the page dialog: the clock runs on from now
+        await pilot.pause()
+        now[0] += 1
+        board.tick()
+        assert board.session.run.now == 3

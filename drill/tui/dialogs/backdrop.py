@@ -36,16 +36,26 @@ class _Backdrop:
     """The tinted screen below, rendered once per size and replayed."""
 
     def __init__(self) -> None:
-        self._key: tuple[int, int, int] | None = None
+        self._key: tuple[int, int, int, Any] | None = None
         self._segments: list[Segment] = []
 
     def wrap(self, below: BackgroundScreen) -> RenderableType:
         self._below = below
         return self
 
+    def _key_now(self, width: int, height: int) -> tuple[int, int, int, Any]:
+        below = self._below.screen
+        # Which screen, what size, and the size the screen below was last laid out at: after a
+        # resize the dialog may paint before the board has its new layout.  forget() drops the
+        # picture when that screen changed.
+        return id(below), width, height, below._compositor.size
+
+    def stale(self) -> bool:
+        """Whether the screen below has been laid out again since the picture was taken."""
+        return self._key is not None and self._key != self._key_now(*self._key[1:3])
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        key = (id(self._below.screen), options.max_width, options.height or 0)
-        # Which screen and what size; forget() drops the picture when that screen changed.
+        key = self._key_now(options.max_width, options.height or 0)
         if key != self._key:
             below = self._below
             segments = console.render(below.screen._compositor, options)
@@ -112,11 +122,12 @@ class Dialog(ModalScreen[Answer]):
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False) -> Self:
-        if regions and repaint and not (layout or recompose):
+        if regions and repaint and not (layout or recompose) and not self._backdrop.stale():
             # Only the screen below asks for regions of this one to be repainted (Textual's
             # Screen._compositor_refresh), when something changed on it.  What shows of it
             # here is the picture taken when the dialog opened, so such a repaint would draw
-            # the same frame again (two more frames after each opening, bench/latency.py).
+            # the same frame again (two more frames after each opening, bench/latency.py);
+            # unless the board was laid out at a new size since: then the picture is retaken.
             return self
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 

@@ -52,9 +52,11 @@ class EstimateDialog(StepDialog[GiveEstimate]):
         """Every field as :meth:`compose` first makes it."""
         self.query_one("#audience", Choice).reset(self._audiences(), self.audience)
         self.query_one("#milestone", Choice).reset(self._milestones(), self.milestone)
-        self.query_one("#low", Input).clear()
-        self.query_one("#high", Input).clear()
-        self.query_one("#confidence", Input).value = str(DEFAULT_CONFIDENCE)
+        for number_id, value in (("low", ""), ("high", ""), ("confidence", str(DEFAULT_CONFIDENCE))):
+            number = self.query_one(f"#{number_id}", Input)
+            number.value = value
+            # Blank is not yet wrong: a new dialog does not show it in the error colour either.
+            number.remove_class("-invalid")
         self.query_one("#basis", Choice).reset(BASES, "gut")
         self.query_one("#risk", Checkbox).value = False
         self.show_problems({})

@@ -123,8 +123,10 @@ class UpdateDialog(StepDialog[PostUpdate]):
         self.query_one("#affected", Choice).reset(AFFECTED, "")
         for text_id in ("impact", "doing"):
             text = self.query_one(f"#{text_id}", TextArea)
-            if text.text:
-                text.clear()
+            if text.text or text.history.undo_stack or text.history.redo_stack:
+                # load_text, not clear(): clearing is an edit that ctrl+z would take back,
+                # bringing the last showing's draft to the next player.
+                text.load_text("")
         self.query_one("#status", Choice).reset(self._statuses(), "investigating")
         self.query_one("#next", Input).value = ""
         self.query_one("#data-loss", Choice).reset(DATA_LOSS, "")

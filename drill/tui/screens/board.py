@@ -162,6 +162,10 @@ class BoardScreen(Screen[None]):
         """Advance scenario time by the real time since the last tick, scaled by the pace."""
         now = self._monotonic()
         elapsed, self._last_real = now - self._last_real, now
+        if self.app.screen is not self:
+            # In team play the clock runs under a move's dialog, but not under the keys or the
+            # quit question opened over that dialog: look at what is on top at every tick.
+            self._covered = self._stops_the_clock(self.app.screen)
         if self._ended or self._covered:
             return
         if self.clock.paused:
@@ -181,9 +185,12 @@ class BoardScreen(Screen[None]):
         else:
             self._timer.resume()
 
+    def _stops_the_clock(self, covering: Screen[Any]) -> bool:
+        """Whether the clock waits while ``covering`` is over the board (class docstring)."""
+        return not (len(self.players) > 1 and covering in self._moves)
+
     def on_screen_suspend(self) -> None:
-        covering = self.app.screen
-        self._covered = not (len(self.players) > 1 and covering in self._moves)
+        self._covered = self._stops_the_clock(self.app.screen)
         self._sync_timer()
 
     def on_screen_resume(self) -> None:
