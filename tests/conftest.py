@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import tomllib
 from pathlib import Path
 
@@ -26,6 +28,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for name in SHARED_BUILDS.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group(name))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The TUI tests make garbage by the million, and the collector's walks were a quarter of
+    # their CPU time.  Everything imported and collected so far lives until the end: frozen, the
+    # full collections stop walking it.  Collecting young objects every 10,000 allocations
+    # rather than 700 halves the rest (measured on tests/tui: 9.3 s of GC down to 2.7 s).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
+@pytest.fixture(autouse=True)
+def fresh_textual_style_cache():
+    """Textual keeps the last 1,024 widgets' style caches (every line they drew) alive in an
+    ``lru_cache`` on ``StylesCache.get_inner_outer``, long after their app has gone; each test
+    starts without them, as a new process would, so the collector does not walk them all again."""
+    yield
+    styles_cache = sys.modules.get("textual._styles_cache")
+    cached = getattr(getattr(styles_cache, "StylesCache", None), "get_inner_outer", None)
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()
 
 
 def load_fixture(name: str) -> Scenario:

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from drill.tui.app import DrillApp, Settings
 
@@ -16,8 +16,10 @@ FROZEN_START = dt.datetime(2026, 11, 27, 9, 30, 0)
 
 @pytest.fixture(autouse=True)
 def no_cursor_blink(monkeypatch):
-    """A blinking cursor makes screenshots differ from one run to the next."""
+    """A blinking cursor makes screenshots differ from one run to the next (a text area's too:
+    on a busy machine its first blink came before the update dialog's screenshot)."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
 
 
 @pytest.fixture
