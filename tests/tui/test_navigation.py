@@ -54,7 +54,30 @@ def test_the_check_sees_a_screen_import() -> None:
     assert {"drill.tui.screens.board", "drill.tui.screens.end"} <= imported(tree, "drill.tui.screens")
 
 
-async def test_the_end_of_a_run_closes_an_open_dialog_and_shows_the_end(in_tmp):
+@pytest.fixture
+def nothing_frozen():
+    """The test harness freezes what collecting the tests made (tests/conftest.py), and drill
+    leaves a collector it finds frozen as it is: this test starts with nothing frozen."""
+    gc.unfreeze()
+    yield
+    gc.freeze()
+
+
+def test_drill_thaws_only_what_it_froze(nothing_frozen):
+    from drill.tui.collector import freeze_long_lived, thaw
+
+    freeze_long_lived()
+    assert gc.get_freeze_count() > 0
+    thaw()
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # as a harness or an embedding program might
+    frozen = gc.get_freeze_count()
+    freeze_long_lived()
+    thaw()
+    assert gc.get_freeze_count() == frozen, "what drill did not freeze stays frozen"
+
+
+async def test_the_end_of_a_run_closes_an_open_dialog_and_shows_the_end(in_tmp, nothing_frozen):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
