@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Literal, Sequence, TypeVar
 
 from .engine.text import escaped
+
+PACKAGE = Path(__file__).resolve().parent
+"""The installed drill package's folder."""
 
 if TYPE_CHECKING:
     from .engine.scenario import Scenario
@@ -98,10 +100,11 @@ def one_per_id(items: Sequence[Item], id_of: Callable[[Item], str],
 
 def bundled_dir() -> Path | None:
     """The directory of the scenarios shipped with drill, or None if there is none."""
-    packaged = resources.files("drill").joinpath("_bundled_scenarios")
+    # A wheel installs as plain files, so the package's data is a real directory beside this
+    # module (importlib.resources would find the same, and costs start-up time to import).
+    packaged = PACKAGE / "_bundled_scenarios"
     if packaged.is_dir():
-        # A wheel installs as plain files, so the traversable is a real directory.
-        return Path(str(packaged))
+        return packaged
     checkout = Path(__file__).resolve().parent.parent / "scenarios"
     return checkout if checkout.is_dir() else None
 
@@ -156,9 +159,9 @@ DOCS = ("scenario-format.md", "scoring.md", "play-scripts.md", "facilitator.md")
 def docs_path(name: str) -> Path | None:
     """Where one of :data:`DOCS` is on this machine: inside the installed package, or in the
     checkout's ``docs/``; None if it is in neither."""
-    packaged = resources.files("drill").joinpath("_docs", name)
+    packaged = PACKAGE / "_docs" / name
     if packaged.is_file():
-        return Path(str(packaged))
+        return packaged
     checkout = Path(__file__).resolve().parent.parent / "docs" / name
     return checkout if checkout.is_file() else None
 

@@ -15,7 +15,6 @@ This module imports only the standard library up front; pydantic (for the steps)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -65,6 +64,8 @@ def default_saves_dir() -> Path:
 
 def content_hash(data: bytes) -> str:
     """The hash a save keeps of its scenario file, to refuse a save whose scenario changed."""
+    import hashlib  # here, not at the top: the picker imports this module at start-up
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -77,6 +78,8 @@ def game_hash(scenario: Scenario) -> str:
     # of inf plays differently from no interval at all.
     data = json.dumps(scenario.model_dump(mode="python", exclude={"meta": {"format"}}),
                       allow_nan=True, ensure_ascii=False, default=repr)
+    import hashlib
+
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
