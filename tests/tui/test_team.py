@@ -144,26 +144,28 @@ async def test_the_end_screen_compares_this_run_with_earlier_ones(in_tmp):
             await settle(pilot)
 
 
+def after(now: list[float], board: BoardScreen, seconds: float) -> float:
+    """Let ``seconds`` pass on the board's (fake) real-time clock and tick: the scenario time
+    the run is at then."""
+    now[0] += seconds
+    board.tick()
+    return board.session.run.now
+
+
 async def test_the_clock_waits_while_the_facilitator_panel_is_open(in_tmp):
     now = [50.0]
     app = make_app(monotonic=lambda: now[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         board = await open_board(pilot, players=TEAM)
-        now[0] += 2
-        board.tick()
-        assert board.session.run.now == 2
+        assert after(now, board, 2) == 2
         await pilot.press("f")
         await pilot.pause()
-        now[0] += 30
-        board.tick()
-        assert board.session.run.now == 2, "the facilitator is typing: the clock waits"
+        assert after(now, board, 30) == 2, "the facilitator is typing: the clock waits"
         await pilot.press("escape")
         await pilot.pause()
         assert not board.clock.paused
-        now[0] += 3
-        board.tick()
-        assert board.session.run.now == 5
+        assert after(now, board, 3) == 5
 
 
 async def test_a_move_s_question_lets_the_clock_run_but_the_facilitator_s_stops_it(in_tmp):
@@ -177,9 +179,7 @@ async def test_a_move_s_question_lets_the_clock_run_but_the_facilitator_s_stops_
         await pilot.press("r")  # "Declare the incident resolved?": the others keep working
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        now[0] += 2
-        board.tick()
-        assert board.session.run.now == 2
+        assert after(now, board, 2) == 2
         await pilot.press("n", "f")
         await pilot.pause()
         acts = app.screen.query_one("#acts", OptionList)
@@ -187,9 +187,7 @@ async def test_a_move_s_question_lets_the_clock_run_but_the_facilitator_s_stops_
         acts.action_select()
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        now[0] += 30
-        board.tick()
-        assert board.session.run.now == 2, "the facilitator's question: the clock waits"
+        assert after(now, board, 30) == 2, "the facilitator's question: the clock waits"
 
 
 async def test_the_quit_question_over_a_move_s_dialog_stops_the_team_clock(in_tmp):
@@ -200,17 +198,11 @@ async def test_the_quit_question_over_a_move_s_dialog_stops_the_team_clock(in_tm
         board = await open_board(pilot, players=TEAM)
         await pilot.press("p")  # paging is a move: the others keep working
         await pilot.pause()
-        now[0] += 2
-        board.tick()
-        assert board.session.run.now == 2
+        assert after(now, board, 2) == 2
         await pilot.press("ctrl+q")  # "Quit?" over the page dialog
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        now[0] += 3
-        board.tick()
-        assert board.session.run.now == 2, "the quit question: the clock waits"
+        assert after(now, board, 3) == 2, "the quit question: the clock waits"
         await pilot.press("n")  # back to the page dialog: the clock runs on from now
         await pilot.pause()
-        now[0] += 1
-        board.tick()
-        assert board.session.run.now == 3
+        assert after(now, board, 1) == 3
