@@ -30,9 +30,9 @@ class ActionList(OptionList):
             return
         self._signature = signature
         highlighted = self.highlighted_option.id if self.highlighted_option else None
-        self.clear_options()
         lengths = [action_length(run, a) for a in available]
         column = max((len(length) for length in lengths), default=0)
+        options = []
         for action, length in zip(available, lengths):
             prompt = plain(length.rjust(column), "dim") + plain("  ") + plain(action.label)
             if action.confirm:
@@ -41,10 +41,12 @@ class ActionList(OptionList):
                 # Only the actions on offer have their hint shown: a hint never points at
                 # what the player cannot see yet.
                 prompt += plain("\n" + " " * (column + 2)) + plain(action.hint, "italic $text-muted")
-            self.add_option(Option(prompt, id=action.id))
+            options.append(Option(prompt, id=action.id))
         if not available:
-            self.add_option(Option(plain("Nothing to start right now: wait, page or communicate.",
-                                         "dim"), disabled=True))
+            options.append(Option(plain("Nothing to start right now: wait, page or communicate.",
+                                        "dim"), disabled=True))
+        # All at once: one layout of the list, not one per option.
+        self.set_options(options)
         ids = [a.id for a in available]
         if highlighted in ids:
             self.highlighted = ids.index(highlighted)
