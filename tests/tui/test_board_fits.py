@@ -257,3 +257,18 @@ async def test_with_many_deductions_the_highlighted_one_is_shown_whole_at_80x24(
         # The highlighted deduction in full, down to the last words of its norm.
         last_words = " ".join(end.deductions[0].norm.split()[-3:])
         assert last_words in " ".join(" ".join(text.split("\n")[-6:]).split())
+
+
+async def test_the_feed_shows_its_newest_line_as_soon_as_it_arrives(in_tmp):
+    app = make_app(extra=[])
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = await black_friday_at_22(pilot)
+        feed = board.query_one("#feed")
+        assert feed.max_scroll_y > 0, "more lines than the feed shows at 80x24"
+        for minute in range(23, 40):
+            board.advance_to(minute)
+            await pilot.pause()
+            assert feed.scroll_y == feed.max_scroll_y, f"T+{minute}: scrolled to the newest"
+        await pilot.pause()
+        last = feed.lines[-1].text.strip()
+        assert last and any(last in row for row in screen_text(board)), "the newest line shows"
