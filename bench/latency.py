@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -179,19 +179,13 @@ async def measure_bare(runs: int) -> dict[str, list[Sample]]:
 
 async def measure_drill(runs: int) -> dict[str, list[Sample]]:
     from tests.tui.conftest import make_app
-    from tests.tui.helpers import open_board, step
+    from tests.tui.helpers import black_friday_underway
 
     app = make_app(extra=[])
     results: dict[str, list[Sample]] = ({key: [] for key in DRILL_KEYS}
                                         | {"tick": [], "small_tick": []})
     async with app.run_test(size=SIZE) as pilot:
-        board = await open_board(pilot, "black-friday", seed=7)
-        board.advance_to(4)
-        board.act(step(do="update", audience="support", affected="most", impact="Search fails",
-                       next_update=15))
-        board.advance_to(9)
-        board.act(step(do="start", action="rollback_release"))
-        board.advance_to(21)
+        board = await black_friday_underway(pilot)
         frames = Frames(app)
         for key in DRILL_KEYS:  # warm-up
             await key_to_dialog(pilot, frames, key)

@@ -103,9 +103,9 @@ def main() -> int:
 
     def validate() -> object:
         scenario = Scenario.model_validate(biggest)
-        found = checks.check_scenario(scenario)
+        found = validation.check_scenario(scenario)
         CompiledScenario.build(scenario)
-        return found + checks.check_reachability(scenario)
+        return found + validation.check_reachability(scenario)
 
     seconds, peak, found = measure(validate)
     print(row("validate (engine share)", seconds, peak, base, f"{len(found)} findings"))  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from .playscript import FacilitatorAct, GiveEstimate, PostUpdate
 from .scenario import AUDIENCES, Ending, Request, RunText, Scenario

@@ -53,7 +53,17 @@ from .record import (
     RunRecord,
     TargetDetail,
 )
-from .scenario import RESOLVED_KINDS, Action, Ending, Event, Line, Person, Request, Scenario
+from .scenario import (
+    RESOLVED_KINDS,
+    Action,
+    Busy,
+    Ending,
+    Event,
+    Line,
+    Person,
+    Request,
+    Scenario,
+)
 from .sites import expression_sites, expression_texts, watched_expressions
 from .text import audience_name, clock_time, escaped, sentence, shorten, span
 from .timeplan import IDLE_BEFORE_PLANNING, Plan, TimeChecks, planner

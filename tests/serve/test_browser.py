@@ -19,7 +19,6 @@ saying which is missing, when either is, except on CI (``CI=true``), where it fa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
 import shutil

@@ -4,11 +4,9 @@ lets through to the player's terminal."""
 from __future__ import annotations
 
 import io
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest

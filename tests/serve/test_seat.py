@@ -21,7 +21,7 @@ from drill.serve.links import make_roster
 from drill.serve.seat import NoticeScreen, ServedApp
 from drill.tui.app import Settings
 
-from .test_host import FakeSeat, until
+from .test_host import FakeSeat
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -85,6 +85,35 @@ async def open_board(pilot: Pilot, scenario: str | Path = "tiny", *, seed: int |
     return pilot.app.screen
 
 
+async def black_friday_underway(pilot: Pilot) -> Any:
+    """Black Friday at T+21 on the board: an update to support posted at T+4, the rollback
+    started at T+9 and still running; returns the board."""
+    board = await open_board(pilot, "black-friday", seed=7)
+    board.advance_to(4)
+    board.act(step(do="update", audience="support", affected="most", impact="Search fails",
+                   next_update=15))
+    board.advance_to(9)
+    board.act(step(do="start", action="rollback_release"))
+    board.advance_to(21)
+    return board
+
+
+def save_a_resolved_tiny_run() -> Any:
+    """A finished run of the tiny fixture saved under ./saves (seed 3: fixed from T+3, declared
+    resolved at T+50), as a player's earlier run; returns its session."""
+    from drill.session import GameSession, ScenarioSource
+
+    from .conftest import FIXTURES, FROZEN_START
+
+    session = GameSession.start(ScenarioSource.open(str(FIXTURES / "tiny.toml")), seed=3, pace=1,
+                                saves_dir=Path("saves"), started=FROZEN_START)
+    session.advance_to(3)
+    session.act(step(do="start", action="fix", at=3))
+    session.advance_to(50)
+    session.act(step(do="resolve", at=50))
+    return session
+
+
 def screen_text(screen: Any) -> list[str]:
     """The screen as the terminal shows it, one string per row (its own widgets only: a dialog
     over it is not drawn)."""

@@ -14,20 +14,22 @@ from drill.tui.screens.board import BoardScreen
 from drill.tui.widgets.choice import Choice
 
 from .conftest import FIXTURES, FROZEN_START, make_app
-from .helpers import highlight, open_board, screen_text, settle, step
+from .helpers import (
+    black_friday_underway,
+    highlight,
+    open_board,
+    save_a_resolved_tiny_run,
+    screen_text,
+    settle,
+    step,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 async def black_friday_at_22(pilot) -> BoardScreen:
     """Black Friday at T+22: an update posted, a rollback running, someone paged."""
-    board = await open_board(pilot, "black-friday", seed=7)
-    board.advance_to(4)
-    board.act(step(do="update", audience="support", affected="most", impact="Search fails",
-                   next_update=15))
-    board.advance_to(9)
-    board.act(step(do="start", action="rollback_release"))
-    board.advance_to(21)
+    board = await black_friday_underway(pilot)
     board.act(step(do="page", person="infra_eng"))
     board.advance_to(22)
     await pilot.pause()
@@ -90,12 +92,7 @@ async def test_the_80x24_end_screen_shows_overall_outcome_and_deductions_and_tab
 
 
 async def test_your_best_is_in_sight_in_the_picker_at_80x24(in_tmp):
-    session = GameSession.start(ScenarioSource.open(str(FIXTURES / "tiny.toml")), seed=3, pace=1,
-                                saves_dir=Path("saves"), started=FROZEN_START)
-    session.advance_to(3)
-    session.act(step(do="start", action="fix", at=3))
-    session.advance_to(50)
-    session.act(step(do="resolve", at=50))
+    save_a_resolved_tiny_run()
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -7,14 +7,10 @@ new SVGs before committing them (README: "Looking at snapshots").
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from drill.session import GameSession, ScenarioSource
-
-from .conftest import FIXTURES, FROZEN_START, make_app
-from .helpers import highlight, open_board, pick, step
+from .conftest import FIXTURES, make_app
+from .helpers import highlight, open_board, pick, save_a_resolved_tiny_run, step
 
 SIZES = [(80, 24), (120, 40)]
 SIZE_IDS = ["80x24", "120x40"]
@@ -58,12 +54,7 @@ def test_picker(snap_compare, in_tmp, size):
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_picker_with_a_best_run(snap_compare, in_tmp, size):
     """'Your best' is in sight at 80x24."""
-    session = GameSession.start(ScenarioSource.open(str(FIXTURES / "tiny.toml")), seed=3, pace=1,
-                                saves_dir=Path("saves"), started=FROZEN_START)
-    session.advance_to(3)
-    session.act(step(do="start", action="fix", at=3))
-    session.advance_to(50)
-    session.act(step(do="resolve", at=50))
+    save_a_resolved_tiny_run()
 
     async def run_before(pilot):
         await highlight(pilot, "Tiny")
@@ -148,12 +139,7 @@ def test_end_screen_postmortem(snap_compare, in_tmp, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_compare(snap_compare, in_tmp, size):
-    earlier = GameSession.start(ScenarioSource.open(str(FIXTURES / "tiny.toml")), seed=3, pace=1,
-                                saves_dir=Path("saves"), started=FROZEN_START)
-    earlier.advance_to(3)
-    earlier.act(step(do="start", action="fix", at=3))
-    earlier.advance_to(50)
-    earlier.act(step(do="resolve", at=50))
+    save_a_resolved_tiny_run()  # an earlier run to compare with
 
     async def run_before(pilot):
         await _finished_tiny_run(pilot)

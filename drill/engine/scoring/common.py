@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -10,7 +9,7 @@ from typing import Iterable, Mapping, NamedTuple
 
 from ..scenario import Action, Milestone, Person, Scenario
 from ..scorecard import Deduction, DimensionScore, Dimension
-from ..record import NEWS_KINDS, RunRecord
+from ..record import RunRecord
 from ..text import clock_time, span
 
 MIN_POINTS = 0.05
