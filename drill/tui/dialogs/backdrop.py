@@ -10,7 +10,7 @@ In team play the board may move on underneath; it is drawn afresh when the dialo
 dialog the board keeps and shows again (:mod:`~drill.tui.dialogs.kept`) forgets its backdrop
 each time it is shown: the board has moved on since.
 
-Tinting works style by style, not segment by segment: a board has a few dozen styles and
+Tinting works style by style, not segment by segment: a board has a hundred or so styles and
 thousands of segments, and blending each segment's colours was half the cost of the picture.
 """
 
@@ -70,8 +70,9 @@ class _Backdrop:
 
 
 _TINTED: dict[tuple[Style | None, Color], Style] = {}
-"""Each style of a screen below, tinted with a dialog's background colour; a board has a few
-dozen styles, so this stays small."""
+"""Each style of a screen below, tinted with a dialog's background colour; a board has a hundred
+or so styles (about 150 for black-friday, most told apart only by their meta), so this stays
+small."""
 _PLAIN = Style()
 
 

@@ -11,12 +11,11 @@ from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Static
 
 from ...engine.playscript import GiveEstimate
-from ...engine.scenario import AUDIENCES, Scenario
-from ...engine.text import AUDIENCE_TITLES
+from ...engine.scenario import Scenario
 from ..safe import plain
 from ..widgets.choice import Choice
 from .base import Problems, StepDialog
-from .fields import field, problem_line
+from .fields import AUDIENCE_CHOICES, field, problem_line
 
 DEFAULT_CONFIDENCE = 80
 """Percent sure the range holds, when the player does not say."""
@@ -50,9 +49,10 @@ class EstimateDialog(StepDialog[GiveEstimate]):
 
     def _blank(self) -> None:
         """Every field as :meth:`compose` first makes it."""
-        self.query_one("#audience", Choice).reset(self._audiences(), self.audience)
+        self.query_one("#audience", Choice).reset(AUDIENCE_CHOICES, self.audience)
         self.query_one("#milestone", Choice).reset(self._milestones(), self.milestone)
-        for number_id, value in (("low", ""), ("high", ""), ("confidence", str(DEFAULT_CONFIDENCE))):
+        blank = (("low", ""), ("high", ""), ("confidence", str(DEFAULT_CONFIDENCE)))
+        for number_id, value in blank:
             number = self.query_one(f"#{number_id}", Input)
             number.value = value
             # Blank is not yet wrong: a new dialog does not show it in the error colour either.
@@ -62,10 +62,6 @@ class EstimateDialog(StepDialog[GiveEstimate]):
         self.show_problems({})
         self.query_one("#low", Input).focus()
 
-    @staticmethod
-    def _audiences() -> list[tuple[str, str]]:
-        return [(AUDIENCE_TITLES[a], a) for a in AUDIENCES]
-
     def _milestones(self) -> list[tuple[Content, str]]:
         # Scenario text: Content, never a str that could be read as markup.
         return [(plain(m.label), m.id) for m in self.scenario.milestones]
@@ -73,7 +69,7 @@ class EstimateDialog(StepDialog[GiveEstimate]):
     def compose(self) -> ComposeResult:
         with Vertical(id="estimate", classes="dialog"):
             yield Static("Give an estimate", classes="dialog-title")
-            yield field("To", Choice(self._audiences(), value=self.audience, id="audience"))
+            yield field("To", Choice(AUDIENCE_CHOICES, value=self.audience, id="audience"))
             yield field("Until", Choice(self._milestones(), value=self.milestone,
                                         id="milestone"))
             yield field("Low", Input(placeholder=f"{self.unit} from now (alone: a point estimate)",

@@ -23,6 +23,7 @@ from .base import Problems, StepDialog
 from .fields import field, problem_line
 
 CHANNELS = ("alert", "support", "customer", "management", "teammate", "monitoring", "deploy")
+CHANNEL_CHOICES = tuple((channel, channel) for channel in CHANNELS)
 
 
 class FacilitatorDialog(StepDialog[FacilitatorAct]):
@@ -44,7 +45,7 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
         if self.is_mounted:
             refill(self.query_one("#acts", OptionList), self._acts())
             self.query_one("#text", Input).clear()
-            self.query_one("#channel", Choice).reset(self._channels(), "management")
+            self.query_one("#channel", Choice).reset(CHANNEL_CHOICES, "management")
             self.show_problems({})
             self.query_one("#acts", OptionList).focus()
 
@@ -70,10 +71,6 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
             Option(plain("End the run now (asks first)"), id="end"),
         ]
 
-    @staticmethod
-    def _channels() -> list[tuple[str, str]]:
-        return [(c, c) for c in CHANNELS]
-
     def compose(self) -> ComposeResult:
         with Vertical(id="facilitator", classes="dialog"):
             yield Static("Facilitator", classes="dialog-title")
@@ -81,7 +78,7 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
             yield field("Text", Input(placeholder="free-text inject or hint", id="text",
                                       compact=True))
             yield problem_line("text")
-            yield field("Channel", Choice(self._channels(), value="management", id="channel"))
+            yield field("Channel", Choice(CHANNEL_CHOICES, value="management", id="channel"))
             with Horizontal(classes="buttons"):
                 yield Button("Close (esc)", id="close", compact=True)
 

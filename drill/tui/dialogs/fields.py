@@ -6,6 +6,12 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
+from ...engine.scenario import AUDIENCES
+from ...engine.text import AUDIENCE_TITLES
+
+AUDIENCE_CHOICES = tuple((AUDIENCE_TITLES[a], a) for a in AUDIENCES)
+"""Who an update or an estimate goes to, as a Choice offers it."""
+
 
 def field(label: str, widget: Widget) -> Horizontal:
     """``label`` and ``widget`` side by side, one row high."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from textual.app import ScreenStackError
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..widgets.quiet import shown_key
 from .backdrop import Dialog
 
 Kept = TypeVar("Kept", bound=Dialog[Any])
@@ -58,12 +58,6 @@ class KeptDialogs:
         self._dialogs.clear()
 
 
-def _shown(option: Option) -> Any:
-    prompt = option.prompt
-    # Content compares by its text only: a line that changes colour keeps its words.
-    return (prompt.plain, tuple(prompt.spans)) if isinstance(prompt, Content) else prompt
-
-
 def refill(options: OptionList, offered: list[Option]) -> None:
     """Offer ``offered`` in ``options``, the first one that can be chosen highlighted, as a
     new list would be.
@@ -77,7 +71,7 @@ def refill(options: OptionList, offered: list[Option]) -> None:
         options.set_options(offered)
     else:
         for index, (was, now) in enumerate(zip(current, offered)):
-            if _shown(was) != _shown(now):
+            if shown_key(was.prompt) != shown_key(now.prompt):
                 options.replace_option_prompt_at_index(index, now.prompt)
             if was.disabled != now.disabled:
                 if now.disabled:

@@ -17,14 +17,13 @@ from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
 from ...engine.playscript import PostUpdate
 from ...engine.record import RunRecord
-from ...engine.scenario import AUDIENCES
-from ...engine.text import AUDIENCE_TITLES
 from ..safe import plain
 from ..widgets.choice import Choice
 from .base import Problems, StepDialog
-from .fields import field, problem_line
+from .fields import AUDIENCE_CHOICES, field, problem_line
 
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
+STATUS_CHOICES = tuple((status.capitalize(), status) for status in STATUSES)
 AFFECTED = (("not said", ""), ("everyone", "all"), ("most users", "most"),
             ("some users", "some"), ("a few users", "few"), ("nobody any more", "none"))
 """Who is affected, as the update states it in the audience's terms (the score reads this)."""
@@ -118,7 +117,7 @@ class UpdateDialog(StepDialog[PostUpdate]):
 
     def _blank(self) -> None:
         """Every field as :meth:`compose` first makes it, for the run as it is now."""
-        self.query_one("#audience", Choice).reset(self._audiences(), self.audience)
+        self.query_one("#audience", Choice).reset(AUDIENCE_CHOICES, self.audience)
         self.query_one("#template", Choice).reset(self._template_choices())
         self.query_one("#affected", Choice).reset(AFFECTED, "")
         for text_id in ("impact", "doing"):
@@ -127,7 +126,7 @@ class UpdateDialog(StepDialog[PostUpdate]):
                 # load_text, not clear(): clearing is an edit that ctrl+z would take back,
                 # bringing the last showing's draft to the next player.
                 text.load_text("")
-        self.query_one("#status", Choice).reset(self._statuses(), "investigating")
+        self.query_one("#status", Choice).reset(STATUS_CHOICES, "investigating")
         self.query_one("#next", Input).value = ""
         self.query_one("#data-loss", Choice).reset(DATA_LOSS, "")
         self.query_one("#rollback-insufficient", Checkbox).value = False
@@ -135,21 +134,14 @@ class UpdateDialog(StepDialog[PostUpdate]):
         self.show_problems({})
         self.query_one("#impact", TextArea).focus()
 
-    def _audiences(self) -> list[tuple[str, str]]:
-        return [(AUDIENCE_TITLES[a], a) for a in AUDIENCES]
-
     def _template_choices(self) -> list[tuple[str, str]]:
         return [(name, name) for name in self.templates]
-
-    @staticmethod
-    def _statuses() -> list[tuple[str, str]]:
-        return [(s.capitalize(), s) for s in STATUSES]
 
     def compose(self) -> ComposeResult:
         unit = "min" if self.unit == "minutes" else "days"
         with Vertical(id="update", classes="dialog"):
             yield Static("Post an update", classes="dialog-title")
-            yield field("To", Choice(self._audiences(), value=self.audience, id="audience"))
+            yield field("To", Choice(AUDIENCE_CHOICES, value=self.audience, id="audience"))
             yield field("Template", Choice(self._template_choices(),
                                            prompt="Start from a template…", id="template"))
             yield field("Affected", Choice(AFFECTED, value="", id="affected"))
@@ -159,7 +151,7 @@ class UpdateDialog(StepDialog[PostUpdate]):
             yield field("Doing", TextArea(id="doing", soft_wrap=True, compact=True,
                                           placeholder="what we are doing about it"))
             yield problem_line("doing")
-            yield field("Status", Choice(self._statuses(), value="investigating", id="status"))
+            yield field("Status", Choice(STATUS_CHOICES, value="investigating", id="status"))
             yield field("Next in", Input(placeholder=f"next update in ({unit})", id="next",
                                          type="number", valid_empty=True,
                                          compact=True))

@@ -91,10 +91,10 @@ class Choice(Widget, can_focus=True):
             id: the widget's id.
         """
         super().__init__(id=id)
-        self.options = list(options)
+        self.options: list[tuple[Label, str]] = []
         self.prompt = prompt
-        self._value: str | None = value if any(v == value for _, v in self.options) else None
-        self.set_class(self._value is None, "-blank")
+        self._value: str | None = None
+        self._offer(options, value)
 
     @property
     def value(self) -> str | None:
@@ -117,14 +117,19 @@ class Choice(Widget, can_focus=True):
         """Offer ``options`` instead, ``value`` chosen (None: the prompt), without posting
         :class:`Changed`: for a dialog set up afresh, not a choice the player made."""
         self.close_list()
+        if self._offer(options, value):
+            self.refresh()
+
+    def _offer(self, options: Sequence[tuple[Label, str]], value: str | None) -> bool:
+        """Take ``options`` and ``value`` (None when it is not one of them); False when they
+        are what is offered already."""
         options = list(options)
         value = value if any(v == value for _, v in options) else None
         if options == self.options and value == self._value:
-            return  # as it is already: nothing to redraw
-        self.options = options
-        self._value = value
-        self.set_class(self._value is None, "-blank")
-        self.refresh()
+            return False
+        self.options, self._value = options, value
+        self.set_class(value is None, "-blank")
+        return True
 
     @property
     def expanded(self) -> bool:

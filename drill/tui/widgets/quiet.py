@@ -14,8 +14,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 
-def _key(content: Any) -> Any:
-    # Content compares by its text only: a line that turns red keeps its words.
+def shown_key(content: Any) -> Any:
+    """What tells two contents apart on screen: Content compares by its text only, and a line
+    that turns red keeps its words."""
     if isinstance(content, Content):
         return content.plain, tuple(content.spans)
     return content
@@ -35,7 +36,7 @@ class QuietStatic(Static):
     _shown_shape: tuple[int, int] | None = None
 
     def update(self, content: Any = "", *, layout: bool = True) -> None:
-        key = _key(content)
+        key = shown_key(content)
         if key == self._shown_key:
             return
         shape = _shape(content)
