@@ -22,7 +22,19 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Literal, Sequence
 
-from .scenario import AUDIENCES, EXTERNAL_AUDIENCES, AudiencePolicy, Busy, Clock, Person, Request, Scenario
+from .memo import by_identity
+from .scenario import (
+    AUDIENCES,
+    EXTERNAL_AUDIENCES,
+    AudiencePolicy,
+    Busy,
+    Clock,
+    CommsPolicy,
+    Meta,
+    Person,
+    Request,
+    Scenario,
+)
 
 if TYPE_CHECKING:
     from .record import LogEntry, PostedUpdate, RunRecord
@@ -230,27 +242,19 @@ def _rule(audience: str, policy: AudiencePolicy | None, severity: str) -> Audien
     )
 
 
-_RULES_MADE: dict[int, tuple[object, object, dict[str, AudienceRule]]] = {}
-"""audience_rules' answers by the id of the comms policy they came from (with the policy and
-the meta kept, so an id is never reused while its entry lives).  Scoring asks several times per
-run; models are frozen, so an answer never goes stale."""
-
-
 def audience_rules(scenario: Scenario) -> dict[str, AudienceRule]:
     """Every audience's expected cadence in ``scenario``, in the fixed audience order.
 
-    The dict returned is shared between callers: read it, never change it.
+    The dict returned is shared between callers (scoring asks several times per run): read it,
+    never change it.
     """
-    comms, meta = scenario.comms, scenario.meta
-    made = _RULES_MADE.get(id(comms))
-    if made is not None and made[0] is comms and made[1] is meta:
-        return made[2]
-    rules = {audience: _rule(audience, comms.audiences.get(audience), meta.severity)
-             for audience in AUDIENCES}
-    if len(_RULES_MADE) >= 64:
-        _RULES_MADE.clear()
-    _RULES_MADE[id(comms)] = (comms, meta, rules)
-    return rules
+    return _rules_of(scenario.comms, scenario.meta)
+
+
+@by_identity
+def _rules_of(comms: CommsPolicy, meta: Meta) -> dict[str, AudienceRule]:
+    return {audience: _rule(audience, comms.audiences.get(audience), meta.severity)
+            for audience in AUDIENCES}
 
 
 def interval(rule: AudienceRule, scenario: Scenario, start: float, mitigated_at: float | None,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Iterable, Mapping, NamedTuple
 
+from ..memo import by_identity
 from ..scenario import Action, Milestone, Person, Scenario
 from ..scorecard import Deduction, DimensionScore, Dimension
 from ..record import RunRecord
@@ -138,21 +139,9 @@ class _Lookups(NamedTuple):
     milestones: Mapping[str, Milestone]
 
 
-_LOOKUPS_MADE: dict[int, tuple[Scenario, _Lookups]] = {}
-"""Lookups already made, by the ``id()`` of their scenario (kept with it, so the id stays its
-own): a run's scenario is shared by every run with the same names and draws, and `drill check`,
-replays and benchmarks score many of them."""
-
-
+@by_identity
 def _lookups(scenario: Scenario) -> _Lookups:
-    """The lookups by id of a scenario, made once (a scenario is never changed)."""
-    made = _LOOKUPS_MADE.get(id(scenario))
-    if made is not None and made[0] is scenario:
-        return made[1]
-    lookups = _Lookups(MappingProxyType({a.id: a for a in scenario.actions}),
-                       MappingProxyType({p.id: p for p in scenario.people}),
-                       MappingProxyType({m.id: m for m in scenario.milestones}))
-    if len(_LOOKUPS_MADE) >= 64:
-        _LOOKUPS_MADE.clear()
-    _LOOKUPS_MADE[id(scenario)] = (scenario, lookups)
-    return lookups
+    """The lookups by id of a scenario, made once per scenario (drill.engine.memo)."""
+    return _Lookups(MappingProxyType({a.id: a for a in scenario.actions}),
+                    MappingProxyType({p.id: p for p in scenario.people}),
+                    MappingProxyType({m.id: m for m in scenario.milestones}))
