@@ -266,6 +266,9 @@ async def test_the_feed_shows_its_newest_line_as_soon_as_it_arrives(in_tmp):
             board.advance_to(minute)
             await pilot.pause()
             assert feed.scroll_y == feed.max_scroll_y, f"T+{minute}: scrolled to the newest"
+            bar = feed.vertical_scrollbar
+            assert (bar.window_virtual_size, bar.position) == (len(feed.lines), feed.scroll_y), \
+                f"T+{minute}: the scrollbar's thumb shows the feed's length and place"
         await pilot.pause()
         last = feed.lines[-1].text.strip()
         assert last and any(last in row for row in screen_text(board)), "the newest line shows"

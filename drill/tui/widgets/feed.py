@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import RichLog
 
 from ...engine.record import LogEntry, PageDetail, TargetDetail
@@ -93,6 +95,18 @@ class Feed(RichLog):
     writes them again when its width changes, so a resized terminal re-wraps the whole feed.
     """
 
+    virtual_size = Reactive(Size(0, 0), layout=False)
+    """A new line changes only what the feed scrolls over, not the board's layout: the feed
+    sizes its scrollbar itself (:meth:`watch_virtual_size`) in the same frame.  Textual lays
+    the whole screen out again for every line written, and paints the scrollbar a frame later,
+    so a tick with a feed line took two frames (bench/latency.py)."""
+
+    def watch_virtual_size(self, size: Size) -> None:
+        # What ScrollView does when the layout reports a new virtual size (textual 8.2.8,
+        # ScrollView._size_updated); showing or hiding a scrollbar still asks for a layout.
+        if self.is_mounted and self.size:
+            self._scroll_update(size)
+
     def __init__(self, **kwargs) -> None:
         super().__init__(markup=False, highlight=False, wrap=True, max_lines=MAX_LINES,
                          min_width=20, **kwargs)
@@ -101,12 +115,16 @@ class Feed(RichLog):
 
     def add(self, run: Run, entries: list[LogEntry]) -> None:
         """Append the entries that belong in the feed."""
+        written = False
         for entry in entries:
             line = entry_text(run, entry)
             if line is not None:
                 self._entries.append(line)
                 self._write(line)
+                written = True
         del self._entries[:-MAX_LINES]
+        if written:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _write(self, line: Text) -> None:
         # Wrapped at the feed's own width (its scrollbar is always there, so the width does not

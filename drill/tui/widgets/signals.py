@@ -8,12 +8,13 @@ from collections import deque
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 from ...engine.playscript import PlayerAction
 from ...engine.simulation import ActionRejected, Run
 from ...engine.text import number
 from ..safe import plain
+from .graph import SignalGraph
 from .quiet import QuietStatic
 
 HISTORY = 60
@@ -75,7 +76,7 @@ class SignalsPanel(Vertical):
                 with Horizontal(classes="signal-head"):
                     yield Static(plain(signal.label, "dim"), classes="signal-label")
                     yield QuietStatic(id=f"signal-value-{index}", classes="signal-value")
-                yield Sparkline(graphed(list(self.history[signal.var])), id=f"signal-{index}",
+                yield SignalGraph(graphed(list(self.history[signal.var])), id=f"signal-{index}",
                                 classes="signal-high-bad" if signal.bad_when_high
                                 else "signal-low-bad")
 
@@ -109,5 +110,5 @@ class SignalsPanel(Vertical):
                      else str(value))
             self.query_one(f"#signal-value-{index}", QuietStatic).update(
                 plain(f" {shown}{signal.unit}", "bold"))
-            self.query_one(f"#signal-{index}", Sparkline).data = graphed([
+            self.query_one(f"#signal-{index}", SignalGraph).data = graphed([
                 *self.history[signal.var], _numeric(value)])
