@@ -104,7 +104,9 @@ class Frames:
         display = app._display
 
         def recorded(screen: Screen[Any], renderable: Any) -> None:
-            self.stamps.append((time.perf_counter(), screen))
+            # A screen refresh that found nothing to repaint hands over no update: no frame.
+            if renderable is not None:
+                self.stamps.append((time.perf_counter(), screen))
             display(screen, renderable)
 
         app._display = recorded  # type: ignore[method-assign]

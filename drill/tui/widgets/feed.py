@@ -107,6 +107,16 @@ class Feed(RichLog):
         if self.is_mounted and self.size:
             self._scroll_update(size)
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Textual's ScrollView (8.2.8) sizes its scrollbars again at every layout of the
+        # screen, and the scrollbar is repainted a frame later: any panel that grew by a line
+        # cost the board a second frame.  The feed keeps its scrollbar right itself
+        # (watch_virtual_size), so a layout that leaves the feed's size alone changes nothing.
+        if size == self._size:
+            return False
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     def __init__(self, **kwargs) -> None:
         super().__init__(markup=False, highlight=False, wrap=True, max_lines=MAX_LINES,
                          min_width=20, **kwargs)

@@ -16,6 +16,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.renderables._blend_colors import blend_colors
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Sparkline
 
@@ -93,9 +94,9 @@ class SignalGraph(Sparkline):
     _drawn_key: object = None
     _drawn: list[Strip] = []
 
-    def render_line(self, y: int) -> Strip:
-        """Line ``y`` of the graph (Textual's line API), drawn again only when the data, the
-        size or the colours changed since the last line asked for."""
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the graph again if its data, size or colours changed, then let Textual crop
+        and style its lines (which it asks of :meth:`render_line`)."""
         width, height = self.size
         base = self.visual_style.rich_style
         _, background = self.background_colors
@@ -109,6 +110,10 @@ class SignalGraph(Sparkline):
             self._drawn_key = key
             self._drawn = [Strip(segments) for segments in
                            graph_lines(data, width, height, base, low, high)]
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """Line ``y`` of the graph as last drawn (Textual's line API)."""
         if y < len(self._drawn):
             return self._drawn[y]
-        return Strip.blank(width, base)
+        return Strip.blank(self.size.width, self.visual_style.rich_style)

@@ -46,3 +46,11 @@ class QuietStatic(Static):
                      and (not width_follows or shape[1] == self._shown_shape[1]))
         self._shown_key, self._shown_shape = key, shape
         super().update(content, layout=layout and not same_size)
+
+    def _size_updated(self, size: Any, virtual_size: Any, container_size: Any,
+                      layout: bool = True) -> bool:
+        # Textual (8.2.8, Widget._size_updated) stores a resized widget's new virtual size
+        # through a reactive that asks for a second layout of the whole screen, painted a frame
+        # later.  A Static has nothing inside it to lay out, so the layout that resized it is
+        # all that is needed: a panel that gains a line is painted in one frame, not three.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)

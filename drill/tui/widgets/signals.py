@@ -8,7 +8,6 @@ from collections import deque
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Static
 
 from ...engine.playscript import PlayerAction
 from ...engine.simulation import ActionRejected, Run
@@ -74,7 +73,7 @@ class SignalsPanel(Vertical):
         for index, signal in enumerate(self.run.scenario.signals):
             with Vertical(classes="signal"):
                 with Horizontal(classes="signal-head"):
-                    yield Static(plain(signal.label, "dim"), classes="signal-label")
+                    yield QuietStatic(plain(signal.label, "dim"), classes="signal-label")
                     yield QuietStatic(id=f"signal-value-{index}", classes="signal-value")
                 yield SignalGraph(graphed(list(self.history[signal.var])), id=f"signal-{index}",
                                 classes="signal-high-bad" if signal.bad_when_high
