@@ -19,6 +19,7 @@ from typing import Mapping, NamedTuple, Union
 
 from . import expressions as ex
 from . import rules
+from .memo import by_identity
 from .placeholders import CUSTOMER_KEY, fill_state
 from .playscript import (
     Answer,
@@ -31,8 +32,17 @@ from .playscript import (
     StartAction,
     TakeOver,
 )
-from .scenario import Ending, Event, Milestone, Request, Scenario
+from .scenario import Ending, Event, Milestone, Person, Request, Scenario
 from .variety import NO_VARIANT, Variant
+
+
+@by_identity
+def _people_by_id(scenario: Scenario) -> Mapping[str, Person]:
+    """A scenario's people by id, made once per scenario (scoring names people many times)."""
+    people: dict[str, Person] = {}
+    for person in scenario.people:
+        people.setdefault(person.id, person)  # the first of an id, as a search would find
+    return MappingProxyType(people)
 
 
 @lru_cache(maxsize=512)
@@ -266,7 +276,7 @@ class RunRecord:
 
     def person_name(self, person_id: str) -> str:
         """A person's display name: from the scenario, or generated for this run."""
-        person = next((p for p in self.scenario.people if p.id == person_id), None)
+        person = _people_by_id(self.scenario).get(person_id)
         if person is None:
             return person_id
         return person.name or self.names.get(person_id, person.role)
