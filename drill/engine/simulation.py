@@ -101,11 +101,48 @@ _new_entry = tuple.__new__
 _heappush = heapq.heappush
 
 
+@dataclass(frozen=True, slots=True)
+class _ActionFacts:
+    """What a run reads of an action each time it starts, finishes or completes a target, copied
+    once per scenario from the action's model, with the names of the facts it sets.
+
+    Reading an attribute of a pydantic model costs about three times a plain one, and a run
+    reads these hundreds of times; the fact names would otherwise be formatted at every use.
+    """
+
+    action: Action
+    id: str
+    label: str
+    targets: int
+    target_label: str
+    per_target: float
+    progress_var: str | None
+    helper_skills: frozenset[str]
+    started: str
+    """The fact ``started.<id>``; likewise the three below."""
+    running: str
+    done: str
+    count: str
+    unsafe: tuple[tuple[int, str], ...]
+    """The rollback policy's unsafe rules about it: (index in ``unsafe``, warning)."""
+
+    @classmethod
+    def build(cls, action: Action, scenario: Scenario) -> "_ActionFacts":
+        ident = action.id
+        unsafe = tuple((index, rule.warning)
+                       for index, rule in enumerate(scenario.scoring.rollback.unsafe)
+                       if rule.action == ident)
+        return cls(action, ident, action.label, action.targets, action.target_label,
+                   action.per_target, action.progress_var, frozenset(action.helper_skills),
+                   f"started.{ident}", f"running.{ident}", f"done.{ident}", f"count.{ident}",
+                   unsafe)
+
+
 @dataclass(slots=True)
 class _Job:
     """A per-target action in progress."""
 
-    action: Action
+    facts: _ActionFacts
     done: float = 0.0
     rate: float = 0.0
     last: float = 0.0
@@ -291,6 +328,8 @@ class _RunPlan:
     ``id()`` of its effects table (the tables live as long as the scenario this plan is for)."""
     claims: _ClaimChecks
     """What an update's claims are checked against."""
+    actions: Mapping[str, _ActionFacts]
+    """Each action's facts, by id."""
 
     @classmethod
     def build(cls, scenario: Scenario, tests: _Tests) -> "_RunPlan":
@@ -342,7 +381,13 @@ class _RunPlan:
                    {k: tuple(v) for k, v in watch_readers.items()}, failed,
                    timed, {k: tuple(v) for k, v in timed_readers.items()},
                    watched_keys, frozenset(readers) | watched_keys, tuple(schedule),
-                   effect_costs, _ClaimChecks.build(scenario, tests.conditions))
+                   effect_costs, _ClaimChecks.build(scenario, tests.conditions),
+                   _actions_by_id(scenario))
+
+
+def _actions_by_id(scenario: Scenario) -> Mapping[str, _ActionFacts]:
+    """The facts of a scenario's actions by id (see _ActionFacts)."""
+    return MappingProxyType({a.id: _ActionFacts.build(a, scenario) for a in scenario.actions})
 
 
 class Run:
@@ -452,6 +497,7 @@ class Run:
         self._failed_endings = plan.failed_endings
         self._effect_costs = plan.effect_costs
         self._claims = plan.claims
+        self._action_facts = plan.actions
         self._time_checks = TimeChecks(compiled.plans, plan.timed_readers, plan.timed,
                                        MAX_EVALUATION)
         self._metered = bool(compiled.metered)
@@ -849,7 +895,7 @@ class Run:
         elif kind == "finish":
             action_id, started = payload
             if self._running.get(action_id) == started:
-                self._complete(self._actions[action_id])
+                self._complete(self._action_facts[action_id])
         elif kind == "target":
             action_id, version = payload
             job = self._jobs.get(action_id)
@@ -1030,83 +1076,87 @@ class Run:
             return f"{action.label} is not possible right now"
         return None
 
-    def _workers(self, action: Action) -> int:
-        skills = set(action.helper_skills)
-        helpers = sum(
-            1 for pid in self._arrived_at if skills.intersection(self._people[pid].skills)
-        )
+    def _workers(self, facts: _ActionFacts) -> int:
+        skills, people = facts.helper_skills, self._people
+        helpers = 0
+        for pid in self._arrived_at:
+            if not skills.isdisjoint(people[pid].skills):
+                helpers += 1
         return 1 + helpers
 
     def _start(self, step: StartAction) -> None:
-        action = self._actions.get(step.action)
-        if action is None:
+        facts = self._action_facts.get(step.action)
+        if facts is None:
             raise ActionRejected(f"there is no action {step.action!r}")
+        action = facts.action
         reason = self._can_start(action)
         if reason:
             raise ActionRejected(reason)
-        ident = action.id
-        self._running[ident] = self.now
-        self._started.setdefault(ident, []).append(self.now)
+        ident, now = facts.id, self.now
+        self._running[ident] = now
+        self._started.setdefault(ident, []).append(now)
         # An unsafe action is judged by its warning at the moment it starts: a copy without a
         # backup is unsafe until the backup exists, not for ever once it was.
-        for index, unsafe in enumerate(self.scenario.scoring.rollback.unsafe):
-            if unsafe.action == ident and self._holds(unsafe.warning):
-                self._warned_starts.append((self.now, index))
-        self._fact(f"started.{ident}", True)
-        self._fact(f"running.{ident}", True)
-        self._note(LogKind.STARTED, ident, text=action.label, by=step.by, detail=step,
+        for index, warning in facts.unsafe:
+            if self._holds(warning):
+                self._warned_starts.append((now, index))
+        self._fact(facts.started, True)
+        self._fact(facts.running, True)
+        self._note(LogKind.STARTED, ident, text=facts.label, by=step.by, detail=step,
                    seen=self._last_seen)
-        if action.targets:
-            job = _Job(action, last=self.now)
+        if facts.targets:
+            job = _Job(facts, last=now)
             self._jobs[ident] = job
             self._reschedule(job)
         else:
-            self._schedule(self.now + action.duration, "finish", (ident, self.now))
+            self._schedule(now + action.duration, "finish", (ident, now))
 
     def _reschedule(self, job: _Job) -> None:
         job.done = round(job.done + (self.now - job.last) * job.rate, 9)
         job.last = self.now
-        job.workers = self._workers(job.action)
-        job.rate = job.workers / job.action.per_target
+        job.workers = self._workers(job.facts)
+        job.rate = job.workers / job.facts.per_target
         job.version += 1
         # The next target to log, even if the work reached it at this very moment (someone
         # arriving exactly as a target finishes must not skip logging it).
         next_unit = job.noted + 1
         self._schedule(self.now + max(0.0, next_unit - job.done) / job.rate, "target",
-                       (job.action.id, job.version))
+                       (job.facts.id, job.version))
 
     def _target_done(self, job: _Job) -> None:
-        action = job.action
-        ident, targets, progress_var = action.id, action.targets, action.progress_var
+        facts = job.facts
+        ident, targets, progress_var = facts.id, facts.targets, facts.progress_var
         count = max(job.noted + 1,
                     math.floor(round(job.done + (self.now - job.last) * job.rate, 6)))
         job.done = float(count)
         job.last = self.now
         job.noted = count
-        self._fact(f"count.{ident}", count)
+        self._fact(facts.count, count)
         if progress_var:
             self._fact(progress_var, count)
         self._note(LogKind.TARGET, ident,
-                   text=f"{action.target_label} {count} of {targets}",
+                   text=f"{facts.target_label} {count} of {targets}",
                    detail=TargetDetail(count, job.workers))
         if count >= targets:
             del self._jobs[ident]
-            self._complete(action)
+            self._complete(facts)
         else:
             job.version += 1
             self._schedule(self.now + 1 / job.rate, "target", (ident, job.version))
 
-    def _complete(self, action: Action) -> None:
-        ident = action.id
+    def _complete(self, facts: _ActionFacts) -> None:
+        ident, action = facts.id, facts.action
         del self._running[ident]
-        self._finished.setdefault(ident, []).append(self.now)
-        self._fact(f"running.{ident}", False)
-        self._fact(f"done.{ident}", True)
-        if not action.targets:
-            self._fact(f"count.{ident}", len(self._finished[ident]))
+        finished = self._finished.setdefault(ident, [])
+        finished.append(self.now)
+        self._fact(facts.running, False)
+        self._fact(facts.done, True)
+        if not facts.targets:
+            self._fact(facts.count, len(finished))
         self._apply(action.effects, action)
+        reveals = action.reveals
         self._note(LogKind.FINISHED, ident,
-                   text=self._told(action.reveals) if action.reveals else f"{action.label}: done.")
+                   text=self._told(reveals) if reveals else f"{facts.label}: done.")
         self._schedule_followers(ident)
 
     def _schedule_followers(self, ident: str) -> None:
