@@ -52,11 +52,18 @@ def local_hour(clock: Clock, zone_id: str, at: float) -> float | None:
     """Hour of day (0-24, fractional) in a zone at scenario time ``at``; None on a days clock."""
     if clock.unit != "minutes":
         return None
-    offsets = {zone.id: zone.utc_offset for zone in clock.zones}
-    team = clock.zones[0].utc_offset if clock.zones else 0.0
+    offsets, team = _zone_offsets(clock)
     offset = offsets.get(zone_id, team) - team
     moment = clock.start + dt.timedelta(minutes=at)
     return (moment.hour + moment.minute / 60 + offset) % 24
+
+
+@by_identity
+def _zone_offsets(clock: Clock) -> tuple[dict[str, float], float]:
+    """Each zone's UTC offset by id, and the team's (the first zone's), read once per clock (the
+    simulation and the board ask the local hour of someone at every page and every tick)."""
+    offsets = {zone.id: zone.utc_offset for zone in clock.zones}
+    return offsets, clock.zones[0].utc_offset if clock.zones else 0.0
 
 
 def is_awake(clock: Clock, person: Person, at: float) -> bool:

@@ -118,6 +118,8 @@ class _ActionFacts:
     per_target: float
     progress_var: str | None
     helper_skills: frozenset[str]
+    repeatable: bool
+    available_when: str
     started: str
     """The fact ``started.<id>``; likewise the three below."""
     running: str
@@ -134,7 +136,7 @@ class _ActionFacts:
                        if rule.action == ident)
         return cls(action, ident, action.label, action.targets, action.target_label,
                    action.per_target, action.progress_var, frozenset(action.helper_skills),
-                   f"started.{ident}", f"running.{ident}", f"done.{ident}", f"count.{ident}",
+                   action.repeatable, action.available_when, f"started.{ident}", f"running.{ident}", f"done.{ident}", f"count.{ident}",
                    unsafe)
 
 
@@ -328,8 +330,12 @@ class _RunPlan:
     ``id()`` of its effects table (the tables live as long as the scenario this plan is for)."""
     claims: _ClaimChecks
     """What an update's claims are checked against."""
-    actions: Mapping[str, _ActionFacts]
-    """Each action's facts, by id."""
+    actions: tuple[_ActionFacts, ...]
+    """Each action's facts, in the scenario's order."""
+    action_ids: Mapping[str, _ActionFacts]
+    """The same by id (the last of an id, as a run has always looked actions up)."""
+    down: Mapping[str, tuple[str, str]]
+    """The audiences whose channel can be down: (``down_when``, ``down_text``)."""
 
     @classmethod
     def build(cls, scenario: Scenario, tests: _Tests) -> "_RunPlan":
@@ -374,6 +380,7 @@ class _RunPlan:
                 schedule.append((first, "request", (request, 1)))
             elif request.at is not None:
                 schedule.append((request.at, "request", (request, 0)))
+        actions = tuple(_ActionFacts.build(a, scenario) for a in scenario.actions)
         effect_costs = {id(owner.effects): sum(costs[v] for v in owner.effects.values()
                                                if isinstance(v, str))
                         for owner in (*scenario.events, *scenario.actions)}
@@ -382,12 +389,10 @@ class _RunPlan:
                    timed, {k: tuple(v) for k, v in timed_readers.items()},
                    watched_keys, frozenset(readers) | watched_keys, tuple(schedule),
                    effect_costs, _ClaimChecks.build(scenario, tests.conditions),
-                   _actions_by_id(scenario))
-
-
-def _actions_by_id(scenario: Scenario) -> Mapping[str, _ActionFacts]:
-    """The facts of a scenario's actions by id (see _ActionFacts)."""
-    return MappingProxyType({a.id: _ActionFacts.build(a, scenario) for a in scenario.actions})
+                   actions, {facts.id: facts for facts in actions},
+                   {audience: (policy.down_when, policy.down_text)
+                    for audience, policy in scenario.comms.audiences.items()
+                    if policy.down_when is not None})
 
 
 class Run:
@@ -497,7 +502,10 @@ class Run:
         self._failed_endings = plan.failed_endings
         self._effect_costs = plan.effect_costs
         self._claims = plan.claims
-        self._action_facts = plan.actions
+        self._action_list = plan.actions
+        self._action_facts = plan.action_ids
+        self._down = plan.down
+        self._unit = scenario.clock.unit
         self._time_checks = TimeChecks(compiled.plans, plan.timed_readers, plan.timed,
                                        MAX_EVALUATION)
         self._metered = bool(compiled.metered)
@@ -579,7 +587,7 @@ class Run:
         if self.ending is not None:
             return []
         try:
-            return [a for a in self.scenario.actions if self._can_start(a) is None]
+            return [f.action for f in self._action_list if self._can_start(f) is None]
         except _Halt as halt:
             self._stop(halt)
             return []
@@ -1067,13 +1075,13 @@ class Run:
         return Ending(id="out-of-time", kind="out_of_time", title="Out of time",
                       debrief="The drill's time ran out before the incident was resolved.")
 
-    def _can_start(self, action: Action) -> str | None:
-        if action.id in self._running:
-            return f"{action.label} is already in progress"
-        if not action.repeatable and action.id in self._finished:
-            return f"{action.label} has already been done"
-        if not self._holds(action.available_when):
-            return f"{action.label} is not possible right now"
+    def _can_start(self, facts: _ActionFacts) -> str | None:
+        if facts.id in self._running:
+            return f"{facts.label} is already in progress"
+        if not facts.repeatable and facts.id in self._finished:
+            return f"{facts.label} has already been done"
+        if not self._holds(facts.available_when):
+            return f"{facts.label} is not possible right now"
         return None
 
     def _workers(self, facts: _ActionFacts) -> int:
@@ -1089,7 +1097,7 @@ class Run:
         if facts is None:
             raise ActionRejected(f"there is no action {step.action!r}")
         action = facts.action
-        reason = self._can_start(action)
+        reason = self._can_start(facts)
         if reason:
             raise ActionRejected(reason)
         ident, now = facts.id, self.now
@@ -1196,9 +1204,9 @@ class Run:
     def _could_help(self, person: Person) -> bool:
         """Whether a person's skills speed up an action on offer or in progress now."""
         skills = set(person.skills)
-        return any(skills.intersection(action.helper_skills) and (
-            action.id in self._running or self._can_start(action) is None)
-            for action in self.scenario.actions if action.helper_skills)
+        return any(skills.intersection(facts.helper_skills) and (
+            facts.id in self._running or self._can_start(facts) is None)
+            for facts in self._action_list if facts.helper_skills)
 
     def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float,
                          busy: Busy | None = None) -> str:
@@ -1282,14 +1290,15 @@ class Run:
 
     def _update(self, step: PostUpdate) -> None:
         audience = step.audience
-        policy = self.scenario.comms.audiences.get(audience)
-        if policy is not None and policy.down_when is not None and self._holds(policy.down_when):
+        down = self._down.get(audience)
+        if down is not None and self._holds(down[0]):
+            down_text = down[1]
             self._undelivered.append(PostedUpdate(self.now, step, self._claim_truth()))
             key = f"undelivered.{audience}"
             self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
             self._dirty.add(key)
             self._note(LogKind.UNDELIVERED, audience, channel=audience,
-                       text=self._told(policy.down_text) if policy.down_text else
+                       text=self._told(down_text) if down_text else
                        f"The update to {audience_name(audience)} did not go out: the "
                        "channel to them is down.", by=step.by, detail=step, seen=self._last_seen)
             return
@@ -1301,8 +1310,9 @@ class Run:
         self._dirty.update((key, f"told.{audience}"))
         # Each text its own sentence: "Checkout fails. Rolling back." not "fails Rolling back".
         parts = [sentence(p) for p in (step.impact, step.doing) if p.strip()]
-        if step.next_update:
-            parts.append(f"Next update in {span(self.scenario.clock.unit, step.next_update)}.")
+        next_update = step.next_update
+        if next_update:
+            parts.append(f"Next update in {span(self._unit, next_update)}.")
         self._note(LogKind.UPDATE, audience, channel=audience, text=" ".join(parts),
                    by=step.by, detail=step, seen=self._last_seen)
 
@@ -1343,14 +1353,15 @@ class Run:
                    detail=step, seen=self._last_seen)
 
     def _estimate(self, step: GiveEstimate) -> None:
-        if step.milestone not in self._milestones:
-            raise ActionRejected(f"there is no milestone {step.milestone!r}")
+        ident, audience, point = step.milestone, step.audience, step.point
+        milestone = self._milestones.get(ident)
+        if milestone is None:
+            raise ActionRejected(f"there is no milestone {ident!r}")
         self._estimates.append(GivenEstimate(self.now, step))
-        label = self._milestones[step.milestone].label
-        said = f"{step.point:g}" if step.point is not None else f"{step.low:g}-{step.high:g}"
-        self._note(LogKind.ESTIMATE, step.milestone, channel=step.audience, by=step.by,
-                   text=f"Estimate to {step.audience}: {label} in {said} "
-                        f"{'min' if self.scenario.clock.unit == 'minutes' else 'days'}",
+        said = f"{point:g}" if point is not None else f"{step.low:g}-{step.high:g}"
+        self._note(LogKind.ESTIMATE, ident, channel=audience, by=step.by,
+                   text=f"Estimate to {audience}: {milestone.label} in {said} "
+                        f"{'min' if self._unit == 'minutes' else 'days'}",
                    detail=step, seen=self._last_seen)
 
     def _declare(self, step: DeclareResolved) -> None:
