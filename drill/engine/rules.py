@@ -382,12 +382,25 @@ def answering_update(record: "RunRecord", audience: str | None, since: float, li
     """The update that answers a need for news arising at ``since``: the latest update to
     ``audience`` (any audience for None) within the proactive window before it, if nothing new
     happened in between, else the first one from ``since`` until ``limit``."""
-    updates = [u for u in record.updates if audience is None or u.step.audience == audience]
+    # The updates are in time order: the two stretches are found by binary search, and only
+    # their updates are looked at (scoring asks this for every request and trigger).
+    updates = record.updates
     window = proactive_window(record.scenario, audience or "team")
-    before = [u.time for u in updates if since - window <= u.time < since]
-    if before and not news_between(record, before[-1], since):
-        return before[-1]
-    return next((u.time for u in updates if since <= u.time <= limit), None)
+    opened = bisect.bisect_left(updates, since - window, key=_TIME_OF)
+    since_index = bisect.bisect_left(updates, since, key=_TIME_OF)
+    for index in range(since_index - 1, opened - 1, -1):  # the latest before `since` first
+        update = updates[index]
+        if audience is None or update.step.audience == audience:
+            if not news_between(record, update.time, since):
+                return update.time
+            break
+    for index in range(since_index, len(updates)):
+        update = updates[index]
+        if update.time > limit:
+            break
+        if audience is None or update.step.audience == audience:
+            return update.time
+    return None
 
 
 def request_answer(record: "RunRecord", request: Request, asked: float,

@@ -239,9 +239,10 @@ def _promises(updates: list[PostedUpdate], end: float, grace: float,
     broken: list[tuple[float, float, float | None]] = []
     kept = 0
     for i, update in enumerate(updates):
-        if update.step.next_update is None:
+        next_update = update.step.next_update
+        if next_update is None:
             continue
-        promised_by = update.time + update.step.next_update
+        promised_by = update.time + next_update
         next_at = updates[i + 1].time if i + 1 < len(updates) else None
         held: bool | None
         if next_at is not None and next_at <= promised_by + grace:
