@@ -110,9 +110,9 @@ class PageDetail:
     """Their skills speed up an action on offer or in progress when they were paged."""
 
 
-@dataclass(frozen=True, slots=True)
-class TargetDetail:
-    """One target of per-target work done."""
+class TargetDetail(NamedTuple):
+    """One target of per-target work done.  (A NamedTuple, like LogEntry: a run writes one per
+    target, and it is the fastest immutable record to make.)"""
 
     count: int
     workers: int
@@ -145,9 +145,9 @@ class LogEntry(NamedTuple):
     """For a decision: the latest message in front of the responders when it was made."""
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimTruth:
-    """What was true and visible when an update was posted, to check its claims (§9.7)."""
+class ClaimTruth(NamedTuple):
+    """What was true and visible when an update was posted, to check its claims (§9.7).
+    (A NamedTuple, like PostedUpdate: one is made for every update posted.)"""
 
     resolvable: bool
     """A resolved (or degraded) ending's condition held: the incident really was over."""
@@ -159,9 +159,9 @@ class ClaimTruth:
     """Who was affected as the signals showed it ('' when the scenario does not say)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PostedUpdate:
-    """An update the responders posted, with the truth its claims are checked against."""
+class PostedUpdate(NamedTuple):
+    """An update the responders posted, with the truth its claims are checked against.
+    (A NamedTuple, like LogEntry: the fastest immutable record to make, and a run posts many.)"""
 
     time: float
     step: PostUpdate
