@@ -289,15 +289,16 @@ def cadence(scenario: Scenario, rule: AudienceRule, updates: Sequence["PostedUpd
         until: the moment asked about (the run's end for the score, now for the board).
     """
     comms = scenario.comms
-    grace = comms.grace
+    grace, extension = comms.grace, comms.max_promise_extension
     due = start + rule.first_by
     covered = due + grace
     next_due = due
     gaps: list[tuple[float, float]] = []
     for update in updates:
-        if update.time > until:
+        time = update.time
+        if time > until:
             break
-        at = max(update.time, start)
+        at = max(time, start)
         gap_start = max(covered, due)
         if at > gap_start:
             gaps.append((gap_start, at))
@@ -306,8 +307,8 @@ def cadence(scenario: Scenario, rule: AudienceRule, updates: Sequence["PostedUpd
             window = math.inf  # GitLab CMOC: no further updates once resolved
         else:
             every = interval(rule, scenario, start, mitigated_at, at)
-            window = (min(step.next_update, every * comms.max_promise_extension)
-                      if step.next_update is not None else every)
+            promised = step.next_update
+            window = min(promised, every * extension) if promised is not None else every
         covered = max(covered, at + window + grace)
         next_due = covered - grace
     if until > max(covered, due):

@@ -676,6 +676,11 @@ class Run:
         the run here (see :attr:`halted`).
         """
         start = len(self._log)
+        self._advance(target)
+        return self._log[start:]
+
+    def _advance(self, target: float) -> None:
+        """:meth:`advance_to`, without copying out the entries (a step advances first)."""
         limit = self._limit
         target = min(target, limit)
         queue, pop, inf = self._queue, heapq.heappop, math.inf
@@ -719,7 +724,6 @@ class Run:
             self._set_time(target)
         if self.ending is None and self.now >= limit:
             self._end(self._out_of_time_ending())
-        return self._log[start:]
 
     def perform(self, step: PlayerAction) -> list[LogEntry]:
         """Apply a player action at ``step.at`` (advancing to it first).
@@ -731,7 +735,7 @@ class Run:
         at = step.at
         if at < self.now:
             raise ActionRejected(f"cannot act in the past (at {at:g}, now {self.now:g})")
-        self.advance_to(at)
+        self._advance(at)
         if self.ending is not None:
             raise ActionRejected("the run has ended")
         try:

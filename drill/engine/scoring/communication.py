@@ -58,7 +58,7 @@ def _score_communication(ctx: _Context) -> tuple[DimensionScore, tuple[AudienceR
     for update in run.updates:
         by_audience[update.step.audience].append(update)
     requests: dict[str, list[tuple[Request, float]]] = {a: [] for a in AUDIENCES}
-    by_id = {r.id: r for r in scenario.requests}
+    by_id = ctx.requests
     for asked, request_id in run.asked:
         request = by_id[request_id]
         if request.kind in ("update", "question"):
