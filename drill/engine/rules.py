@@ -20,7 +20,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
-from typing import TYPE_CHECKING, Literal, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, Mapping, Sequence
 
 from .memo import by_identity
 from .scenario import (
@@ -59,10 +60,10 @@ def local_hour(clock: Clock, zone_id: str, at: float) -> float | None:
 
 
 @by_identity
-def _zone_offsets(clock: Clock) -> tuple[dict[str, float], float]:
+def _zone_offsets(clock: Clock) -> tuple[Mapping[str, float], float]:
     """Each zone's UTC offset by id, and the team's (the first zone's), read once per clock (the
     simulation and the board ask the local hour of someone at every page and every tick)."""
-    offsets = {zone.id: zone.utc_offset for zone in clock.zones}
+    offsets = MappingProxyType({zone.id: zone.utc_offset for zone in clock.zones})
     return offsets, clock.zones[0].utc_offset if clock.zones else 0.0
 
 

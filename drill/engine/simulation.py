@@ -103,8 +103,9 @@ _heappush = heapq.heappush
 
 @dataclass(frozen=True, slots=True)
 class _ActionFacts:
-    """What a run reads of an action each time it starts, finishes or completes a target, copied
-    once per scenario from the action's model, with the names of the facts it sets.
+    """What a run reads of an action each time it is offered, starts, finishes or completes a
+    target, copied once per scenario from the action's model, with the names of the facts it
+    sets.
 
     Reading an attribute of a pydantic model costs about three times a plain one, and a run
     reads these hundreds of times; the fact names would otherwise be formatted at every use.
@@ -136,8 +137,8 @@ class _ActionFacts:
                        if rule.action == ident)
         return cls(action, ident, action.label, action.targets, action.target_label,
                    action.per_target, action.progress_var, frozenset(action.helper_skills),
-                   action.repeatable, action.available_when, f"started.{ident}", f"running.{ident}", f"done.{ident}", f"count.{ident}",
-                   unsafe)
+                   action.repeatable, action.available_when, f"started.{ident}",
+                   f"running.{ident}", f"done.{ident}", f"count.{ident}", unsafe)
 
 
 @dataclass(slots=True)
