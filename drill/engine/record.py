@@ -19,6 +19,7 @@ from typing import Mapping, NamedTuple, Union
 
 from . import expressions as ex
 from . import rules
+from .memo import by_identity
 from .placeholders import CUSTOMER_KEY, fill_state
 from .playscript import (
     Answer,
@@ -31,8 +32,17 @@ from .playscript import (
     StartAction,
     TakeOver,
 )
-from .scenario import Ending, Event, Milestone, Request, Scenario
+from .scenario import Ending, Event, Milestone, Person, Request, Scenario
 from .variety import NO_VARIANT, Variant
+
+
+@by_identity
+def _people_by_id(scenario: Scenario) -> Mapping[str, Person]:
+    """A scenario's people by id, made once per scenario (scoring names people many times)."""
+    people: dict[str, Person] = {}
+    for person in scenario.people:
+        people.setdefault(person.id, person)  # the first of an id, as a search would find
+    return MappingProxyType(people)
 
 
 @lru_cache(maxsize=512)
@@ -100,9 +110,9 @@ class PageDetail:
     """Their skills speed up an action on offer or in progress when they were paged."""
 
 
-@dataclass(frozen=True, slots=True)
-class TargetDetail:
-    """One target of per-target work done."""
+class TargetDetail(NamedTuple):
+    """One target of per-target work done.  (A NamedTuple, like LogEntry: a run writes one per
+    target, and it is the fastest immutable record to make.)"""
 
     count: int
     workers: int
@@ -135,9 +145,9 @@ class LogEntry(NamedTuple):
     """For a decision: the latest message in front of the responders when it was made."""
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimTruth:
-    """What was true and visible when an update was posted, to check its claims (§9.7)."""
+class ClaimTruth(NamedTuple):
+    """What was true and visible when an update was posted, to check its claims (§9.7).
+    (A NamedTuple, like PostedUpdate: one is made for every update posted.)"""
 
     resolvable: bool
     """A resolved (or degraded) ending's condition held: the incident really was over."""
@@ -149,9 +159,9 @@ class ClaimTruth:
     """Who was affected as the signals showed it ('' when the scenario does not say)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PostedUpdate:
-    """An update the responders posted, with the truth its claims are checked against."""
+class PostedUpdate(NamedTuple):
+    """An update the responders posted, with the truth its claims are checked against.
+    (A NamedTuple, like LogEntry: the fastest immutable record to make, and a run posts many.)"""
 
     time: float
     step: PostUpdate
@@ -266,7 +276,7 @@ class RunRecord:
 
     def person_name(self, person_id: str) -> str:
         """A person's display name: from the scenario, or generated for this run."""
-        person = next((p for p in self.scenario.people if p.id == person_id), None)
+        person = _people_by_id(self.scenario).get(person_id)
         if person is None:
             return person_id
         return person.name or self.names.get(person_id, person.role)

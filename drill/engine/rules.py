@@ -20,7 +20,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
-from typing import TYPE_CHECKING, Literal, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal, Mapping, Sequence
 
 from .memo import by_identity
 from .scenario import (
@@ -52,11 +53,18 @@ def local_hour(clock: Clock, zone_id: str, at: float) -> float | None:
     """Hour of day (0-24, fractional) in a zone at scenario time ``at``; None on a days clock."""
     if clock.unit != "minutes":
         return None
-    offsets = {zone.id: zone.utc_offset for zone in clock.zones}
-    team = clock.zones[0].utc_offset if clock.zones else 0.0
+    offsets, team = _zone_offsets(clock)
     offset = offsets.get(zone_id, team) - team
     moment = clock.start + dt.timedelta(minutes=at)
     return (moment.hour + moment.minute / 60 + offset) % 24
+
+
+@by_identity
+def _zone_offsets(clock: Clock) -> tuple[Mapping[str, float], float]:
+    """Each zone's UTC offset by id, and the team's (the first zone's), read once per clock (the
+    simulation and the board ask the local hour of someone at every page and every tick)."""
+    offsets = MappingProxyType({zone.id: zone.utc_offset for zone in clock.zones})
+    return offsets, clock.zones[0].utc_offset if clock.zones else 0.0
 
 
 def is_awake(clock: Clock, person: Person, at: float) -> bool:
@@ -282,15 +290,16 @@ def cadence(scenario: Scenario, rule: AudienceRule, updates: Sequence["PostedUpd
         until: the moment asked about (the run's end for the score, now for the board).
     """
     comms = scenario.comms
-    grace = comms.grace
+    grace, extension = comms.grace, comms.max_promise_extension
     due = start + rule.first_by
     covered = due + grace
     next_due = due
     gaps: list[tuple[float, float]] = []
     for update in updates:
-        if update.time > until:
+        time = update.time
+        if time > until:
             break
-        at = max(update.time, start)
+        at = max(time, start)
         gap_start = max(covered, due)
         if at > gap_start:
             gaps.append((gap_start, at))
@@ -299,8 +308,8 @@ def cadence(scenario: Scenario, rule: AudienceRule, updates: Sequence["PostedUpd
             window = math.inf  # GitLab CMOC: no further updates once resolved
         else:
             every = interval(rule, scenario, start, mitigated_at, at)
-            window = (min(step.next_update, every * comms.max_promise_extension)
-                      if step.next_update is not None else every)
+            promised = step.next_update
+            window = min(promised, every * extension) if promised is not None else every
         covered = max(covered, at + window + grace)
         next_due = covered - grace
     if until > max(covered, due):
@@ -375,12 +384,25 @@ def answering_update(record: "RunRecord", audience: str | None, since: float, li
     """The update that answers a need for news arising at ``since``: the latest update to
     ``audience`` (any audience for None) within the proactive window before it, if nothing new
     happened in between, else the first one from ``since`` until ``limit``."""
-    updates = [u for u in record.updates if audience is None or u.step.audience == audience]
+    # The updates are in time order: the two stretches are found by binary search, and only
+    # their updates are looked at (scoring asks this for every request and trigger).
+    updates = record.updates
     window = proactive_window(record.scenario, audience or "team")
-    before = [u.time for u in updates if since - window <= u.time < since]
-    if before and not news_between(record, before[-1], since):
-        return before[-1]
-    return next((u.time for u in updates if since <= u.time <= limit), None)
+    opened = bisect.bisect_left(updates, since - window, key=_TIME_OF)
+    since_index = bisect.bisect_left(updates, since, key=_TIME_OF)
+    for index in range(since_index - 1, opened - 1, -1):  # the latest before `since` first
+        update = updates[index]
+        if audience is None or update.step.audience == audience:
+            if not news_between(record, update.time, since):
+                return update.time
+            break
+    for index in range(since_index, len(updates)):
+        update = updates[index]
+        if update.time > limit:
+            break
+        if audience is None or update.step.audience == audience:
+            return update.time
+    return None
 
 
 def request_answer(record: "RunRecord", request: Request, asked: float,

@@ -101,11 +101,51 @@ _new_entry = tuple.__new__
 _heappush = heapq.heappush
 
 
+@dataclass(frozen=True, slots=True)
+class _ActionFacts:
+    """What a run reads of an action each time it is offered, starts, finishes or completes a
+    target, copied once per scenario from the action's model, with the names of the facts it
+    sets.
+
+    Reading an attribute of a pydantic model costs about three times a plain one, and a run
+    reads these hundreds of times; the fact names would otherwise be formatted at every use.
+    """
+
+    action: Action
+    id: str
+    label: str
+    targets: int
+    target_label: str
+    per_target: float
+    progress_var: str | None
+    helper_skills: frozenset[str]
+    repeatable: bool
+    available_when: str
+    started: str
+    """The fact ``started.<id>``; likewise the three below."""
+    running: str
+    done: str
+    count: str
+    unsafe: tuple[tuple[int, str], ...]
+    """The rollback policy's unsafe rules about it: (index in ``unsafe``, warning)."""
+
+    @classmethod
+    def build(cls, action: Action, scenario: Scenario) -> "_ActionFacts":
+        ident = action.id
+        unsafe = tuple((index, rule.warning)
+                       for index, rule in enumerate(scenario.scoring.rollback.unsafe)
+                       if rule.action == ident)
+        return cls(action, ident, action.label, action.targets, action.target_label,
+                   action.per_target, action.progress_var, frozenset(action.helper_skills),
+                   action.repeatable, action.available_when, f"started.{ident}",
+                   f"running.{ident}", f"done.{ident}", f"count.{ident}", unsafe)
+
+
 @dataclass(slots=True)
 class _Job:
     """A per-target action in progress."""
 
-    action: Action
+    facts: _ActionFacts
     done: float = 0.0
     rate: float = 0.0
     last: float = 0.0
@@ -291,6 +331,12 @@ class _RunPlan:
     ``id()`` of its effects table (the tables live as long as the scenario this plan is for)."""
     claims: _ClaimChecks
     """What an update's claims are checked against."""
+    actions: tuple[_ActionFacts, ...]
+    """Each action's facts, in the scenario's order."""
+    action_ids: Mapping[str, _ActionFacts]
+    """The same by id (the last of an id, as a run has always looked actions up)."""
+    down: Mapping[str, tuple[str, str]]
+    """The audiences whose channel can be down: (``down_when``, ``down_text``)."""
 
     @classmethod
     def build(cls, scenario: Scenario, tests: _Tests) -> "_RunPlan":
@@ -335,6 +381,7 @@ class _RunPlan:
                 schedule.append((first, "request", (request, 1)))
             elif request.at is not None:
                 schedule.append((request.at, "request", (request, 0)))
+        actions = tuple(_ActionFacts.build(a, scenario) for a in scenario.actions)
         effect_costs = {id(owner.effects): sum(costs[v] for v in owner.effects.values()
                                                if isinstance(v, str))
                         for owner in (*scenario.events, *scenario.actions)}
@@ -342,7 +389,11 @@ class _RunPlan:
                    {k: tuple(v) for k, v in watch_readers.items()}, failed,
                    timed, {k: tuple(v) for k, v in timed_readers.items()},
                    watched_keys, frozenset(readers) | watched_keys, tuple(schedule),
-                   effect_costs, _ClaimChecks.build(scenario, tests.conditions))
+                   effect_costs, _ClaimChecks.build(scenario, tests.conditions),
+                   actions, {facts.id: facts for facts in actions},
+                   {audience: (policy.down_when, policy.down_text)
+                    for audience, policy in scenario.comms.audiences.items()
+                    if policy.down_when is not None})
 
 
 class Run:
@@ -452,6 +503,10 @@ class Run:
         self._failed_endings = plan.failed_endings
         self._effect_costs = plan.effect_costs
         self._claims = plan.claims
+        self._action_list = plan.actions
+        self._action_facts = plan.action_ids
+        self._down = plan.down
+        self._unit = scenario.clock.unit
         self._time_checks = TimeChecks(compiled.plans, plan.timed_readers, plan.timed,
                                        MAX_EVALUATION)
         self._metered = bool(compiled.metered)
@@ -533,7 +588,7 @@ class Run:
         if self.ending is not None:
             return []
         try:
-            return [a for a in self.scenario.actions if self._can_start(a) is None]
+            return [f.action for f in self._action_list if self._can_start(f) is None]
         except _Halt as halt:
             self._stop(halt)
             return []
@@ -622,6 +677,11 @@ class Run:
         the run here (see :attr:`halted`).
         """
         start = len(self._log)
+        self._advance(target)
+        return self._log[start:]
+
+    def _advance(self, target: float) -> None:
+        """:meth:`advance_to`, without copying out the entries (a step advances first)."""
         limit = self._limit
         target = min(target, limit)
         queue, pop, inf = self._queue, heapq.heappop, math.inf
@@ -665,7 +725,6 @@ class Run:
             self._set_time(target)
         if self.ending is None and self.now >= limit:
             self._end(self._out_of_time_ending())
-        return self._log[start:]
 
     def perform(self, step: PlayerAction) -> list[LogEntry]:
         """Apply a player action at ``step.at`` (advancing to it first).
@@ -677,7 +736,7 @@ class Run:
         at = step.at
         if at < self.now:
             raise ActionRejected(f"cannot act in the past (at {at:g}, now {self.now:g})")
-        self.advance_to(at)
+        self._advance(at)
         if self.ending is not None:
             raise ActionRejected("the run has ended")
         try:
@@ -849,7 +908,7 @@ class Run:
         elif kind == "finish":
             action_id, started = payload
             if self._running.get(action_id) == started:
-                self._complete(self._actions[action_id])
+                self._complete(self._action_facts[action_id])
         elif kind == "target":
             action_id, version = payload
             job = self._jobs.get(action_id)
@@ -1021,92 +1080,96 @@ class Run:
         return Ending(id="out-of-time", kind="out_of_time", title="Out of time",
                       debrief="The drill's time ran out before the incident was resolved.")
 
-    def _can_start(self, action: Action) -> str | None:
-        if action.id in self._running:
-            return f"{action.label} is already in progress"
-        if not action.repeatable and action.id in self._finished:
-            return f"{action.label} has already been done"
-        if not self._holds(action.available_when):
-            return f"{action.label} is not possible right now"
+    def _can_start(self, facts: _ActionFacts) -> str | None:
+        if facts.id in self._running:
+            return f"{facts.label} is already in progress"
+        if not facts.repeatable and facts.id in self._finished:
+            return f"{facts.label} has already been done"
+        if not self._holds(facts.available_when):
+            return f"{facts.label} is not possible right now"
         return None
 
-    def _workers(self, action: Action) -> int:
-        skills = set(action.helper_skills)
-        helpers = sum(
-            1 for pid in self._arrived_at if skills.intersection(self._people[pid].skills)
-        )
+    def _workers(self, facts: _ActionFacts) -> int:
+        skills, people = facts.helper_skills, self._people
+        helpers = 0
+        for pid in self._arrived_at:
+            if not skills.isdisjoint(people[pid].skills):
+                helpers += 1
         return 1 + helpers
 
     def _start(self, step: StartAction) -> None:
-        action = self._actions.get(step.action)
-        if action is None:
+        facts = self._action_facts.get(step.action)
+        if facts is None:
             raise ActionRejected(f"there is no action {step.action!r}")
-        reason = self._can_start(action)
+        action = facts.action
+        reason = self._can_start(facts)
         if reason:
             raise ActionRejected(reason)
-        ident = action.id
-        self._running[ident] = self.now
-        self._started.setdefault(ident, []).append(self.now)
+        ident, now = facts.id, self.now
+        self._running[ident] = now
+        self._started.setdefault(ident, []).append(now)
         # An unsafe action is judged by its warning at the moment it starts: a copy without a
         # backup is unsafe until the backup exists, not for ever once it was.
-        for index, unsafe in enumerate(self.scenario.scoring.rollback.unsafe):
-            if unsafe.action == ident and self._holds(unsafe.warning):
-                self._warned_starts.append((self.now, index))
-        self._fact(f"started.{ident}", True)
-        self._fact(f"running.{ident}", True)
-        self._note(LogKind.STARTED, ident, text=action.label, by=step.by, detail=step,
+        for index, warning in facts.unsafe:
+            if self._holds(warning):
+                self._warned_starts.append((now, index))
+        self._fact(facts.started, True)
+        self._fact(facts.running, True)
+        self._note(LogKind.STARTED, ident, text=facts.label, by=step.by, detail=step,
                    seen=self._last_seen)
-        if action.targets:
-            job = _Job(action, last=self.now)
+        if facts.targets:
+            job = _Job(facts, last=now)
             self._jobs[ident] = job
             self._reschedule(job)
         else:
-            self._schedule(self.now + action.duration, "finish", (ident, self.now))
+            self._schedule(now + action.duration, "finish", (ident, now))
 
     def _reschedule(self, job: _Job) -> None:
         job.done = round(job.done + (self.now - job.last) * job.rate, 9)
         job.last = self.now
-        job.workers = self._workers(job.action)
-        job.rate = job.workers / job.action.per_target
+        job.workers = self._workers(job.facts)
+        job.rate = job.workers / job.facts.per_target
         job.version += 1
         # The next target to log, even if the work reached it at this very moment (someone
         # arriving exactly as a target finishes must not skip logging it).
         next_unit = job.noted + 1
         self._schedule(self.now + max(0.0, next_unit - job.done) / job.rate, "target",
-                       (job.action.id, job.version))
+                       (job.facts.id, job.version))
 
     def _target_done(self, job: _Job) -> None:
-        action = job.action
-        ident, targets, progress_var = action.id, action.targets, action.progress_var
+        facts = job.facts
+        ident, targets, progress_var = facts.id, facts.targets, facts.progress_var
         count = max(job.noted + 1,
                     math.floor(round(job.done + (self.now - job.last) * job.rate, 6)))
         job.done = float(count)
         job.last = self.now
         job.noted = count
-        self._fact(f"count.{ident}", count)
+        self._fact(facts.count, count)
         if progress_var:
             self._fact(progress_var, count)
         self._note(LogKind.TARGET, ident,
-                   text=f"{action.target_label} {count} of {targets}",
+                   text=f"{facts.target_label} {count} of {targets}",
                    detail=TargetDetail(count, job.workers))
         if count >= targets:
             del self._jobs[ident]
-            self._complete(action)
+            self._complete(facts)
         else:
             job.version += 1
             self._schedule(self.now + 1 / job.rate, "target", (ident, job.version))
 
-    def _complete(self, action: Action) -> None:
-        ident = action.id
+    def _complete(self, facts: _ActionFacts) -> None:
+        ident, action = facts.id, facts.action
         del self._running[ident]
-        self._finished.setdefault(ident, []).append(self.now)
-        self._fact(f"running.{ident}", False)
-        self._fact(f"done.{ident}", True)
-        if not action.targets:
-            self._fact(f"count.{ident}", len(self._finished[ident]))
+        finished = self._finished.setdefault(ident, [])
+        finished.append(self.now)
+        self._fact(facts.running, False)
+        self._fact(facts.done, True)
+        if not facts.targets:
+            self._fact(facts.count, len(finished))
         self._apply(action.effects, action)
+        reveals = action.reveals
         self._note(LogKind.FINISHED, ident,
-                   text=self._told(action.reveals) if action.reveals else f"{action.label}: done.")
+                   text=self._told(reveals) if reveals else f"{facts.label}: done.")
         self._schedule_followers(ident)
 
     def _schedule_followers(self, ident: str) -> None:
@@ -1146,9 +1209,9 @@ class Run:
     def _could_help(self, person: Person) -> bool:
         """Whether a person's skills speed up an action on offer or in progress now."""
         skills = set(person.skills)
-        return any(skills.intersection(action.helper_skills) and (
-            action.id in self._running or self._can_start(action) is None)
-            for action in self.scenario.actions if action.helper_skills)
+        return any(skills.intersection(facts.helper_skills) and (
+            facts.id in self._running or self._can_start(facts) is None)
+            for facts in self._action_list if facts.helper_skills)
 
     def _acknowledgement(self, person: Person, awake: bool, remaining: float, at: float,
                          busy: Busy | None = None) -> str:
@@ -1232,14 +1295,15 @@ class Run:
 
     def _update(self, step: PostUpdate) -> None:
         audience = step.audience
-        policy = self.scenario.comms.audiences.get(audience)
-        if policy is not None and policy.down_when is not None and self._holds(policy.down_when):
+        down = self._down.get(audience)
+        if down is not None and self._holds(down[0]):
+            down_text = down[1]
             self._undelivered.append(PostedUpdate(self.now, step, self._claim_truth()))
             key = f"undelivered.{audience}"
             self._env[key] = int(self._env.get(key, 0)) + 1  # type: ignore[arg-type]
             self._dirty.add(key)
             self._note(LogKind.UNDELIVERED, audience, channel=audience,
-                       text=self._told(policy.down_text) if policy.down_text else
+                       text=self._told(down_text) if down_text else
                        f"The update to {audience_name(audience)} did not go out: the "
                        "channel to them is down.", by=step.by, detail=step, seen=self._last_seen)
             return
@@ -1251,8 +1315,9 @@ class Run:
         self._dirty.update((key, f"told.{audience}"))
         # Each text its own sentence: "Checkout fails. Rolling back." not "fails Rolling back".
         parts = [sentence(p) for p in (step.impact, step.doing) if p.strip()]
-        if step.next_update:
-            parts.append(f"Next update in {span(self.scenario.clock.unit, step.next_update)}.")
+        next_update = step.next_update
+        if next_update:
+            parts.append(f"Next update in {span(self._unit, next_update)}.")
         self._note(LogKind.UPDATE, audience, channel=audience, text=" ".join(parts),
                    by=step.by, detail=step, seen=self._last_seen)
 
@@ -1293,14 +1358,15 @@ class Run:
                    detail=step, seen=self._last_seen)
 
     def _estimate(self, step: GiveEstimate) -> None:
-        if step.milestone not in self._milestones:
-            raise ActionRejected(f"there is no milestone {step.milestone!r}")
+        ident, audience, point = step.milestone, step.audience, step.point
+        milestone = self._milestones.get(ident)
+        if milestone is None:
+            raise ActionRejected(f"there is no milestone {ident!r}")
         self._estimates.append(GivenEstimate(self.now, step))
-        label = self._milestones[step.milestone].label
-        said = f"{step.point:g}" if step.point is not None else f"{step.low:g}-{step.high:g}"
-        self._note(LogKind.ESTIMATE, step.milestone, channel=step.audience, by=step.by,
-                   text=f"Estimate to {step.audience}: {label} in {said} "
-                        f"{'min' if self.scenario.clock.unit == 'minutes' else 'days'}",
+        said = f"{point:g}" if point is not None else f"{step.low:g}-{step.high:g}"
+        self._note(LogKind.ESTIMATE, ident, channel=audience, by=step.by,
+                   text=f"Estimate to {audience}: {milestone.label} in {said} "
+                        f"{'min' if self._unit == 'minutes' else 'days'}",
                    detail=step, seen=self._last_seen)
 
     def _declare(self, step: DeclareResolved) -> None:

@@ -144,6 +144,7 @@ def points(value: float) -> str:
     return f"−{shown}"
 
 
+@lru_cache(maxsize=4096)  # the score card, the board and the postmortem name the same moments
 def clock_time(unit: Unit | str, value: float, whole_units: bool = False) -> str:
     """A scenario time as players read it: ``T+24`` on a minutes clock, ``day 12`` on a days
     clock.
@@ -162,6 +163,7 @@ def clock_time(unit: Unit | str, value: float, whole_units: bool = False) -> str
     return f"T−{shown[1:]}" if shown.startswith("-") else f"T+{shown}"
 
 
+@lru_cache(maxsize=4096)  # the same few durations are written again and again
 def span(unit: Unit | str, amount: float, whole_units: bool = False,
          round_up: bool = False) -> str:
     """A duration in the scenario's unit: ``25 min``, ``1 day``, ``3.5 days``.

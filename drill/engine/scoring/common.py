@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, NamedTuple
 
 from ..memo import by_identity
-from ..scenario import Action, Milestone, Person, Scenario
+from ..scenario import Action, Milestone, Person, Request, Scenario
 from ..scorecard import Deduction, DimensionScore, Dimension
 from ..record import RunRecord
 from ..text import clock_time, span
@@ -102,7 +102,7 @@ class _Context:
         self._times: dict[float, str] = {}
         """Times already written (see :meth:`t`)."""
         # Lookups by id, shared by every score of the same scenario (see _lookups).
-        self.actions, self.people, self.milestones = _lookups(scenario)
+        self.actions, self.people, self.milestones, self.requests = _lookups(scenario)
 
     def t(self, value: float) -> str:
         # The score card names the minute (or day) as the board's clock showed it.  The same
@@ -132,11 +132,12 @@ class _Context:
 
 
 class _Lookups(NamedTuple):
-    """A scenario's actions, people and milestones by id."""
+    """A scenario's actions, people, milestones and requests by id."""
 
     actions: Mapping[str, Action]
     people: Mapping[str, Person]
     milestones: Mapping[str, Milestone]
+    requests: Mapping[str, Request]
 
 
 @by_identity
@@ -144,4 +145,5 @@ def _lookups(scenario: Scenario) -> _Lookups:
     """The lookups by id of a scenario, made once per scenario (drill.engine.memo)."""
     return _Lookups(MappingProxyType({a.id: a for a in scenario.actions}),
                     MappingProxyType({p.id: p for p in scenario.people}),
-                    MappingProxyType({m.id: m for m in scenario.milestones}))
+                    MappingProxyType({m.id: m for m in scenario.milestones}),
+                    MappingProxyType({r.id: r for r in scenario.requests}))

@@ -58,7 +58,7 @@ def _score_communication(ctx: _Context) -> tuple[DimensionScore, tuple[AudienceR
     for update in run.updates:
         by_audience[update.step.audience].append(update)
     requests: dict[str, list[tuple[Request, float]]] = {a: [] for a in AUDIENCES}
-    by_id = {r.id: r for r in scenario.requests}
+    by_id = ctx.requests
     for asked, request_id in run.asked:
         request = by_id[request_id]
         if request.kind in ("update", "question"):
@@ -171,28 +171,36 @@ def _honesty(ctx: _Context, ledger: _Ledger) -> None:
                         f"{'yes' if given.truth else 'no'}", claim)
     for update in ctx.run.updates:
         step, truth = update.step, update.truth
-        name = AUDIENCE_NAMES[step.audience]
-        if step.status == "resolved" and not truth.resolvable:
+        status = step.status
+        if status == "resolved" and not truth.resolvable:
+            name = AUDIENCE_NAMES[step.audience]
             ledger.lose(comms.false_all_clear_cost, update.time,
                         f"Told {name} at {t(update.time)} it was resolved while it was not",
                         all_clear)
-        if step.status == "identified" and truth.cause_visible is False:
+        if status == "identified" and truth.cause_visible is False:
+            name = AUDIENCE_NAMES[step.audience]
             ledger.lose(comms.claim_cost, update.time,
                         f"Told {name} at {t(update.time)} the cause was identified before any "
                         f"cause was visible", claim)
-        if step.data_loss == "none" and truth.loss_visible:
+        if truth.loss_visible and step.data_loss == "none":
+            name = AUDIENCE_NAMES[step.audience]
             ledger.lose(comms.claim_cost, update.time,
                         f"Told {name} at {t(update.time)} no data was lost after a loss was "
                         f"visible", claim)
-        if step.affected and truth.affected and _off_by_more_than_a_step(step.affected,
-                                                                         truth.affected):
+        claimed = step.affected
+        if claimed and truth.affected and _off_by_more_than_a_step(claimed, truth.affected):
+            name = AUDIENCE_NAMES[step.audience]
             ledger.lose(comms.claim_cost, update.time,
                         f"Told {name} at {t(update.time)} that {step.affected} were affected "
                         f"while the signals showed {truth.affected}", claim)
 
 
+_AFFECTED_RANK = {affected: rank for rank, affected in enumerate(AFFECTED_ORDER)}
+"""Where each claim of who is affected sits in AFFECTED_ORDER."""
+
+
 def _off_by_more_than_a_step(claimed: str, truth: str) -> bool:
-    return abs(AFFECTED_ORDER.index(claimed) - AFFECTED_ORDER.index(truth)) > 1
+    return abs(_AFFECTED_RANK[claimed] - _AFFECTED_RANK[truth]) > 1
 
 
 @dataclass(slots=True)
@@ -231,9 +239,10 @@ def _promises(updates: list[PostedUpdate], end: float, grace: float,
     broken: list[tuple[float, float, float | None]] = []
     kept = 0
     for i, update in enumerate(updates):
-        if update.step.next_update is None:
+        next_update = update.step.next_update
+        if next_update is None:
             continue
-        promised_by = update.time + update.step.next_update
+        promised_by = update.time + next_update
         next_at = updates[i + 1].time if i + 1 < len(updates) else None
         held: bool | None
         if next_at is not None and next_at <= promised_by + grace:
@@ -304,30 +313,31 @@ def _score_audience(
     if kept and not broken:
         ledger.credits.append(f"Kept every promised update to {name} ({kept} of {kept})")
 
-    # Q: content checks, one per update and check, plus the final update's data-loss line.
-    checks: dict[str, list[float]] = {"impact": [], "next": [], "eta": [], "data": []}
-    passed = total_checks = 0
+    # Q: content checks, one per update and check (the ETA one for customers only), plus the
+    # resolution message's data-loss line.  Each list holds the times of the updates failing it.
+    no_impact: list[float] = []
+    no_next: list[float] = []
+    eta_given: list[float] = []
+    no_data: list[float] = []
+    customers = audience == "customers"
+    resolutions = 0
     for update in updates:
-        step = update.step
-        results = {"impact": bool(step.affected),
-                   "next": step.next_update is not None or step.status == "resolved"}
-        if audience == "customers":
-            results["eta"] = step.eta is None
-        for check, ok in results.items():
-            total_checks += 1
-            passed += ok
-            if not ok:
-                checks[check].append(update.time)
-    # The resolution message says whether data was lost (PagerDuty); an update that is not the
-    # all-clear is not held to it.
-    for update in updates:
-        if update.step.status == "resolved":
-            total_checks += 1
-            if update.step.data_loss:
-                passed += 1
-            else:
-                checks["data"].append(update.time)
-    q_score = passed / total_checks if total_checks else None
+        step, time = update.step, update.time
+        resolved = step.status == "resolved"
+        resolutions += resolved
+        if not step.affected:
+            no_impact.append(time)
+        if step.next_update is None and not resolved:
+            no_next.append(time)
+        if customers and step.eta is not None:
+            eta_given.append(time)
+        # The resolution message says whether data was lost (PagerDuty); an update that is not
+        # the all-clear is not held to it.
+        if resolved and not step.data_loss:
+            no_data.append(time)
+    total_checks = len(updates) * (3 if customers else 2) + resolutions
+    failed = len(no_impact) + len(no_next) + len(eta_given) + len(no_data)
+    q_score = (total_checks - failed) / total_checks if total_checks else None
 
     parts = comms.parts
     weight = _renormalised({"F": (parts.first, f_score), "Cov": (parts.coverage, cov_score),
@@ -361,19 +371,16 @@ def _score_audience(
             ledger.lose(weight["P"] / judged_promises, promised_by,
                         f"Told {name} at {t(made_at)} the next update would come by "
                         f"{t(promised_by)}; {came}", _NORM_PROMISE)
-    if q_score is not None:
-        texts = {
-            "impact": ("did not say who is affected", _NORM_IMPACT),
-            "next": ("did not say when the next update comes", _NORM_NEXT),
-            "eta": ("promised customers a resolution time", _NORM_ETA),
-            "data": ("did not say whether any data was lost", _NORM_DATA),
-        }
-        for check, times in checks.items():
+    if q_score is not None and failed:
+        checks = ((no_impact, "did not say who is affected", _NORM_IMPACT),
+                  (no_next, "did not say when the next update comes", _NORM_NEXT),
+                  (eta_given, "promised customers a resolution time", _NORM_ETA),
+                  (no_data, "did not say whether any data was lost", _NORM_DATA))
+        for times, what, norm in checks:
             if not times:
                 continue
-            what, norm = texts[check]
             when = ", ".join(t(x) for x in times[:4]) + (" ..." if len(times) > 4 else "")
-            count = (f"{len(times)} of {len(updates)} updates" if check != "data"
+            count = (f"{len(times)} of {len(updates)} updates" if times is not no_data
                      else "The resolution update" if len(times) == 1
                      else f"{len(times)} resolution updates")
             ledger.lose(weight["Q"] * len(times) / total_checks, max(times[0], start),

@@ -96,7 +96,7 @@ def _estimates(ctx: _Context) -> tuple[DimensionScore, list[dict[str, object]],
     run, scenario = ctx.run, ctx.scenario
     policy = scenario.scoring.estimates
     t, end = ctx.t, ctx.end
-    by_id = {r.id: r for r in scenario.requests}
+    by_id = ctx.requests
     asked = [(by_id[ident], at) for at, ident in run.asked if by_id[ident].kind == "estimate"]
     rows: list[dict[str, object]] = []
     requests: list[RequestRow] = []

@@ -7,9 +7,10 @@ from typing import Sequence
 from ..playscript import FACILITATOR
 from ..record import LogEntry, LogKind, PageDetail
 from ..rules import entries_from
-from ..scenario import COMMANDER, Trigger, role_of
+from ..memo import by_identity
+from ..scenario import COMMANDER, Scenario, Trigger, role_of
 from ..scorecard import DimensionScore
-from .common import decay, _Ledger, _dimension, _not_applicable, _Context
+from .common import decay, _Ledger, _dimension, _lookups, _not_applicable, _Context
 
 # -- (b) asking for help --------------------------------------------------------------------------
 
@@ -33,7 +34,7 @@ def _score_help(ctx: _Context) -> DimensionScore:
     if not triggers:
         return _not_applicable("help", "The scenario sets no escalation triggers.")
     misses: list[tuple[float, float, str, Trigger]] = []  # (S, time, what, trigger)
-    wanted_by = [_wanted_people(ctx, trigger.people, trigger.skills) for trigger in triggers]
+    wanted_by = [_wanted_people(ctx.scenario, trigger) for trigger in triggers]
     for trigger, wanted in zip(triggers, wanted_by):
         seen = run.evidence.get(trigger.observable)
         if seen is None:
@@ -153,11 +154,15 @@ def _role_discipline(ctx: _Context, ledger: _Ledger) -> None:
             present.append(by)
 
 
-def _wanted_people(ctx: _Context, people: list[str], skills: list[str]) -> list[str]:
+@by_identity
+def _wanted_people(scenario: Scenario, trigger: Trigger) -> tuple[str, ...]:
+    """The ids of the people a trigger wants paged (anyone, when it names no one and no skill),
+    worked out once per scenario (drill.engine.memo)."""
+    people, skills = trigger.people, trigger.skills
     if not people and not skills:
-        return list(ctx.people)
+        return tuple(_lookups(scenario).people)
     wanted = set(skills)
-    return [p.id for p in ctx.scenario.people if p.id in people or wanted.intersection(p.skills)]
+    return tuple(p.id for p in scenario.people if p.id in people or wanted.intersection(p.skills))
 
 
 def _who(ctx: _Context, people: list[str], skills: list[str]) -> str:
