@@ -23,6 +23,7 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, Mapping, Sequence
 
+from .disclosure import Span, told
 from .memo import by_identity
 from .scenario import (
     AUDIENCES,
@@ -128,6 +129,20 @@ def page_outcome(clock: Clock, person: Person, at: float) -> PageOutcome:
     return PageOutcome(at, awake, busy, delay, answer_after)
 
 
+def told_page_delay(scenario: Scenario, person: Person, outcome: PageOutcome) -> Span:
+    """From a page to the arrival, as players know it before the person answers: the
+    arithmetic of :func:`page_outcome` on the spans players are told of a person's delays
+    (:mod:`drill.engine.disclosure`); the delay itself when no draw hides it."""
+    low, high = told(scenario, f"people.{person.id}.delay", person.delay)
+    if not outcome.awake:
+        more = told(scenario, f"people.{person.id}.off_hours_delay", person.off_hours_delay)
+        return low + more[0], high + more[1]
+    if outcome.busy is not None:
+        free = free_at(person, outcome.paged_at) - outcome.paged_at
+        return max(low, free), max(high, free)
+    return low, high
+
+
 PersonState = Literal["here", "paged", "busy", "available", "off_hours"]
 
 
@@ -147,6 +162,9 @@ class PersonStatus:
     """Their local hour (minutes clocks)."""
     if_paged: PageOutcome | None = None
     """For someone not paged yet: what a page now would bring."""
+    told: Span | None = None
+    """When they are expected (``paged``), or the delay a page now would bring (not paged
+    yet), as players know it: exact once a paged person answered (see :func:`told_page_delay`)."""
 
 
 def person_status(record: "RunRecord", person: Person, at: float) -> PersonStatus:
@@ -156,16 +174,24 @@ def person_status(record: "RunRecord", person: Person, at: float) -> PersonStatu
     hour = local_hour(clock, person.zone, at)
     if person.id in record.arrived_at:
         return PersonStatus(person, "here", hour=hour)
+    scenario = record.scenario
     paged = record.paged_at.get(person.id)
     if paged is not None:
-        return PersonStatus(person, "paged", paged + page_outcome(clock, person, paged).delay,
-                            hour=hour)
+        outcome = page_outcome(clock, person, paged)
+        arrives = outcome.arrives_at
+        if at >= paged + outcome.answer_after:
+            told_arrival = (arrives, arrives)  # their answer said when they come
+        else:
+            low, high = told_page_delay(scenario, person, outcome)
+            told_arrival = (paged + low, paged + high)
+        return PersonStatus(person, "paged", arrives, hour=hour, told=told_arrival)
     outcome = page_outcome(clock, person, at)
+    told_delay = told_page_delay(scenario, person, outcome)
     if outcome.busy is not None:
         return PersonStatus(person, "busy", busy=outcome.busy, free_at=free_at(person, at),
-                            hour=hour, if_paged=outcome)
+                            hour=hour, if_paged=outcome, told=told_delay)
     return PersonStatus(person, "available" if outcome.awake else "off_hours", hour=hour,
-                        if_paged=outcome)
+                        if_paged=outcome, told=told_delay)
 
 
 # -- mitigations ----------------------------------------------------------------------------------

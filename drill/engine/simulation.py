@@ -64,6 +64,7 @@ from .scenario import (
     Request,
     Scenario,
 )
+from .disclosure import is_exact, told_length, told_targets
 from .sites import expression_sites, expression_texts, watched_expressions
 from .text import audience_name, clock_time, escaped, sentence, shorten, span
 from .timeplan import IDLE_BEFORE_PLANNING, Plan, TimeChecks, planner
@@ -611,7 +612,9 @@ class Run:
     def shown_progress(self) -> dict[str, tuple[float | None, float | None]]:
         """Actions in progress as the board shows them: id -> (fraction done, time left), each
         None where the scenario hides it.  An action's `progress` decides: the truth, nothing,
-        or the scenario's own (possibly wrong) `progress_estimate` of the time left."""
+        or the scenario's own (possibly wrong) `progress_estimate` of the time left; where a
+        draw hides its length or its targets (:mod:`drill.engine.disclosure`), only the targets
+        done, or nothing."""
         shown: dict[str, tuple[float | None, float | None]] = {}
         for action_id, (fraction, finish) in self.running_actions().items():
             action = self._actions[action_id]
@@ -621,6 +624,13 @@ class Run:
                 left = self.value_of(action.progress_estimate)
                 shown[action_id] = (None, max(0.0, float(left)) if isinstance(left, (int, float))
                                     and not isinstance(left, bool) else None)
+            elif not is_exact(told_targets(self.scenario, action)):
+                shown[action_id] = (None, None)  # a draw hides how many there are
+            elif not is_exact(told_length(self.scenario, action)):
+                # A draw hides how long it takes (disclosure): the targets done show, no more.
+                count = self.value(f"count.{action_id}") if action.targets else None
+                shown[action_id] = ((float(count) / action.targets, None)
+                                    if isinstance(count, (int, float)) else (None, None))
             else:
                 shown[action_id] = (fraction, finish - self.now)
         return shown

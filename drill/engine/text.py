@@ -183,6 +183,16 @@ def span(unit: Unit | str, amount: float, whole_units: bool = False,
     return plural(value, "day")
 
 
+def span_between(unit: Unit | str, low: float, high: float, whole_units: bool = False,
+                 round_up: bool = False) -> str:
+    """A duration known only within bounds: ``10–25 min``, ``1–2 days``; as :func:`span` when
+    both bounds read the same (see :func:`span` for the arguments)."""
+    first, last = span(unit, low, whole_units, round_up), span(unit, high, whole_units, round_up)
+    if first == last:
+        return first
+    return f"{first.split(' ')[0]}–{last}"  # the unit once: 10–25 min
+
+
 # -- labels ---------------------------------------------------------------------------------------
 
 AUDIENCE_NAMES: dict[str, str] = {

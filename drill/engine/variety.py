@@ -227,6 +227,33 @@ def _values(vary: Vary) -> Iterator[DrawnValue]:
             yield _range_value(vary, index)
 
 
+SPAN_VALUES = 1000
+"""Values of a ``range`` tried to find the span of a number it sets; a longer range is judged
+by its two ends."""
+
+
+def secret_settings(scenario: Scenario) -> Iterator[tuple[str, list[float]]]:
+    """Each number a ``reveal = "debrief"`` vary sets, by its path, with every value a draw
+    could give it (values a field would refuse left out: :func:`problems` reports them)."""
+    for vary in scenario.vary:
+        if vary.reveal != "debrief" or not vary.sets:
+            continue
+        if vary.range is not None and range_values(vary) > SPAN_VALUES:
+            drawn: list[DrawnValue] = [_range_value(vary, 0),
+                                       _range_value(vary, range_values(vary) - 1)]
+        else:
+            drawn = list(_values(vary))
+        for table, ident, field, compiled in _sets(vary):
+            path = f"{table}.{ident}.{field}" if ident else f"{table}.{field}"
+            values = []
+            for value in drawn:
+                try:
+                    values.append(_set_value(vary, path, compiled, SETTABLE[table][field], value))
+                except VariantError:
+                    continue
+            yield path, values
+
+
 def problems(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     """What is wrong with a scenario's variety, each with where: ids that name nothing, a
     state variable of another type, a path no draw may set, a value that makes a number out

@@ -12,7 +12,7 @@ from ...engine.rules import person_status
 from ...engine.playscript import Page
 from ...engine.simulation import Run
 from ..safe import plain
-from ..widgets.timefmt import span
+from ..widgets.timefmt import span_told
 from .kept import refill
 from .base import StepDialog
 
@@ -41,14 +41,16 @@ class PageDialog(StepDialog[Page]):
             name = record.person_name(person.id)
             status = person_status(record, person, self.run.now)
             outcome = status.if_paged
+            # How long they would take, as players know it (a draw may hide it: a span).
+            about = f"about {span_told(self.run, status.told)}" if status.told else ""
             if outcome is None:
                 state = "already paged"
             elif status.busy is not None:
-                state = f"{status.busy.doing}, about {span(self.run, outcome.delay)}"
+                state = f"{status.busy.doing}, {about}"
             elif outcome.awake:
-                state = f"awake, about {span(self.run, outcome.delay)}"
+                state = f"awake, {about}"
             else:
-                state = f"off hours, about {span(self.run, outcome.delay)}"
+                state = f"off hours, {about}"
             label = plain(f"{name} — {person.role}  ({state})")
             options.append(Option(label, id=person.id, disabled=outcome is None))
         return options

@@ -9,7 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from ...engine.text import span
+from ...engine.disclosure import told as told_span
+from ...engine.text import span_between
 from ...engine.variety import briefing_texts, described
 from ...session import GameSession
 from ..messages import BackToPicker, RunStarted
@@ -78,8 +79,9 @@ def briefing_text(session: GameSession) -> Content:
             when = "" if (start, end) == (0, 24) else f", works {start:02d}:00-{end:02d}:00 {zone}".rstrip()
             busy = "".join(f"; {b.doing} from {clock_label(run, b.at)} to "
                            f"{clock_label(run, b.until)}" for b in person.busy)
+            delay = told_span(scenario, f"people.{person.id}.delay", person.delay)
             parts += [plain(f"• {run.person_name(person.id)} — {person.role}{when}, answers in about "
-                            f"{span(clock.unit, person.delay)}{busy}"), "\n"]
+                            f"{span_between(clock.unit, *delay)}{busy}"), "\n"]
     unit = "minute" if clock.unit == "minutes" else "day"
     start = clock.start.strftime("%A %d %B %Y, %H:%M" if clock.unit == "minutes" else "%A %d %B %Y")
     parts += [

@@ -5,17 +5,23 @@ from __future__ import annotations
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ...engine.disclosure import told_length, told_targets
 from ...engine.scenario import Action
 from ...engine.simulation import Run
+from ...engine.text import number
 from ..safe import plain
-from .timefmt import span
+from .timefmt import span_told
 
 
 def action_length(run: Run, action: Action) -> str:
-    """How long an action takes: '4 min', or '36 × 5 min' for one with targets."""
+    """How long an action takes, as players know it (:mod:`drill.engine.disclosure`): '4 min',
+    '36 × 5 min' for one with targets, '36 × 4–5 min' where a draw hides the time per target."""
+    length = span_told(run, told_length(run.scenario, action))
     if action.targets:
-        return f"{action.targets} × {span(run, action.per_target)}"
-    return span(run, action.duration)
+        low, high = told_targets(run.scenario, action)
+        count = number(low) if low == high else f"{number(low)}–{number(high)}"
+        return f"{count} × {length}"
+    return length
 
 
 class ActionList(OptionList):

@@ -8,10 +8,12 @@ from textual.reactive import Reactive
 from textual.widgets import RichLog
 
 from ...engine.record import LogEntry, PageDetail, TargetDetail
-from ...engine.text import player_label
+from ...engine.rules import page_outcome, told_page_delay
 from ...engine.simulation import Run
+from ...engine.text import player_label
 from ..safe import clean
-from .timefmt import clock_label, span
+from .actions import action_length
+from .timefmt import clock_label, span_told
 
 CHANNEL_STYLE = {
     "alert": "bold red",
@@ -57,8 +59,13 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
         person = next((p for p in run.scenario.people if p.id == entry.ref), None)
         who = (player_label(run.person_name(entry.ref), person.role) if person is not None
                else clean(entry.text))
-        expected = (f", expected by {clock_label(run, entry.detail.eta)}"
-                    if isinstance(entry.detail, PageDetail) else "")
+        expected = ""
+        if isinstance(entry.detail, PageDetail) and person is not None:
+            outcome = page_outcome(run.scenario.clock, person, entry.time)
+            low, high = told_page_delay(run.scenario, person, outcome)
+            # A delay a draw hides is told as its span until the person answers.
+            expected = (f", expected by {clock_label(run, entry.detail.eta)}" if low == high
+                        else f", expected in {span_told(run, (low, high))}")
         line.append(f"{clean(entry.by) if entry.by else 'you'} ▸ ", style="bold cyan")
         line.append(f"paged {who}{expected}", style="italic")
     elif entry.kind in ("update", "estimate", "declared"):
@@ -67,10 +74,7 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
         line.append(f"{target}{clean(entry.text)}", style="italic")
     elif entry.kind == "started":
         action = next((a for a in run.scenario.actions if a.id == entry.ref), None)
-        length = ""
-        if action is not None:
-            length = (f" ({action.targets} × {span(run, action.per_target)})" if action.targets
-                      else f" ({span(run, action.duration)})")
+        length = f" ({action_length(run, action)})" if action is not None else ""
         line.append(f"{clean(entry.by) if entry.by else 'you'} ▸ ", style="bold cyan")
         line.append(f"started {clean(entry.text)}{length}", style="cyan")
     elif entry.kind in ("rejected", "undelivered"):

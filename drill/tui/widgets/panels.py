@@ -15,7 +15,7 @@ from ...engine.simulation import Run
 from ...engine.text import audience_name
 from ..safe import plain
 from .quiet import QuietStatic
-from .timefmt import clock_label, countdown, span
+from .timefmt import clock_label, countdown, span, span_told
 
 BAR_WIDTH = 10
 WIDE = 44
@@ -48,8 +48,10 @@ class PeoplePanel(QuietStatic):
                 mark, style = "●", "$success"
                 state = f"here, on: {helping[0]}" if helping else "here"
             elif status.state == "paged":
-                left = f", {countdown(run, status.arrives_at - run.now)}" \
-                    if status.arrives_at is not None else ""
+                left = ""
+                if status.told is not None:  # the span players know until the person answers
+                    low, high = status.told
+                    left = f", {span_told(run, (low - run.now, high - run.now), round_up=True)}"
                 mark, state, style = "◐", f"paged{left}", "$warning"
             elif status.state == "busy" and status.busy is not None:
                 until = clock_label(run, status.free_at)
@@ -153,8 +155,10 @@ class WorkPanel(QuietStatic):
                 continue
             detail = (f"{int(run.value(f'count.{action_id}'))}/{action.targets}" if action.targets
                       else f"{fraction:.0%}")
-            remaining = countdown(run, left) if left is not None and math.isfinite(left) else "?"
-            lines += [plain(bar(fraction), "$accent"), " ",
-                      plain(f"{detail} ~{remaining} left  ", "dim"), plain(action.label, "bold"),
-                      "\n"]
+            if left is None:  # a draw hides how long it takes: the pace is the player's to read
+                said = f"{detail} done  "
+            else:
+                said = f"{detail} ~{countdown(run, left) if math.isfinite(left) else '?'} left  "
+            lines += [plain(bar(fraction), "$accent"), " ", plain(said, "dim"),
+                      plain(action.label, "bold"), "\n"]
         self.update(Content.assemble(*lines).rstrip())

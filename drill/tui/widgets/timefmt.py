@@ -7,7 +7,9 @@ from typing import Protocol
 from ...engine.rules import wall_time
 from ...engine.scenario import Scenario
 from ...engine.text import clock_time
+from ...engine.disclosure import Span
 from ...engine.text import span as text_span
+from ...engine.text import span_between
 
 
 class _HasClock(Protocol):
@@ -31,6 +33,13 @@ def clock_label(run: _HasClock, at: float | None = None) -> str:
 def span(run: _HasClock, amount: float) -> str:
     """A countdown in the scenario's unit, in whole minutes or days: '4 min', '3 days'."""
     return text_span(run.scenario.clock.unit, max(0.0, amount), whole_units=True)
+
+
+def span_told(run: _HasClock, told: Span, round_up: bool = False) -> str:
+    """A duration players know only within bounds (:mod:`drill.engine.disclosure`), in whole
+    minutes or days: '4–5 min'; one value as :func:`span` (or :func:`countdown`)."""
+    low, high = (max(0.0, value) for value in told)
+    return span_between(run.scenario.clock.unit, low, high, whole_units=True, round_up=round_up)
 
 
 def countdown(run: _HasClock, amount: float) -> str:
