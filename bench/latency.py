@@ -16,7 +16,9 @@ work that a real tick does not wait for.
   0.25 s at the default pace of 8 s per minute advances 1/32 of a minute).
 * The bare side: a screen with a header, a log, three static panels and a footer; a key opens
   a modal of a title, three inputs and two buttons (what the issue measured as "a bare modal");
-  the tick writes a line to the log and changes the three panels.
+  the tick writes a line to the log and changes the three panels.  Textual lays its screen out
+  again for that line and paints the log's scrollbar a frame later: its tick takes two frames,
+  where the board's takes one (drill/tui/widgets/feed.py).
 
 Targets (issue 10): key to dialog painted <= 100 ms median, board repaint after a tick <= 16 ms
 median.  Absolute times depend on the machine and its load; the ratios do not much.  A tick
@@ -169,7 +171,8 @@ async def tick_to_frame(pilot: Any, frames: Frames, tick: Callable[[], None]) ->
     tick()
     # Let the app paint before the harness adds work of its own: settling posts a callback to
     # every widget (a hundred on the board, ten in the bare app), which a real tick does not
-    # wait for.  Frames painted after the first are still counted: settling waits for them.
+    # wait for.  Frames after the first are still counted: settling lets them be painted
+    # (Pilot's pause runs a pending screen update at once, without waiting for the 60 Hz timer).
     if asks_for_paint(screen):
         while frames.last_for(screen) is None and time.perf_counter() - start < FIRST_FRAME_WAIT:
             await asyncio.sleep(0.0005)

@@ -256,6 +256,13 @@ async def test_with_many_deductions_the_highlighted_one_is_shown_whole_at_80x24(
         assert last_words in " ".join(" ".join(text.split("\n")[-6:]).split())
 
 
+def assert_thumb_right(feed, when: str) -> None:
+    """The feed's scrollbar thumb shows how long the feed is, how much of it shows and where."""
+    bar = feed.vertical_scrollbar
+    shown = (bar.window_virtual_size, bar.window_size, bar.position)
+    assert shown == (len(feed.lines), feed.scrollable_content_region.height, feed.scroll_y), when
+
+
 async def test_the_feed_shows_its_newest_line_as_soon_as_it_arrives(in_tmp):
     app = make_app(extra=[])
     async with app.run_test(size=(80, 24)) as pilot:
@@ -266,9 +273,11 @@ async def test_the_feed_shows_its_newest_line_as_soon_as_it_arrives(in_tmp):
             board.advance_to(minute)
             await pilot.pause()
             assert feed.scroll_y == feed.max_scroll_y, f"T+{minute}: scrolled to the newest"
-            bar = feed.vertical_scrollbar
-            assert (bar.window_virtual_size, bar.position) == (len(feed.lines), feed.scroll_y), \
-                f"T+{minute}: the scrollbar's thumb shows the feed's length and place"
+            assert_thumb_right(feed, f"T+{minute}")
+        await pilot.resize_terminal(100, 30)  # re-wraps the feed
+        await pilot.pause()
+        assert feed.scroll_y == feed.max_scroll_y, "after a resize: still at the newest"
+        assert_thumb_right(feed, "after a resize")
         await pilot.pause()
         last = feed.lines[-1].text.strip()
         assert last and any(last in row for row in screen_text(board)), "the newest line shows"

@@ -9,6 +9,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.styled import Styled
 from textual.renderables.sparkline import Sparkline as SparklineRenderable
+from textual.geometry import Region
 from textual.widgets import Sparkline
 
 from drill.tui.widgets.graph import graph_lines
@@ -18,10 +19,9 @@ from .helpers import open_board
 
 
 def drawn(sparkline: Sparkline) -> str:
-    console = Console(width=20, color_system=None, force_terminal=False)
-    with console.capture() as capture:
-        console.print(sparkline.render())
-    return capture.get()
+    """The graph's rows as the board draws them."""
+    rows = sparkline.render_lines(Region(0, 0, *sparkline.size))
+    return "\n".join(row.text for row in rows)
 
 
 async def test_a_signal_that_never_moved_is_drawn_at_its_height(in_tmp):
@@ -46,7 +46,8 @@ def test_the_board_draws_each_graph_as_textuals_sparkline_would(data, width, hei
     sparkline Textual draws: its speed-up must not change what a player sees."""
     base, low, high = Style(bgcolor="grey11"), Color.parse("#2e7d32"), Color.parse("#c62828")
     console = Console(width=width, color_system="truecolor", force_terminal=True)
-    textual_render = SparklineRenderable(data, width=width, height=height, min_color=low, max_color=high)
+    textual_render = SparklineRenderable(data, width=width, height=height, min_color=low,
+                                         max_color=high)
     segments = console.render(Styled(textual_render, base), console.options.update_width(width))
     expected = [[(text, style) for text, style, _ in line]
                 for line in Segment.split_lines(segments)]

@@ -100,14 +100,14 @@ class Feed(RichLog):
     """
 
     virtual_size = Reactive(Size(0, 0), layout=False)
-    """A new line changes only what the feed scrolls over, not the board's layout: the feed
-    sizes its scrollbar itself (:meth:`watch_virtual_size`) in the same frame.  Textual lays
-    the whole screen out again for every line written, and paints the scrollbar a frame later,
-    so a tick with a feed line took two frames (bench/latency.py)."""
+    """A new line changes only what the feed scrolls over, not the board's layout (the feed's
+    height is ``1fr`` in app.tcss, never its content's): writing a line no longer lays the
+    whole screen out.  The feed sizes its scrollbar itself (:meth:`watch_virtual_size`)."""
 
     def watch_virtual_size(self, size: Size) -> None:
         # What ScrollView does when the layout reports a new virtual size (textual 8.2.8,
-        # ScrollView._size_updated); showing or hiding a scrollbar still asks for a layout.
+        # ScrollView._size_updated), here in the same frame as the new line; showing or hiding
+        # a scrollbar still asks for a layout.
         if self.is_mounted and self.size:
             self._scroll_update(size)
 
@@ -116,8 +116,9 @@ class Feed(RichLog):
         # Textual's ScrollView (8.2.8) sizes its scrollbars again at every layout of the
         # screen, and the scrollbar is repainted a frame later: any panel that grew by a line
         # cost the board a second frame.  The feed keeps its scrollbar right itself
-        # (watch_virtual_size), so a layout that leaves the feed's size alone changes nothing.
-        if size == self._size:
+        # (watch_virtual_size), so a layout that leaves the feed's size, and the room inside
+        # its border and padding, as they were changes nothing here.
+        if size == self._size and size - self.styles.gutter.totals == self._container_size:
             return False
         return super()._size_updated(size, virtual_size, container_size, layout)
 
@@ -138,6 +139,7 @@ class Feed(RichLog):
                 written = True
         del self._entries[:-MAX_LINES]
         if written:
+            # RichLog scrolls to a new line only after the next refresh: a frame later.
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _write(self, line: Text) -> None:
@@ -152,4 +154,6 @@ class Feed(RichLog):
             self.clear()
             for line in self._entries:
                 self._write(line)
+            # Cleared, the feed stood at its top: show the newest line in the same frame.
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
         self._wrapped_at = width

@@ -15,8 +15,10 @@ from typing import Sequence
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual.renderables._blend_colors import blend_colors
 from textual.geometry import Region
+# Textual's own colour blend (private; textual is pinned to 8.2.8 in pyproject.toml), so that
+# the bars have exactly the colours Textual's sparkline gives them.
+from textual.renderables._blend_colors import blend_colors
 from textual.strip import Strip
 from textual.widgets import Sparkline
 
@@ -54,6 +56,8 @@ def graph_lines(data: Sequence[float], width: int, height: int, base: Style,
     if not data:
         return [[] for _ in range(height - 1)] + [[Segment(BARS[0] * width,
                                                            base + Style(color=low))]]
+    if width <= 0:
+        return [[] for _ in range(height)]
     if len(data) == 1:
         return [[Segment(BARS[-1] * width, base + Style(color=high))] for _ in range(height)]
     minimum, maximum = min(data), max(data)
@@ -89,7 +93,8 @@ def graph_lines(data: Sequence[float], width: int, height: int, base: Style,
 
 class SignalGraph(Sparkline):
     """A :class:`~textual.widgets.Sparkline` that draws its bars without Rich's renderable
-    pipeline and redraws only when its data, size or colours change."""
+    pipeline and redraws only when its data, size or colours change.  Each bar is the highest
+    value of its slice (Textual's default ``summary_function``; another is not supported)."""
 
     _drawn_key: object = None
     _drawn: list[Strip] = []

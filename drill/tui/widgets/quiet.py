@@ -30,7 +30,11 @@ def _shape(content: Any) -> tuple[int, int]:
 
 class QuietStatic(Static):
     """A Static whose :meth:`update` does nothing when the content is the same as shown, and
-    asks for a new layout only when the number of lines, or an ``auto`` width, changes."""
+    asks for a new layout only when the number of lines, or an ``auto`` width, changes.
+
+    It counts the lines of the text, not of the text wrapped: use it with ``text-wrap:
+    nowrap`` (every QuietStatic on the board has it), or a wrapped text may keep its old
+    height."""
 
     _shown_key: Any = None
     _shown_shape: tuple[int, int] | None = None
