@@ -11,23 +11,28 @@ A number nothing hides is told as it is: its span is the value itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from .memo import by_identity
-from .scenario import Action, Scenario
+from .scenario import Action, Scenario, Vary
 from .variety import secret_settings
 
 Span = tuple[float, float]
 """The lowest and the highest value a number may have, as far as the players know."""
 
 
-@by_identity
 def hidden_spans(scenario: Scenario) -> Mapping[str, Span]:
     """Each number a debrief-only draw sets, by its path (``actions.clean.per_target``), with
     the lowest and highest value any draw could give it."""
+    # Every variant of a scenario shares its list of draws: worked out once per scenario file.
+    return _spans_of(scenario.vary)
+
+
+@by_identity
+def _spans_of(varies: Sequence[Vary]) -> Mapping[str, Span]:
     spans: dict[str, Span] = {}
-    for path, values in secret_settings(scenario):
+    for path, values in secret_settings(varies):
         try:
             low, high = min(values), max(values)
         except ValueError:  # no value fits: `drill validate` says why

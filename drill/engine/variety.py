@@ -232,10 +232,11 @@ SPAN_VALUES = 1000
 by its two ends."""
 
 
-def secret_settings(scenario: Scenario) -> Iterator[tuple[str, list[float]]]:
-    """Each number a ``reveal = "debrief"`` vary sets, by its path, with every value a draw
-    could give it (values a field would refuse left out: :func:`problems` reports them)."""
-    for vary in scenario.vary:
+def secret_settings(varies: Sequence[Vary]) -> Iterator[tuple[str, list[float]]]:
+    """Each number a ``reveal = "debrief"`` vary of ``varies`` sets, by its path, with every
+    value a draw could give it (values a field would refuse left out: :func:`problems` reports
+    them)."""
+    for vary in varies:
         if vary.reveal != "debrief" or not vary.sets:
             continue
         if vary.range is not None and range_values(vary) > SPAN_VALUES:
