@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Self
+
+from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
+from textual.strip import Strip
 from textual.widgets import RichLog
 
 from ...engine.record import LogEntry, PageDetail, TargetDetail
@@ -89,6 +94,8 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
 
 
 MAX_LINES = 2000
+STYLED_LINES = 500
+"""Styled feed lines kept for repainting (a screenful is at most a few dozen)."""
 """Feed entries kept (and re-wrapped when the terminal is resized)."""
 
 
@@ -127,6 +134,42 @@ class Feed(RichLog):
                          min_width=20, **kwargs)
         self._entries: list[Text] = []
         self._wrapped_at = 0
+        self._styled: LRUCache[tuple[object, ...], Strip] = LRUCache(STYLED_LINES)
+        self._line_style: Style | None = None
+        self._line_width = 0
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Paint the feed (Textual asks :meth:`render_line` for each line)."""
+        # The widget's style comes from its whole ancestry (about 0.1 ms); RichLog asked for it
+        # for every line, at every repaint: once per repaint is enough.
+        self._line_style = self.rich_style
+        self._line_width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """Line ``y`` of what the feed shows, styled as RichLog styles it (textual 8.2.8), and
+        kept: a feed that scrolls by a line shows the lines it styled already."""
+        if self._line_style is None:  # asked outside a repaint
+            self._line_style = self.rich_style
+            self._line_width = self.scrollable_content_region.width
+        style, width = self._line_style, self._line_width
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        if index >= len(self.lines):
+            return Strip.blank(width, style)
+        # By the line's place in the whole log: _start_line counts the lines dropped past
+        # max_lines, so a place is never reused.
+        key = (index + self._start_line, scroll_x, width, self._widest_line_width, style)
+        strip = self._styled.get(key)
+        if strip is None:
+            strip = self._render_line(index, scroll_x, width).apply_style(style)
+            self._styled[key] = strip
+        return strip
+
+    def clear(self) -> Self:
+        """Empty the feed (and the styled lines it keeps)."""
+        self._styled.clear()
+        return super().clear()
 
     def add(self, run: Run, entries: list[LogEntry]) -> None:
         """Append the entries that belong in the feed."""
