@@ -125,6 +125,22 @@ async def test_the_facilitator_answers_with_the_act_itself():
     assert (act.act, act.pace, act.by) == ("pace", faster_pace(10), "facilitator")
 
 
+async def test_the_facilitator_sees_which_injects_this_runs_draw_left_out():
+    source = ScenarioSource.open("black-friday")
+    run = Run(source.compiled, 7, generate_names(source.scenario, 7))
+    assert set(run.variant.left_out) == {"release_scheduled", "support_handover"}
+    app = Host(FacilitatorDialog(run, paused=False, pace=10))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        acts = app.screen.query_one("#acts", OptionList)
+        shown = {o.id.removeprefix("inject:"): o.prompt.plain for o in acts.options
+                 if o.id.startswith("inject:")}
+    assert shown["release_scheduled"].startswith("Inject, left out of this variant: ")
+    assert shown["support_handover"].startswith("Inject, left out of this variant: ")
+    assert shown["second_release"].startswith("Inject: "), "an inject the author made optional"
+    assert "press_blog" not in shown, "this run's own complication comes by itself"
+
+
 async def test_the_set_up_answers_with_run_options_and_refuses_a_bad_pace_or_seed():
     source = ScenarioSource.open(str(FIXTURES / "tiny.toml"))
     app = Host(SetupDialog(source, seed=None, pace=None))

@@ -50,7 +50,8 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
             self.query_one("#acts", OptionList).focus()
 
     def _acts(self) -> list[Option]:
-        """The clock's acts, one inject per optional event (marked once fired), and the rest."""
+        """The clock's acts, one inject per optional event (marked once fired, and when this
+        run's draw left it out), and the rest."""
         options = [
             Option(plain("Resume the clock" if self.paused else "Pause the clock"),
                    id="resume" if self.paused else "pause"),
@@ -58,12 +59,16 @@ class FacilitatorDialog(StepDialog[FacilitatorAct]):
             Option(plain("Slower (more seconds per unit)"), id="slower"),
         ]
         fired_events = self.run.record().fired
+        left_out = set(self.run.variant.left_out)
         for event in self.run.scenario.events:
             if event.optional:
                 fired = " (already fired)" if event.id in fired_events else ""
+                # An event this run's draw left out can still be injected: said first, so
+                # that it is not taken for one of the run's own (the postmortem's words).
+                kind = "Inject, left out of this variant" if event.id in left_out else "Inject"
                 # One line each, cut at a word with an ellipsis: the facilitator reads the
                 # start, and the feed shows the whole text once injected.
-                options.append(Option(plain(shorten(f"Inject: {event.text}", 62) + fired),
+                options.append(Option(plain(shorten(f"{kind}: {event.text}", 62) + fired),
                                       id=f"inject:{event.id}"))
         return options + [
             Option(plain("Send the free-text inject below"), id="message"),
