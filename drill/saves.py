@@ -78,9 +78,7 @@ def game_hash(scenario: Scenario) -> str:
     # of inf plays differently from no interval at all.
     data = json.dumps(scenario.model_dump(mode="python", exclude={"meta": {"format"}}),
                       allow_nan=True, ensure_ascii=False, default=repr)
-    import hashlib
-
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    return content_hash(data.encode("utf-8"))
 
 
 @dataclass

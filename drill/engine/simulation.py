@@ -628,7 +628,7 @@ class Run:
                 shown[action_id] = (None, None)  # a draw hides how many there are
             elif not is_exact(told_length(self.scenario, action)):
                 # A draw hides how long it takes (disclosure): the targets done show, no more.
-                count = self.value(f"count.{action_id}") if action.targets else None
+                count = self.value(self._action_facts[action_id].count) if action.targets else None
                 shown[action_id] = ((float(count) / action.targets, None)
                                     if isinstance(count, (int, float)) else (None, None))
             else:

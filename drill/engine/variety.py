@@ -144,6 +144,11 @@ def _split(path: str) -> tuple[str, str, str]:
     return table, ident, field
 
 
+def _path(table: str, ident: str, field: str) -> str:
+    """A `sets` path from its parts (the inverse of :func:`_split`)."""
+    return f"{table}.{ident}.{field}" if ident else f"{table}.{field}"
+
+
 def _sets(vary: Vary) -> Iterator[tuple[str, str, str, ex.Compiled]]:
     """Each number a vary sets: (table, id or "", field, the compiled expression)."""
     value_type: ex.Type = "str" if vary.choices and isinstance(vary.choices[0], str) else "number"
@@ -195,7 +200,7 @@ def apply(scenario: Scenario, variant: Variant) -> Scenario:
             state[vary.id] = value
         for table, ident, field, compiled in _sets(vary):
             kind = SETTABLE[table][field]
-            path = f"{table}.{ident}.{field}" if ident else f"{table}.{field}"
+            path = _path(table, ident, field)
             number_set = _set_value(vary, path, compiled, kind, value)
             if ident:
                 items = lists[table]
@@ -245,7 +250,7 @@ def secret_settings(varies: Sequence[Vary]) -> Iterator[tuple[str, list[float]]]
         else:
             drawn = list(_values(vary))
         for table, ident, field, compiled in _sets(vary):
-            path = f"{table}.{ident}.{field}" if ident else f"{table}.{field}"
+            path = _path(table, ident, field)
             values = []
             for value in drawn:
                 try:

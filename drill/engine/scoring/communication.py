@@ -372,15 +372,16 @@ def _score_audience(
                         f"Told {name} at {t(made_at)} the next update would come by "
                         f"{t(promised_by)}; {came}", _NORM_PROMISE)
     if q_score is not None and failed:
-        checks = ((no_impact, "did not say who is affected", _NORM_IMPACT),
-                  (no_next, "did not say when the next update comes", _NORM_NEXT),
-                  (eta_given, "promised customers a resolution time", _NORM_ETA),
-                  (no_data, "did not say whether any data was lost", _NORM_DATA))
-        for times, what, norm in checks:
+        # (times, what was missing, norm, whether only resolution updates are judged on it)
+        checks = ((no_impact, "did not say who is affected", _NORM_IMPACT, False),
+                  (no_next, "did not say when the next update comes", _NORM_NEXT, False),
+                  (eta_given, "promised customers a resolution time", _NORM_ETA, False),
+                  (no_data, "did not say whether any data was lost", _NORM_DATA, True))
+        for times, what, norm, resolution_only in checks:
             if not times:
                 continue
             when = ", ".join(t(x) for x in times[:4]) + (" ..." if len(times) > 4 else "")
-            count = (f"{len(times)} of {len(updates)} updates" if times is not no_data
+            count = (f"{len(times)} of {len(updates)} updates" if not resolution_only
                      else "The resolution update" if len(times) == 1
                      else f"{len(times)} resolution updates")
             ledger.lose(weight["Q"] * len(times) / total_checks, max(times[0], start),

@@ -16,9 +16,7 @@ thousands of segments, and blending each segment's colours was half the cost of 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, TypeVar
-
-from typing_extensions import Self
+from typing import Any, Iterable, Iterator, Self, TypeVar
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.segment import Segment

@@ -94,9 +94,9 @@ def entry_text(run: Run, entry: LogEntry) -> Text | None:
 
 
 MAX_LINES = 2000
+"""Feed entries kept (and re-wrapped when the terminal is resized)."""
 STYLED_LINES = 500
 """Styled feed lines kept for repainting (a screenful is at most a few dozen)."""
-"""Feed entries kept (and re-wrapped when the terminal is resized)."""
 
 
 class Feed(RichLog):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ...engine.disclosure import Span
 from ...engine.rules import wall_time
 from ...engine.scenario import Scenario
-from ...engine.text import clock_time
-from ...engine.disclosure import Span
+from ...engine.text import clock_time, span_between
 from ...engine.text import span as text_span
-from ...engine.text import span_between
 
 
 class _HasClock(Protocol):
